@@ -1,0 +1,59 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { GoLiveService, installGoLiveHook } from '#go-live';
+import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, WardenConfig } from '#platform';
+import { AppModule } from './app.module.js';
+
+export interface CreateAppOptions {
+  config?: WardenConfig;
+  clock?: Clock;
+  /** Only the middleware benchmark turns this off, to measure what the go-live hook costs. */
+  goLiveMiddleware?: boolean;
+}
+
+const ONE_MIB = 1024 * 1024;
+
+/** Builds the whole Warden app exactly as production runs it; main.ts and every e2e test use this. */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = options.config ?? loadConfig();
+  const pino = createPino(config.LOG_LEVEL);
+  const adapter = new FastifyAdapter({
+    bodyLimit: ONE_MIB,
+    loggerInstance: pino,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock: options.clock }), adapter, {
+    logger: new PinoNestLogger(pino),
+    abortOnError: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  if (options.goLiveMiddleware ?? true) installGoLiveHook(fastify, app.get(GoLiveService), metrics);
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ route, method: request.method, status: reply.statusCode });
+    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Warden')
+      .setDescription('Governance control plane for autonomous engines')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  await app.init();
+  return app;
+}

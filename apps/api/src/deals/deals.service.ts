@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { type Principal, sqlOne } from '#platform';
+import { CreateDealRequestDto } from './deal.dto.js';
+import { DealEntity } from './deal.entity.js';
+
+const ENGINE = 'WHOLESALE';
+const COLUMNS = `id, engine, counterparty, amount::text AS amount, correlation_id AS "correlationId", created_by AS "createdBy", created_at AS "createdAt"`;
+
+/** The example engine: it books wholesale deals. */
+@Injectable()
+export class DealsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  list(): Promise<DealEntity[]> {
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM deal ORDER BY created_at DESC LIMIT 100`);
+  }
+
+  async create(principal: Principal, input: CreateDealRequestDto): Promise<DealEntity> {
+    const correlationId = input.correlation_id ?? randomUUID();
+    const inserted = await sqlOne<DealEntity>(
+      this.dataSource,
+      `INSERT INTO deal (engine, counterparty, amount, correlation_id, created_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (correlation_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [ENGINE, input.counterparty, input.amount, correlationId, principal.name],
+    );
+    return inserted ?? (await sqlOne<DealEntity>(this.dataSource, `SELECT ${COLUMNS} FROM deal WHERE correlation_id = $1`, [correlationId]))!;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { GoLiveChecklistRegistry } from './checklist.js';
+import { GoLiveAttestationEntity, GoLiveStateEntity } from './entities/go-live-state.entity.js';
+import { GoLiveController } from './go-live.controller.js';
+import { GoLiveService } from './go-live.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([GoLiveStateEntity, GoLiveAttestationEntity])],
+  controllers: [GoLiveController],
+  providers: [GoLiveService, GoLiveChecklistRegistry],
+  exports: [GoLiveService, GoLiveChecklistRegistry],
+})
+export class GoLiveModule {}

@@ -1,0 +1,27 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { RequireRole } from '../auth/auth.decorators.js';
+import { AuditService } from './audit.service.js';
+
+export class AuditQueryDto {
+  @IsOptional() @IsString() subject?: string;
+  @IsOptional() @IsString() action?: string;
+  @IsOptional() @Matches(/^[0-9]{1,18}$/) before?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('api/governance/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'The audit trail, newest first; page with ?before=<next_cursor>' })
+  list(@Query() query: AuditQueryDto) {
+    return this.audit.list({ ...query, limit: query.limit ?? 100 });
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { type Principal } from '../auth/principal.js';
+import { AuditLogEntity } from './audit-log.entity.js';
+
+export interface AuditEntry {
+  action: string;
+  subject: string;
+  reason?: string | null;
+  actorLabel?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  subject?: string;
+  action?: string;
+  before?: string;
+  limit: number;
+}
+
+/** The audit trail. `record` must be given the manager of the transaction that makes the change. */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(manager: EntityManager, principal: Principal, entry: AuditEntry): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (principal, actor_label, action, subject, reason, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [principal.name, entry.actorLabel ?? null, entry.action, entry.subject, entry.reason ?? null, entry.details ?? {}],
+    );
+  }
+
+  /** Newest first; `before` is the id cursor of the previous page's last row. */
+  async list(query: AuditQuery): Promise<{ items: AuditLogEntity[]; next_cursor: string | null }> {
+    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit);
+    if (query.subject) qb.andWhere('a.subject = :subject', { subject: query.subject });
+    if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.before) qb.andWhere('a.id < :before', { before: query.before });
+    const items = await qb.getMany();
+    return { items, next_cursor: items.length === query.limit ? items[items.length - 1].id : null };
+  }
+}

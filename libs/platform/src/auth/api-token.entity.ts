@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from './principal.js';
+
+@Entity({ name: 'api_token' })
+@Index('ux_api_token_hash', ['tokenHash'], { unique: true })
+export class ApiTokenEntity {
+  @PrimaryGeneratedColumn('uuid', { name: 'id' })
+  id: string;
+
+  @Column({ type: 'text', name: 'name' })
+  name: string;
+
+  /** sha256 of the token; the token itself is shown once at creation and never stored. */
+  @Column({ type: 'text', name: 'token_hash', select: false })
+  tokenHash: string;
+
+  @Column({ type: 'text', name: 'role' })
+  role: Role;
+
+  @Column({ type: 'text', name: 'engines', array: true, nullable: true })
+  engines: string[] | null;
+
+  @Column({ type: 'text', name: 'domains', array: true, nullable: true })
+  domains: string[] | null;
+
+  @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ type: 'text', name: 'created_by' })
+  createdBy: string;
+
+  @Column({ type: 'timestamptz', name: 'revoked_at', nullable: true })
+  revokedAt: Date | null;
+}

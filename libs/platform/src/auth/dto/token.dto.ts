@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
+import { TextField } from '../../http/validation.js';
+import type { ApiTokenEntity } from '../api-token.entity.js';
+import { ROLES, type Role } from '../principal.js';
+
+const upperList = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)) : value;
+
+export class CreateTokenRequestDto {
+  @TextField('Principal name recorded on everything this token does', { max: 100 })
+  name: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role: Role;
+
+  @ApiPropertyOptional({ type: [String], description: 'Engines an engine token may act on (omit for all)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
+  @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each engine must match [A-Z0-9_]{1,32}' })
+  engines?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Domains an engine token may act on (omit for all)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
+  @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each domain must match [A-Z0-9_]{1,32}' })
+  domains?: string[];
+}
+
+export class RevokeTokenRequestDto {
+  @TextField('Why the token is revoked', { optional: true })
+  reason?: string;
+}
+
+export class TokenResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ROLES }) role: Role;
+  @ApiProperty({ type: [String], nullable: true }) engines: string[] | null;
+  @ApiProperty({ type: [String], nullable: true }) domains: string[] | null;
+  @ApiProperty() created_at: string;
+  @ApiProperty() created_by: string;
+  @ApiProperty({ nullable: true }) revoked_at: string | null;
+  @ApiPropertyOptional({ description: 'The token itself: returned once, at creation' }) token?: string;
+
+  static from(entity: ApiTokenEntity, token?: string): TokenResponseDto {
+    return {
+      id: entity.id,
+      name: entity.name,
+      role: entity.role,
+      engines: entity.engines,
+      domains: entity.domains,
+      created_at: new Date(entity.createdAt).toISOString(),
+      created_by: entity.createdBy,
+      revoked_at: entity.revokedAt ? new Date(entity.revokedAt).toISOString() : null,
+      ...(token ? { token } : {}),
+    };
+  }
+}

@@ -1,0 +1,139 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { sqlOne } from '../database/sql.js';
+import { AuditService } from '../audit/audit.service.js';
+import { WardenConfig } from '../config/warden-config.js';
+import { WardenError } from '../errors/warden-error.js';
+import { NotifyListener } from '../notify/notify-listener.js';
+import { ApiTokenEntity } from './api-token.entity.js';
+import { type Principal, type Role } from './principal.js';
+
+const CHANNEL = 'warden_tokens';
+const CACHE_MS = 5000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface CreateTokenInput {
+  name: string;
+  role: Role;
+  engines?: string[] | null;
+  domains?: string[] | null;
+}
+
+/**
+ * API tokens: stored hashed, looked up through a small in-memory cache (a query per request would
+ * cost more than everything else a request does); a revocation anywhere clears every instance's cache.
+ */
+@Injectable()
+export class TokenService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly logger = new Logger('tokens');
+  private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly config: WardenConfig,
+    private readonly notify: NotifyListener,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.notify.subscribe(CHANNEL, () => this.cache.clear());
+  }
+
+  /** WARDEN_BOOTSTRAP_TOKEN becomes an admin token; without it the first start mints one and prints it once. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ensureBootstrapToken();
+  }
+
+  async ensureBootstrapToken(): Promise<string | null> {
+    const fixed = this.config.WARDEN_BOOTSTRAP_TOKEN;
+    if (fixed) {
+      await this.dataSource.query(
+        `INSERT INTO api_token (name, token_hash, role, created_by) VALUES ('bootstrap', $1, 'admin', 'system')
+         ON CONFLICT (token_hash) DO NOTHING`,
+        [hashToken(fixed)],
+      );
+      return null;
+    }
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM api_token WHERE role = 'admin'`);
+    if (count > 0) return null;
+    const token = newToken();
+    // The advisory lock keeps two instances starting together from minting two tokens.
+    const created = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('warden_bootstrap_token'))`);
+      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM api_token WHERE role = 'admin'`);
+      if (n > 0) return false;
+      await manager.query(`INSERT INTO api_token (name, token_hash, role, created_by) VALUES ('bootstrap', $1, 'admin', 'system')`, [
+        hashToken(token),
+      ]);
+      return true;
+    });
+    if (!created) return null;
+    this.logger.warn('created the first admin token; it is shown only this once');
+    process.stdout.write(`\n  Warden admin token (shown once): ${token}\n\n`);
+    return token;
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const hash = hashToken(token);
+    const hit = this.cache.get(hash);
+    const now = Date.now();
+    if (hit && now - hit.at < CACHE_MS) return hit.principal;
+    const rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null }> =
+      await this.dataSource.query(
+        `SELECT id, name, role, engines, domains FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`,
+        [hash],
+      );
+    const row = rows[0];
+    const principal = row ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains } : null;
+    if (this.cache.size > 10000) this.cache.clear();
+    this.cache.set(hash, { principal, at: now });
+    return principal;
+  }
+
+  async create(actor: Principal, input: CreateTokenInput): Promise<{ token: string; entity: ApiTokenEntity }> {
+    const token = newToken();
+    const entity = await this.dataSource.transaction(async (manager) => {
+      const [row] = await manager.query(
+        `INSERT INTO api_token (name, token_hash, role, engines, domains, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
+        [input.name, hashToken(token), input.role, input.engines ?? null, input.domains ?? null, actor.name],
+      );
+      await this.audit.record(manager, actor, {
+        action: 'token.create',
+        subject: `token:${row.id}`,
+        details: { name: input.name, role: input.role, engines: input.engines ?? null, domains: input.domains ?? null },
+      });
+      return row as ApiTokenEntity;
+    });
+    return { token, entity };
+  }
+
+  list(): Promise<ApiTokenEntity[]> {
+    return this.dataSource.getRepository(ApiTokenEntity).find({ order: { createdAt: 'ASC' } });
+  }
+
+  async revoke(actor: Principal, id: string, reason?: string): Promise<ApiTokenEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await sqlOne<ApiTokenEntity>(
+        manager,
+        `UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
+         RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
+        [id],
+      );
+      if (!row) throw WardenError.notFound('token_not_found', `no token with id ${id}`);
+      await this.audit.record(manager, actor, { action: 'token.revoke', subject: `token:${id}`, reason: reason ?? null });
+      await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, id]);
+      this.cache.clear();
+      return row;
+    });
+  }
+}
+
+function newToken(): string {
+  return `wdn_${randomBytes(32).toString('base64url')}`;
+}

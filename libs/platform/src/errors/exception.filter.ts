@@ -1,0 +1,62 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
+import { type ErrorBody } from './error-body.js';
+import { PlatformErrorCode, WardenError } from './warden-error.js';
+
+const STATUS_CODES: Record<number, string> = {
+  400: PlatformErrorCode.ValidationFailed,
+  401: PlatformErrorCode.Unauthorized,
+  403: PlatformErrorCode.Forbidden,
+  404: PlatformErrorCode.NotFound,
+  413: PlatformErrorCode.PayloadTooLarge,
+  415: PlatformErrorCode.UnsupportedMediaType,
+};
+
+/** Maps any error to the one error body; unknown errors are logged with an id and never leak internals. */
+export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
+  if (exception instanceof WardenError) {
+    const body: ErrorBody = { statusCode: exception.status, error: exception.code, message: exception.message };
+    if (exception.extra.reasonCodes) body.reason_codes = exception.extra.reasonCodes;
+    if (exception.extra.details !== undefined) body.details = exception.extra.details;
+    return body;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'object' && response && 'message' in response
+        ? String((response as { message: unknown }).message)
+        : exception.message;
+    return { statusCode: status, error: STATUS_CODES[status] ?? `http_${status}`, message };
+  }
+  // Fastify's own errors (body too large, bad JSON, bad content type) carry a statusCode and a code.
+  const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const status = fastifyError.statusCode;
+    const code =
+      fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+        ? 'invalid_json'
+        : (STATUS_CODES[status] ?? `http_${status}`);
+    return { statusCode: status, error: code, message: fastifyError.message ?? 'bad request' };
+  }
+  const errorId = randomUUID();
+  logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+  return {
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    error: PlatformErrorCode.InternalError,
+    message: `internal error (error_id ${errorId})`,
+    error_id: errorId,
+  };
+}
+
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = toErrorBody(exception, this.logger);
+    void reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,37 @@
+import { type LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+
+/** One pino instance for Fastify's request logs and Nest's own logger: structured JSON everywhere. */
+export function createPino(level: string): Logger {
+  return pino({ level, base: { service: 'warden' }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: Logger) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    if (typeof message === 'object' && message !== null) {
+      const { msg, ...rest } = message as Record<string, unknown>;
+      this.pino[level]({ context, ...rest }, String(msg ?? params[0] ?? ''));
+    } else {
+      this.pino[level]({ context }, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+}

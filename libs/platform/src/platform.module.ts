@@ -1,0 +1,66 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditLogEntity } from './audit/audit-log.entity.js';
+import { AuditService } from './audit/audit.service.js';
+import { ApiTokenEntity } from './auth/api-token.entity.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { TokenService } from './auth/token.service.js';
+import { TokensController } from './auth/tokens.controller.js';
+import { Clock } from './clock/clock.js';
+import { WardenConfig } from './config/warden-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { GlobalExceptionFilter } from './errors/exception.filter.js';
+import { HealthController } from './health/health.controller.js';
+import { createValidationPipe } from './http/validation.js';
+import { JobRunEntity } from './jobs/job-run.entity.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsService } from './metrics/metrics.service.js';
+import { NotifyListener } from './notify/notify-listener.js';
+
+export interface PlatformOptions {
+  config: WardenConfig;
+  /** Replaces the system clock (tests move time with a ManualClock). */
+  clock?: Clock;
+  /** The CLI runs without HTTP controllers and jobs. */
+  http?: boolean;
+  migrate?: boolean;
+}
+
+const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner];
+
+/** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const http = options.http ?? true;
+    return {
+      module: PlatformModule,
+      imports: [
+        DatabaseModule.forRoot({ migrate: options.migrate }),
+        TypeOrmModule.forFeature([AuditLogEntity, ApiTokenEntity, JobRunEntity]),
+        ScheduleModule.forRoot(),
+        ...(http ? [TerminusModule] : []),
+      ],
+      controllers: http ? [HealthController, MetricsController, TokensController, AuditController] : [],
+      providers: [
+        { provide: WardenConfig, useValue: options.config },
+        { provide: Clock, useValue: options.clock ?? new Clock() },
+        ...SHARED,
+        ...(http
+          ? [
+              { provide: APP_GUARD, useClass: AuthGuard },
+              { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+              { provide: APP_PIPE, useFactory: createValidationPipe },
+            ]
+          : []),
+      ],
+      exports: [WardenConfig, Clock, DatabaseModule, ...SHARED],
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import type { EntityManager } from 'typeorm';
+
+export interface SeedDefinition {
+  name: string;
+  run(manager: EntityManager): Promise<void>;
+}
+
+/** Idempotent reference data, run at every start after the migrations. */
+export const ALL_SEEDS: SeedDefinition[] = [];
