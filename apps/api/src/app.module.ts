@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { DealsModule } from './deals/deals.module.js';
@@ -6,6 +6,8 @@ import { DealsModule } from './deals/deals.module.js';
 export interface AppOptions {
   config: WardenConfig;
   clock?: Clock;
+  /** Extra modules (tests plug in jobs or probes this way). */
+  imports?: Array<Type | DynamicModule>;
 }
 
 @Module({})
@@ -13,7 +15,7 @@ export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, DealsModule],
+      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, DealsModule, ...(options.imports ?? [])],
     };
   }
 }
