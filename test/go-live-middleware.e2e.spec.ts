@@ -61,7 +61,8 @@ describe('kill switch (development, not enforcing go-live)', () => {
 
   it('a header claiming a lower execution class changes nothing', async () => {
     await t.http('POST', '/api/governance/go-live/kill-switch/engage', { reason: 'drill' }, { token: operator });
-    for (const headers of [{ 'x-execution-class': 'READ' }, { 'x-execution-class': 'SANDBOX' }, { 'x-http-method-override': 'GET' }]) {
+    const lowering: Array<Record<string, string>> = [{ 'x-execution-class': 'READ' }, { 'x-execution-class': 'SANDBOX' }, { 'x-http-method-override': 'GET' }];
+    for (const headers of lowering) {
       const res = await t.http('POST', '/api/deals', { counterparty: 'x', amount: '1' }, { token: engine, headers });
       expect(res.status).toBe(403);
       expect(res.body.error).toBe('kill_switch_engaged');

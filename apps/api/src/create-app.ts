@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, WardenConfig } from '#platform';
+import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
@@ -56,5 +56,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
+  await app.get(TokenService).ensureBootstrapToken();
   return app;
 }
