@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '#platform';
+import { buildDist } from './support/build.js';
 
 describe('embedded PostgreSQL', () => {
   let root: string;
@@ -45,5 +47,41 @@ describe('embedded PostgreSQL', () => {
     expect((await client.query('SELECT 1 AS one')).rows[0].one).toBe(1);
     await client.end();
     await server.stop();
+  });
+});
+
+describe('npm start lifecycle', () => {
+  let root: string;
+  beforeAll(async () => {
+    buildDist();
+    root = await mkdtemp(join(tmpdir(), 'warden-start-'));
+    await chmod(root, 0o755);
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('starts on the embedded PostgreSQL with no configuration and stops it cleanly on SIGTERM and SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+        env: { PATH: process.env.PATH, WARDEN_DATA_DIR: join(root, 'data'), PORT: String(port), LOG_LEVEL: 'warn', WARDEN_BOOTSTRAP_TOKEN: 'lifecycle-token-0123456789' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      const deadline = Date.now() + 30000;
+      let healthy = false;
+      while (!healthy && Date.now() < deadline) {
+        healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+        if (!healthy) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(healthy).toBe(true);
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      // The embedded server is gone with it: no live postmaster holds the data directory.
+      expect(existsSync(join(root, 'data', 'pgdata', 'postmaster.pid'))).toBe(false);
+      expect(output).not.toMatch(/"level":50/);
+    }
   });
 });
