@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
+import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { DealsModule } from './deals/deals.module.js';
+import { OffersModule } from './offers/offers.module.js';
 
 export interface AppOptions {
   config: WardenConfig;
@@ -13,7 +15,7 @@ export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, DealsModule],
+      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, HeimdallModule, DealsModule, OffersModule],
     };
   }
 }
