@@ -403,6 +403,16 @@ describe('Heimdall over HTTP', () => {
     expect(event).toEqual({ principal: 'system', outcome: 'confidence_below_threshold' });
   });
 
+  it('documents its routes in OpenAPI and counts its decisions in /metrics', async () => {
+    const openapi = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+    for (const path of ['policies', 'policies/upsert', 'scorecard/today', 'sandbox/trial', 'recommend', 'recommendations', 'recommendations/{id}/require-prod-eligible']) {
+      expect(Object.keys(openapi.paths)).toContain(`${H}/${path}`);
+    }
+    const metrics = (await t.http('GET', '/metrics', undefined, { token: viewer })).body;
+    expect(metrics).toMatch(/warden_decisions_total\{lever="heimdall",outcome="check_gate_pass"\} \d+/);
+    expect(metrics).toMatch(/warden_decisions_total\{lever="heimdall",outcome="trial_recorded"\} \d+/);
+  });
+
   it('trials, recommendations and events are append-only', async () => {
     for (const table of ['heimdall_trial', 'heimdall_recommendation', 'heimdall_event']) {
       await expect(t.sql(`UPDATE ${table} SET domain = domain`)).rejects.toThrow(/append-only/);
