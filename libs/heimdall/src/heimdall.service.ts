@@ -264,118 +264,118 @@ export class HeimdallService implements OnModuleInit {
   // ---------------------------------------------------------------- trials
 
   /**
-   * Records one sandbox trial and bumps the day's counters in the same transaction, by one upsert
-   * that adds to the row in place: concurrent trials queue on the row lock and lose no count.
+   * Records one sandbox trial and bumps the day's counters in one statement (so one transaction):
+   * the counter upsert adds to the row in place, so concurrent trials queue on the row lock only
+   * for that statement and its commit, and lose no count. No row back means the key was used
+   * before (replay or 409) or the domain has no policy (404) — and nothing was written.
    */
   async recordTrial(principal: Principal, input: RecordTrialInput, idempotencyKey?: string): Promise<Trial> {
     const confidence = ratio(input.confidence, 'confidence');
     assertDomainAllowed(principal, input.domain);
     const correlationId = correlationOf(input.correlation_id, idempotencyKey);
     const digest = digestOf(['trial', input.domain, input.success, confidence, input.recommendation_id ?? null]);
+    if (input.recommendation_id) {
+      // Recommendations are append-only: this check cannot go stale before the insert.
+      const rec = await sqlOne<{ domain: string }>(this.dataSource, `SELECT domain FROM heimdall_recommendation WHERE id = $1`, [input.recommendation_id]);
+      if (!rec) throw HeimdallErrors.recommendationNotFound(input.recommendation_id);
+      if (rec.domain !== input.domain) {
+        throw WardenError.badRequest(HeimdallErrorCode.RecommendationDomainMismatch, `recommendation ${input.recommendation_id} belongs to ${rec.domain}, not ${input.domain}`);
+      }
+    }
     const now = this.clock.now();
-    const day = utcDay(now);
-    const row = await this.dataSource.transaction(async (manager) => {
-      if (correlationId) {
-        const replay = await this.trialReplay(manager, correlationId, digest);
-        if (replay) return replay;
-      }
-      await this.policyRow(manager, input.domain);
-      if (input.recommendation_id) {
-        const rec = await sqlOne<{ domain: string }>(manager, `SELECT domain FROM heimdall_recommendation WHERE id = $1`, [input.recommendation_id]);
-        if (!rec) throw HeimdallErrors.recommendationNotFound(input.recommendation_id);
-        if (rec.domain !== input.domain) {
-          throw WardenError.badRequest(HeimdallErrorCode.RecommendationDomainMismatch, `recommendation ${input.recommendation_id} belongs to ${rec.domain}, not ${input.domain}`);
-        }
-      }
-      const inserted = await sqlOne<TrialRow>(
-        manager,
-        `INSERT INTO heimdall_trial (day, domain, success, confidence, recommendation_id, correlation_id, request_digest, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    const inserted = await sqlOne<TrialRow>(
+      this.dataSource,
+      `WITH policy AS (SELECT domain FROM heimdall_policy WHERE domain = $2),
+       trial AS (
+         INSERT INTO heimdall_trial (day, domain, success, confidence, recommendation_id, correlation_id, request_digest, recorded_by, recorded_at)
+         SELECT $1, policy.domain, $3, $4, $5, $6, $7, $8, $9 FROM policy
          ON CONFLICT (correlation_id) WHERE correlation_id IS NOT NULL DO NOTHING
-         RETURNING ${TRIAL_COLUMNS}`,
-        [day, input.domain, input.success, confidence, input.recommendation_id ?? null, correlationId, digest, principal.name, now],
-      );
-      if (!inserted) return (await this.trialReplay(manager, correlationId!, digest))!;
-      await manager.query(
-        `INSERT INTO heimdall_scorecard_day AS s (day, domain, trials, successes, confidence_sum, updated_at)
-         VALUES ($1, $2, 1, $3, $4, $5)
+         RETURNING *
+       ),
+       counted AS (
+         INSERT INTO heimdall_scorecard_day AS s (day, domain, trials, successes, confidence_sum, updated_at)
+         SELECT day, domain, 1, CASE WHEN success THEN 1 ELSE 0 END, confidence, recorded_at FROM trial
          ON CONFLICT (day, domain) DO UPDATE SET
            trials = s.trials + 1, successes = s.successes + EXCLUDED.successes,
-           confidence_sum = s.confidence_sum + EXCLUDED.confidence_sum, updated_at = EXCLUDED.updated_at`,
-        [day, input.domain, input.success ? 1 : 0, confidence, now],
-      );
-      return inserted;
-    });
-    this.metrics.decision(HEIMDALL_LEVER, 'trial_recorded');
+           confidence_sum = s.confidence_sum + EXCLUDED.confidence_sum, updated_at = EXCLUDED.updated_at
+         RETURNING 1
+       )
+       SELECT ${TRIAL_COLUMNS} FROM trial`,
+      [utcDay(now), input.domain, input.success, confidence, input.recommendation_id ?? null, correlationId, digest, principal.name, now],
+    );
+    let row = inserted;
+    if (!row && correlationId) row = await this.trialReplay(correlationId, digest);
+    if (!row) throw HeimdallErrors.unknownDomain(input.domain);
+    if (inserted) this.metrics.decision(HEIMDALL_LEVER, 'trial_recorded');
     return toTrial(row);
   }
 
-  private async trialReplay(manager: EntityManager, correlationId: string, digest: string): Promise<TrialRow | undefined> {
-    const existing = await sqlOne<TrialRow>(manager, `SELECT ${TRIAL_COLUMNS} FROM heimdall_trial WHERE correlation_id = $1`, [correlationId]);
+  private async trialReplay(correlationId: string, digest: string): Promise<TrialRow | undefined> {
+    const existing = await sqlOne<TrialRow>(this.dataSource, `SELECT ${TRIAL_COLUMNS} FROM heimdall_trial WHERE correlation_id = $1`, [correlationId]);
     if (existing && existing.request_digest !== digest) throw HeimdallErrors.idempotencyConflict('trial', correlationId);
     return existing;
   }
 
   // ---------------------------------------------------------------- recommendations
 
-  /** Creates a recommendation, gated at creation; the decision and its event are stored together. */
+  /**
+   * Creates a recommendation, gated at creation. The recommendation and its decision event are
+   * written by one statement: neither exists without the other.
+   */
   async recommend(principal: Principal, input: RecommendInput, idempotencyKey?: string): Promise<Recommendation> {
     const confidence = ratio(input.confidence, 'confidence');
     assertDomainAllowed(principal, input.domain);
     const correlationId = correlationOf(input.correlation_id, idempotencyKey);
     const payload = input.payload ?? null;
     const digest = digestOf(['recommendation', input.domain, confidence, payload]);
-    // Read before the transaction: the cached control-plane row, failing closed to "engaged".
+    if (correlationId) {
+      const replay = await this.recommendationReplay(correlationId, digest);
+      if (replay) return toRecommendation(replay);
+    }
+    // The cached control-plane row, failing closed to "engaged" when it cannot be read.
     const killSwitchEngaged = await this.goLive.killSwitchEngaged();
     const now = this.clock.now();
-    let fresh = false;
-    const row = await this.dataSource.transaction(async (manager) => {
-      if (correlationId) {
-        const replay = await this.recommendationReplay(manager, correlationId, digest);
-        if (replay) return replay;
-      }
-      const policy = await this.policyRow(manager, input.domain);
-      const window = await this.windowCounts(manager, policy, utcDay(now));
-      const decision = evaluateGates({ policy: gatePolicy(policy), window, confidence, killSwitchEngaged });
-      const inserted = await sqlOne<RecommendationRow>(
-        manager,
-        `INSERT INTO heimdall_recommendation
+    const [card] = await this.windowRows(this.dataSource, utcDay(now), input.domain);
+    if (!card) throw HeimdallErrors.unknownDomain(input.domain);
+    const window = { trials: Number(card.trials), successes: Number(card.successes) };
+    const decision = evaluateGates({ policy: gatePolicy(card), window, confidence, killSwitchEngaged });
+    const inserted = await sqlOne<RecommendationRow>(
+      this.dataSource,
+      `WITH rec AS (
+         INSERT INTO heimdall_recommendation
            (domain, confidence, payload, correlation_id, request_digest, prod_eligible, gate_reason, reason_codes, gates, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (correlation_id) WHERE correlation_id IS NOT NULL DO NOTHING
-         RETURNING ${RECOMMENDATION_COLUMNS}`,
-        [
-          input.domain,
-          confidence,
-          payload === null ? null : JSON.stringify(payload),
-          correlationId,
-          digest,
-          decision.prod_eligible,
-          decision.gate_reason,
-          decision.reason_codes,
-          JSON.stringify(decision.gates),
-          principal.name,
-          now,
-        ],
-      );
-      if (!inserted) return (await this.recommendationReplay(manager, correlationId!, digest))!;
-      await this.event(manager, now, {
-        kind: 'recommendation.created',
-        domain: input.domain,
-        recommendationId: inserted.id,
-        outcome: decision.gate_reason,
-        principal,
-        details: { confidence, prod_eligible: decision.prod_eligible, reason_codes: decision.reason_codes, window, gates: decision.gates },
-      });
-      fresh = true;
-      return inserted;
-    });
-    if (fresh) this.metrics.decision(HEIMDALL_LEVER, `recommend_${row.gate_reason}`);
-    return toRecommendation(row);
+         RETURNING *
+       ),
+       event AS (
+         INSERT INTO heimdall_event (at, day, kind, domain, recommendation_id, outcome, principal, details)
+         SELECT $11, $12, 'recommendation.created', domain, id, gate_reason, $10, $13 FROM rec
+       )
+       SELECT ${RECOMMENDATION_COLUMNS} FROM rec`,
+      [
+        input.domain,
+        confidence,
+        payload === null ? null : JSON.stringify(payload),
+        correlationId,
+        digest,
+        decision.prod_eligible,
+        decision.gate_reason,
+        decision.reason_codes,
+        JSON.stringify(decision.gates),
+        principal.name,
+        now,
+        utcDay(now),
+        { confidence, prod_eligible: decision.prod_eligible, reason_codes: decision.reason_codes, window, gates: decision.gates },
+      ],
+    );
+    if (!inserted) return toRecommendation((await this.recommendationReplay(correlationId!, digest))!); // lost a same-key race
+    this.metrics.decision(HEIMDALL_LEVER, `recommend_${decision.gate_reason}`);
+    return toRecommendation(inserted);
   }
 
-  private async recommendationReplay(manager: EntityManager, correlationId: string, digest: string): Promise<RecommendationRow | undefined> {
-    const existing = await sqlOne<RecommendationRow>(manager, `SELECT ${RECOMMENDATION_COLUMNS} FROM heimdall_recommendation WHERE correlation_id = $1`, [
+  private async recommendationReplay(correlationId: string, digest: string): Promise<RecommendationRow | undefined> {
+    const existing = await sqlOne<RecommendationRow>(this.dataSource, `SELECT ${RECOMMENDATION_COLUMNS} FROM heimdall_recommendation WHERE correlation_id = $1`, [
       correlationId,
     ]);
     if (existing && existing.request_digest !== digest) throw HeimdallErrors.idempotencyConflict('recommendation', correlationId);
@@ -391,37 +391,42 @@ export class HeimdallService implements OnModuleInit {
     // Unreadable control plane: 503 governance_unavailable, never an eligible answer.
     const killSwitchEngaged = (await this.goLive.current()).kill_switch_engaged;
     const now = this.clock.now();
-    const eligibility = await this.dataSource.transaction(async (manager) => {
-      const rec = await sqlOne<{ id: string; domain: string; confidence: string }>(
-        manager,
-        `SELECT id, domain, confidence::text AS confidence FROM heimdall_recommendation WHERE id = $1`,
-        [recommendationId],
-      );
-      if (!rec) throw HeimdallErrors.recommendationNotFound(recommendationId);
-      assertDomainAllowed(principal, rec.domain);
-      const confidence = normalizeRatio(rec.confidence)!;
-      const policy = await this.policyRow(manager, rec.domain);
-      const window = await this.windowCounts(manager, policy, utcDay(now));
-      const decision = evaluateGates({ policy: gatePolicy(policy), window, confidence, killSwitchEngaged });
-      await this.event(manager, now, {
-        kind: 'recommendation.checked',
-        domain: rec.domain,
-        recommendationId: rec.id,
-        outcome: decision.gate_reason,
-        principal,
-        details: {
-          prod_eligible: decision.prod_eligible,
-          reason_codes: decision.reason_codes,
-          window,
-          gates: decision.gates,
-          actor: input.actor ?? null,
-          correlation_id: input.correlation_id ?? null,
-        },
-      });
-      return { recommendation_id: rec.id, domain: rec.domain, confidence: Number(confidence), ...decision, checked_at: now.toISOString() };
+    const day = utcDay(now);
+    // The recommendation, its domain's policy and the window's counters, in one read.
+    const rec = await sqlOne<ScorecardRow & { id: string; confidence: string }>(
+      this.dataSource,
+      `SELECT r.id, r.confidence::text AS confidence, p.domain, p.min_confidence::text AS min_confidence, p.min_trials,
+              p.min_success_rate::text AS min_success_rate, p.prod_use_enabled, p.window_days, p.updated_by, p.updated_at,
+              coalesce(sum(d.trials), 0)::text AS trials, coalesce(sum(d.successes), 0)::text AS successes
+       FROM heimdall_recommendation r
+       JOIN heimdall_policy p ON p.domain = r.domain
+       LEFT JOIN heimdall_scorecard_day d ON d.domain = p.domain AND d.day BETWEEN $2::date - (p.window_days - 1) AND $2::date
+       WHERE r.id = $1
+       GROUP BY r.id, p.domain`,
+      [recommendationId, day],
+    );
+    if (!rec) throw HeimdallErrors.recommendationNotFound(recommendationId);
+    assertDomainAllowed(principal, rec.domain);
+    const confidence = normalizeRatio(rec.confidence)!;
+    const window = { trials: Number(rec.trials), successes: Number(rec.successes) };
+    const decision = evaluateGates({ policy: gatePolicy(rec), window, confidence, killSwitchEngaged });
+    await this.event(this.dataSource.manager, now, {
+      kind: 'recommendation.checked',
+      domain: rec.domain,
+      recommendationId: rec.id,
+      outcome: decision.gate_reason,
+      principal,
+      details: {
+        prod_eligible: decision.prod_eligible,
+        reason_codes: decision.reason_codes,
+        window,
+        gates: decision.gates,
+        actor: input.actor ?? null,
+        correlation_id: input.correlation_id ?? null,
+      },
     });
-    this.metrics.decision(HEIMDALL_LEVER, `check_${eligibility.gate_reason}`);
-    return eligibility;
+    this.metrics.decision(HEIMDALL_LEVER, `check_${decision.gate_reason}`);
+    return { recommendation_id: rec.id, domain: rec.domain, confidence: Number(confidence), ...decision, checked_at: now.toISOString() };
   }
 
   /**
@@ -538,23 +543,6 @@ export class HeimdallService implements OnModuleInit {
   }
 
   // ---------------------------------------------------------------- internals
-
-  private async policyRow(manager: EntityManager, domain: string): Promise<PolicyRow> {
-    const row = await sqlOne<PolicyRow>(manager, `SELECT ${POLICY_COLUMNS} FROM heimdall_policy WHERE domain = $1`, [domain]);
-    if (!row) throw HeimdallErrors.unknownDomain(domain);
-    return row;
-  }
-
-  /** Trials and successes over the policy's window: the day rows from today - (window_days - 1) to today. */
-  private async windowCounts(manager: EntityManager, policy: PolicyRow, day: string): Promise<{ trials: number; successes: number }> {
-    const row = await sqlOne<WindowRow>(
-      manager,
-      `SELECT coalesce(sum(trials), 0)::text AS trials, coalesce(sum(successes), 0)::text AS successes, coalesce(sum(confidence_sum), 0)::text AS confidence_sum
-       FROM heimdall_scorecard_day WHERE domain = $1 AND day BETWEEN $2::date AND $3::date`,
-      [policy.domain, addDays(day, 1 - policy.window_days), day],
-    );
-    return { trials: Number(row!.trials), successes: Number(row!.successes) };
-  }
 
   private windowRows(manager: Pick<EntityManager, 'query'>, day: string, domain?: string): Promise<ScorecardRow[]> {
     return sqlRows<ScorecardRow>(
