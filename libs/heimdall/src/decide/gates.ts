@@ -104,7 +104,7 @@ function confidenceGate(policy: GatePolicy, confidence: string | null): GateChec
   const required = Number(policy.minConfidence);
   const base = { gate: 'min_confidence' as const, reason_code: GateReason.ConfidenceBelowThreshold, required };
   if (confidence === null) {
-    return { ...base, passed: false, actual: null, shortfall: null, distance: `no confidence to judge; needs ${policy.minConfidence}` };
+    return { ...base, passed: false, actual: null, shortfall: null, distance: `no confidence to judge (no trials in the window), needs ${policy.minConfidence}` };
   }
   const passed = ratioGte(confidence, policy.minConfidence);
   const digits = displayDigits(policy.minConfidence);
@@ -146,6 +146,7 @@ function successRateGate(policy: GatePolicy, window: GateWindow): GateCheck {
   const shown = trials === 0 ? 'no trials yet' : `success rate ${showRatioDown(new D(successes).div(trials).toFixed(), digits)}`;
   let distance: string;
   if (passed) distance = trials === 0 ? `no rate required (${policy.minSuccessRate})` : `${shown} meets ${policy.minSuccessRate}`;
+  else if (trials === 0) distance = `no trials yet: the success rate must reach ${policy.minSuccessRate}`;
   else if (needed === null) distance = `${shown} of ${policy.minSuccessRate}: cannot pass while a failed trial is in the window`;
   else distance = `${shown} of ${policy.minSuccessRate} (${plural(needed, 'more success', 'more successes')} in a row)`;
   return {
