@@ -1,7 +1,9 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
+import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { DealsModule } from './deals/deals.module.js';
+import { OffersModule } from './offers/offers.module.js';
 
 export interface AppOptions {
   config: WardenConfig;
@@ -15,7 +17,14 @@ export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, DealsModule, ...(options.imports ?? [])],
+      imports: [
+        PlatformModule.forRoot({ config: options.config, clock: options.clock }),
+        GoLiveModule,
+        HeimdallModule,
+        DealsModule,
+        OffersModule,
+        ...(options.imports ?? []),
+      ],
     };
   }
 }
