@@ -7,3 +7,4 @@ export { reserveDigest } from './decide/digest.js';
 export * from './dto/amount.js';
 export type { EnforcementMode } from './entities/risk-policy.entity.js';
 export type { ReservationStatus } from './entities/risk-reservation.entity.js';
+export * from './ledger-invariants.js';
