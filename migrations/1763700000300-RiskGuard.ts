@@ -310,12 +310,14 @@ export class RiskGuard1763700000300 implements MigrationInterface {
     `);
 
     /*
-     * risk_close_batch: settles or voids reservations. Each request names its reservation by id or by
-     * correlation_id. Open risk shrinks by the reserved amount and realized loss grows, on the
+     * risk_close_batch: settles or voids reservations, set-based. Each request names its reservation by
+     * id or by correlation_id. Open risk shrinks by the reserved amount and realized loss grows, on the
      * reservation's own day, for its engine row and the GLOBAL row. Outcomes: settled | voided |
      * replay (already closed the same way) | conflict (closed with other values) | not_open (settle of
      * a voided one or void of a settled one) | not_found | not_bound (the caller's token is bound to
-     * other engines). Returns the reservation and, after the batch, its day's engine and GLOBAL rows.
+     * other engines) | retry (a second request for the same reservation in this batch: the caller
+     * resubmits it, it then sees the first one's effect). Returns the reservation and its day's engine
+     * and GLOBAL rows after the batch.
      */
     await q.query(`
       CREATE FUNCTION risk_close_batch(
@@ -329,105 +331,87 @@ export class RiskGuard1763700000300 implements MigrationInterface {
       ) LANGUAGE plpgsql AS $fn$
       #variable_conflict use_column
       DECLARE
-        n integer := coalesce(array_length(p_kinds, 1), 0);
-        r record; i integer; j integer; k integer; m integer := 0; v integer := 0; x text;
-        t_id uuid[] := '{}'; t_cid text[] := '{}'; t_eng text[] := '{}'; t_day date[] := '{}'; t_amt numeric[] := '{}';
-        t_status text[] := '{}'; t_loss numeric[] := '{}'; t_reserved timestamptz[] := '{}'; t_expires timestamptz[] := '{}';
-        t_closed timestamptz[] := '{}'; t_by text[] := '{}'; t_creason text[] := '{}'; t_changed boolean[] := '{}';
-        d_day date[] := '{}'; d_eng text[] := '{}'; d_open numeric[] := '{}'; d_loss numeric[] := '{}';
-        l_day date[] := '{}'; l_eng text[] := '{}'; l_exp numeric[] := '{}'; l_open numeric[] := '{}'; l_loss numeric[] := '{}'; l_act bigint[] := '{}';
-        q_idx integer[] := '{}'; q_out text[] := '{}';
-        ev_kind text[] := '{}'; ev_idx integer[] := '{}'; ev_reason text[] := '{}'; ev_prin text[] := '{}';
+        v_ids uuid[];
       BEGIN
-        IF n = 0 THEN RETURN; END IF;
+        IF coalesce(array_length(p_kinds, 1), 0) = 0 THEN RETURN; END IF;
 
-        FOR r IN SELECT rs.* FROM risk_reservation rs WHERE rs.id = ANY (p_ids) OR rs.correlation_id = ANY (p_cids)
-                 ORDER BY rs.id FOR UPDATE LOOP
-          m := m + 1;
-          t_id[m] := r.id; t_cid[m] := r.correlation_id; t_eng[m] := r.engine; t_day[m] := r.day; t_amt[m] := r.amount;
-          t_status[m] := r.status; t_loss[m] := r.realized_loss; t_reserved[m] := r.reserved_at; t_expires[m] := r.expires_at;
-          t_closed[m] := r.closed_at; t_by[m] := r.closed_by; t_creason[m] := r.close_reason; t_changed[m] := false;
-        END LOOP;
+        -- Lock order: the reservations (by id), then their ledger rows (engines by engine and day, GLOBAL last).
+        SELECT array_agg(s.id) INTO v_ids FROM (
+          SELECT rs.id FROM risk_reservation rs
+           WHERE rs.id IN (SELECT x.id FROM risk_reservation x WHERE x.id = ANY (p_ids)
+                           UNION SELECT x.id FROM risk_reservation x WHERE x.correlation_id = ANY (p_cids))
+           ORDER BY rs.id FOR UPDATE OF rs) s;
+        PERFORM 1 FROM risk_ledger_day l
+         WHERE (l.day, l.engine) IN (SELECT r.day, r.engine FROM risk_reservation r WHERE r.id = ANY (v_ids)
+                                     UNION SELECT r.day, 'GLOBAL' FROM risk_reservation r WHERE r.id = ANY (v_ids))
+         ORDER BY l.engine = 'GLOBAL', l.engine, l.day FOR UPDATE OF l;
 
-        FOR i IN 1..n LOOP
-          j := CASE WHEN p_ids[i] IS NOT NULL THEN array_position(t_id, p_ids[i]) ELSE array_position(t_cid, p_cids[i]) END;
-          q_idx[i] := j;
-          IF j IS NULL THEN q_out[i] := 'not_found'; CONTINUE; END IF;
-          IF p_bound[i] IS NOT NULL AND NOT (t_eng[j] = ANY (string_to_array(p_bound[i], ','))) THEN q_out[i] := 'not_bound'; CONTINUE; END IF;
-          IF t_status[j] IN ('reserved', 'expired') THEN
-            IF p_kinds[i] = 'settle' THEN
-              t_status[j] := 'settled'; t_loss[j] := p_losses[i]; q_out[i] := 'settled';
-            ELSE
-              t_status[j] := 'voided'; t_loss[j] := NULL; q_out[i] := 'voided';
-            END IF;
-            t_closed[j] := p_now; t_by[j] := p_principals[i]; t_creason[j] := p_reasons[i]; t_changed[j] := true;
-            FOREACH x IN ARRAY ARRAY[t_eng[j], 'GLOBAL'] LOOP
-              k := NULL;
-              FOR z IN 1..coalesce(array_length(d_day, 1), 0) LOOP
-                IF d_day[z] = t_day[j] AND d_eng[z] = x THEN k := z; EXIT; END IF;
-              END LOOP;
-              IF k IS NULL THEN
-                k := coalesce(array_length(d_day, 1), 0) + 1;
-                d_day[k] := t_day[j]; d_eng[k] := x; d_open[k] := 0; d_loss[k] := 0;
-              END IF;
-              d_open[k] := d_open[k] + t_amt[j];
-              d_loss[k] := d_loss[k] + coalesce(t_loss[j], 0);
-            END LOOP;
-            v := v + 1; ev_kind[v] := p_kinds[i]; ev_idx[v] := j; ev_reason[v] := p_reasons[i]; ev_prin[v] := p_principals[i];
-          ELSIF p_kinds[i] = 'settle' AND t_status[j] = 'settled' THEN
-            q_out[i] := CASE WHEN t_loss[j] = p_losses[i] THEN 'replay' ELSE 'conflict' END;
-          ELSIF p_kinds[i] = 'void' AND t_status[j] = 'voided' THEN
-            q_out[i] := CASE WHEN t_creason[j] IS NOT DISTINCT FROM p_reasons[i] THEN 'replay' ELSE 'conflict' END;
-          ELSE
-            q_out[i] := 'not_open';
-          END IF;
-        END LOOP;
-
-        IF v > 0 THEN
-          -- Ledger rows in the global lock order: engine rows by (engine, day), then GLOBAL rows by day.
-          PERFORM 1 FROM risk_ledger_day l JOIN unnest(d_day, d_eng) AS u(d, e) ON l.day = u.d AND l.engine = u.e
-            ORDER BY l.engine = 'GLOBAL', l.engine, l.day FOR UPDATE OF l;
-          UPDATE risk_ledger_day l
-             SET open_risk_reserved = l.open_risk_reserved - u.open, realized_loss = l.realized_loss + u.loss
-            FROM unnest(d_day, d_eng, d_open, d_loss) AS u(d, e, open, loss)
-           WHERE l.day = u.d AND l.engine = u.e;
+        RETURN QUERY
+        WITH req AS (
+          SELECT u.* FROM unnest(p_kinds, p_ids, p_cids, p_losses, p_reasons, p_principals, p_bound) WITH ORDINALITY
+                 AS u(kind, rid, cid, loss, reason, prin, bound, ord)
+        ), locked AS (
+          SELECT r.* FROM risk_reservation r WHERE r.id = ANY (v_ids)
+        ), m AS (
+          SELECT req.*, coalesce(a.id, b.id) AS res_id, coalesce(a.correlation_id, b.correlation_id) AS res_cid,
+                 coalesce(a.engine, b.engine) AS res_engine, coalesce(a.day, b.day) AS res_day, coalesce(a.amount, b.amount) AS res_amount,
+                 coalesce(a.status, b.status) AS old_status, coalesce(a.realized_loss, b.realized_loss) AS old_loss,
+                 coalesce(a.close_reason, b.close_reason) AS old_reason, coalesce(a.closed_at, b.closed_at) AS old_closed,
+                 coalesce(a.reserved_at, b.reserved_at) AS res_reserved, coalesce(a.expires_at, b.expires_at) AS res_expires
+            FROM req LEFT JOIN locked a ON a.id = req.rid
+                     LEFT JOIN locked b ON req.rid IS NULL AND b.correlation_id = req.cid
+        ), d AS (
+          SELECT m.*, CASE
+              WHEN m.res_id IS NULL THEN 'not_found'
+              WHEN row_number() OVER (PARTITION BY m.res_id ORDER BY m.ord) > 1 THEN 'retry'
+              WHEN m.bound IS NOT NULL AND NOT (m.res_engine = ANY (string_to_array(m.bound, ','))) THEN 'not_bound'
+              WHEN m.old_status IN ('reserved', 'expired') THEN CASE WHEN m.kind = 'settle' THEN 'settled' ELSE 'voided' END
+              WHEN m.kind = 'settle' AND m.old_status = 'settled' THEN CASE WHEN m.old_loss = m.loss THEN 'replay' ELSE 'conflict' END
+              WHEN m.kind = 'void' AND m.old_status = 'voided' THEN CASE WHEN m.old_reason IS NOT DISTINCT FROM m.reason THEN 'replay' ELSE 'conflict' END
+              ELSE 'not_open' END AS result
+            FROM m
+        ), changed AS (
+          SELECT d.*, CASE WHEN d.result = 'settled' THEN d.loss ELSE 0 END AS booked FROM d WHERE d.result IN ('settled', 'voided')
+        ), upd AS (
           UPDATE risk_reservation rs
-             SET status = u.st, realized_loss = u.loss, closed_at = u.closed, closed_by = u.by, close_reason = u.reason
-            FROM unnest(t_id, t_status, t_loss, t_closed, t_by, t_creason, t_changed) AS u(id, st, loss, closed, by, reason, changed)
-           WHERE rs.id = u.id AND u.changed;
+             SET status = c.result, realized_loss = CASE WHEN c.result = 'settled' THEN c.loss END,
+                 closed_at = p_now, closed_by = c.prin, close_reason = c.reason
+            FROM changed c WHERE rs.id = c.res_id
+        ), deltas AS (
+          SELECT x.day, x.engine, sum(x.amount) AS open, sum(x.booked) AS loss FROM (
+            SELECT c.res_day AS day, c.res_engine AS engine, c.res_amount AS amount, c.booked FROM changed c
+            UNION ALL SELECT c.res_day, 'GLOBAL', c.res_amount, c.booked FROM changed c) x
+          GROUP BY x.day, x.engine
+        ), led AS (
+          UPDATE risk_ledger_day l
+             SET open_risk_reserved = l.open_risk_reserved - dl.open, realized_loss = l.realized_loss + dl.loss
+            FROM deltas dl WHERE l.day = dl.day AND l.engine = dl.engine
+          RETURNING l.day, l.engine, l.exposure_used, l.open_risk_reserved, l.realized_loss, l.actions_count
+        ), ev AS (
           INSERT INTO risk_event (at, day, engine, kind, outcome, correlation_id, reservation_id, amount, realized_loss, reason, principal)
-          SELECT p_now, t_day[u.j], t_eng[u.j], u.kind, CASE WHEN u.kind = 'settle' THEN 'settled' ELSE 'voided' END,
-                 t_cid[u.j], t_id[u.j], t_amt[u.j], CASE WHEN u.kind = 'settle' THEN t_loss[u.j] END, u.reason, u.prin
-            FROM unnest(ev_kind, ev_idx, ev_reason, ev_prin) WITH ORDINALITY AS u(kind, j, reason, prin, o) ORDER BY u.o;
-        END IF;
-
-        IF m > 0 THEN
-          FOR r IN SELECT l.* FROM risk_ledger_day l
-                   WHERE (l.day, l.engine) IN (SELECT u.d, u.e FROM unnest(t_day || t_day, t_eng || array_fill('GLOBAL'::text, ARRAY[m])) AS u(d, e)) LOOP
-            k := coalesce(array_length(l_day, 1), 0) + 1;
-            l_day[k] := r.day; l_eng[k] := r.engine; l_exp[k] := r.exposure_used; l_open[k] := r.open_risk_reserved;
-            l_loss[k] := r.realized_loss; l_act[k] := r.actions_count;
-          END LOOP;
-        END IF;
-
-        FOR i IN 1..n LOOP
-          ord := i; outcome := q_out[i]; j := q_idx[i];
-          reservation_id := t_id[j]; correlation_id := t_cid[j]; engine := t_eng[j]; day := t_day[j]::text; amount := t_amt[j];
-          status := t_status[j]; realized_loss := t_loss[j]; reserved_at := t_reserved[j]; expires_at := t_expires[j];
-          closed_at := t_closed[j]; close_reason := t_creason[j];
-          e_exposure := NULL; e_open := NULL; e_loss := NULL; e_actions := NULL;
-          g_exposure := NULL; g_open := NULL; g_loss := NULL; g_actions := NULL;
-          IF j IS NOT NULL THEN
-            FOR z IN 1..coalesce(array_length(l_day, 1), 0) LOOP
-              IF l_day[z] = t_day[j] AND l_eng[z] = t_eng[j] THEN
-                e_exposure := l_exp[z]; e_open := l_open[z]; e_loss := l_loss[z]; e_actions := l_act[z];
-              ELSIF l_day[z] = t_day[j] AND l_eng[z] = 'GLOBAL' THEN
-                g_exposure := l_exp[z]; g_open := l_open[z]; g_loss := l_loss[z]; g_actions := l_act[z];
-              END IF;
-            END LOOP;
-          END IF;
-          RETURN NEXT;
-        END LOOP;
+          SELECT p_now, c.res_day, c.res_engine, c.kind, c.result, c.res_cid, c.res_id, c.res_amount,
+                 CASE WHEN c.result = 'settled' THEN c.loss END, c.reason, c.prin
+            FROM changed c ORDER BY c.ord
+        ), after AS (
+          -- Data-modifying CTEs (upd, ev) always run to completion; every part of this statement sees one
+          -- snapshot, so the rows it updates come from led's RETURNING, the others as read.
+          SELECT l.day, l.engine, coalesce(u.exposure_used, l.exposure_used) AS exposure_used,
+                 coalesce(u.open_risk_reserved, l.open_risk_reserved) AS open_risk_reserved,
+                 coalesce(u.realized_loss, l.realized_loss) AS realized_loss, coalesce(u.actions_count, l.actions_count) AS actions_count
+            FROM risk_ledger_day l LEFT JOIN led u ON u.day = l.day AND u.engine = l.engine
+           WHERE (l.day, l.engine) IN (SELECT d.res_day, d.res_engine FROM d UNION SELECT d.res_day, 'GLOBAL' FROM d)
+        )
+        SELECT d.ord::integer, d.result, d.res_id, d.res_cid, d.res_engine, d.res_day::text, d.res_amount,
+               CASE WHEN d.result IN ('settled', 'voided') THEN d.result ELSE d.old_status END,
+               CASE WHEN d.result = 'settled' THEN d.loss WHEN d.result = 'voided' THEN NULL ELSE d.old_loss END,
+               d.res_reserved, d.res_expires,
+               CASE WHEN d.result IN ('settled', 'voided') THEN p_now ELSE d.old_closed END,
+               CASE WHEN d.result IN ('settled', 'voided') THEN d.reason ELSE d.old_reason END,
+               e.exposure_used, e.open_risk_reserved, e.realized_loss, e.actions_count,
+               g.exposure_used, g.open_risk_reserved, g.realized_loss, g.actions_count
+          FROM d LEFT JOIN after e ON e.day = d.res_day AND e.engine = d.res_engine
+                 LEFT JOIN after g ON g.day = d.res_day AND g.engine = 'GLOBAL'
+         ORDER BY d.ord;
       END
       $fn$;
     `);

@@ -69,12 +69,16 @@ describe('risk guard under concurrency', () => {
     expect(await ledgerMismatches(t.sql)).toEqual([]);
     expect(await capViolations(t.sql)).toEqual([]);
 
-    // Settling everything concurrently, twice over (every retry is the original answer), releases exactly what was reserved.
-    const admitted = results.filter((r) => r.status === 201).map((r) => r.body.reservation_id as string);
+    // Settling everything concurrently, twice over — once by reservation_id, once by correlation_id, so the two
+    // requests for one reservation can land in the same batch — releases exactly what was reserved, once.
+    const admitted = results.filter((r) => r.status === 201).map((r) => r.body as { reservation_id: string; correlation_id: string });
     const settles = await Promise.all(
-      [...admitted, ...admitted].map((id) => t.http('POST', `${R}/settle`, { reservation_id: id, realized_loss: '0.25' }, { token: engineToken })),
+      admitted.flatMap((a) => [
+        t.http('POST', `${R}/settle`, { reservation_id: a.reservation_id, realized_loss: '0.25' }, { token: engineToken }),
+        t.http('POST', `${R}/settle`, { correlation_id: a.correlation_id, realized_loss: 0.25 }, { token: engineToken }),
+      ]),
     );
-    expect(settles.every((s) => s.status === 200)).toBe(true);
+    expect(settles.map((s) => s.status).filter((s) => s !== 200)).toEqual([]);
     expect(settles.filter((s) => s.body.idempotent_replay).length).toBe(admitted.length);
     const [after] = await t.sql(`SELECT trim_scale(open_risk_reserved)::text AS open_risk_reserved, trim_scale(realized_loss)::text AS realized_loss FROM risk_ledger_day WHERE engine = 'GLOBAL' AND day = $1::date`, [
       t.clock.now().toISOString().slice(0, 10),

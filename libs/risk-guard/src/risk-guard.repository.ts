@@ -41,7 +41,7 @@ export interface CloseItem {
   bound: string | null;
 }
 
-export type CloseRowOutcome = 'settled' | 'voided' | 'replay' | 'conflict' | 'not_open' | 'not_found' | 'not_bound';
+export type CloseRowOutcome = 'settled' | 'voided' | 'replay' | 'conflict' | 'not_open' | 'not_found' | 'not_bound' | 'retry';
 
 export interface CloseRow {
   ord: number;

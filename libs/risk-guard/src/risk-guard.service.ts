@@ -382,7 +382,9 @@ export class RiskGuardService implements OnModuleInit {
     };
     let row: CloseRow;
     try {
-      row = await this.closeBatcher.submit(item);
+      // 'retry': another request of the same batch named the same reservation; once that one committed, go again.
+      do row = await this.closeBatcher.submit(item);
+      while (row.outcome === 'retry');
     } catch (err) {
       throw this.failClosed(err, kind);
     }
