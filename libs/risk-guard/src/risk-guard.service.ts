@@ -182,14 +182,16 @@ export class RiskGuardService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {
+    // One batch of each kind in flight: batches serialize on the GLOBAL row anyway, and a second one
+    // in flight only splits the queue into smaller batches that wait for the lock (measured: -20%).
     this.reserveBatcher = new Batcher((items) => this.runReserveBatch(items), {
       maxBatch: 200,
-      maxInFlight: 2,
+      maxInFlight: 1,
       key: (item) => item.correlationId,
     });
     this.closeBatcher = new Batcher((items) => this.repo.closeBatch(this.clock.now(), items), {
       maxBatch: 200,
-      maxInFlight: 2,
+      maxInFlight: 1,
       key: (item) => item.reservationId ?? `cid:${item.correlationId}`,
     });
   }

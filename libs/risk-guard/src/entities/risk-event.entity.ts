@@ -8,7 +8,6 @@ export type RiskEventKind = 'reserve' | 'settle' | 'void' | 'expire' | 'day_clos
  */
 @Entity({ name: 'risk_event' })
 @Index('ix_risk_event_engine', ['engine', 'id'])
-@Index('ix_risk_event_day', ['day', 'id'])
 export class RiskEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', name: 'id' }) id: string;
   @Column({ type: 'timestamptz', name: 'at' }) at: Date;
