@@ -1,7 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { freePort } from '#platform';
+import { buildDist } from './support/build.js';
 import { capViolations, halfApplied, ledgerMismatches } from './support/risk.js';
 import { ADMIN_TOKEN, createTestDatabase } from './support/test-app.js';
 
@@ -60,7 +60,7 @@ describe('risk guard survives a crash mid-load', () => {
 
   beforeAll(async () => {
     // The crash needs a real process to kill: build the production output (incremental, fast when up to date).
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    buildDist();
     databaseUrl = await createTestDatabase('crash');
     db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
   }, 240_000);

@@ -191,6 +191,17 @@ describe('risk guard over HTTP', () => {
     const real = await reserve({ engine, amount: 4, correlation_id: `${engine}-d` });
     expect(real.status).toBe(201);
     expect(real.body.idempotent_replay).toBe(false);
+
+    // The in-process what-if (for the gate) answers without throwing, writing or counting.
+    const risk = t.app.get(RiskGuardService);
+    const before2 = await counts();
+    expect(await risk.whatIf({ engine, amount: '6' })).toMatchObject({ allowed: true, outcome: 'allowed', reason_codes: [] });
+    expect(await risk.whatIf({ engine, amount: '6.0001' })).toMatchObject({
+      allowed: false,
+      reason_codes: ['engine_exposure_cap'],
+      details: { engine_scope: { usage: { exposure_used: '4' }, headroom: { exposure: '6' } } },
+    });
+    expect(await counts()).toEqual(before2);
   });
 
   it('observe mode allows and records the would-be denial', async () => {

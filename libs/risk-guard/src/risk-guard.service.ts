@@ -102,6 +102,17 @@ export interface DryRunAnswer {
 
 export type ReserveAnswer = RiskReservation | DryRunAnswer;
 
+/** What a reservation would get now (whatIf): nothing reserved, recorded or counted. */
+export interface WhatIfAnswer {
+  allowed: boolean;
+  outcome: 'allowed' | 'allowed_observed' | 'denied';
+  engine: string;
+  amount: string;
+  day: string;
+  reason_codes: string[];
+  details: Record<string, unknown>;
+}
+
 export interface SettleCommand {
   reservationId?: string;
   correlationId?: string;
@@ -306,37 +317,54 @@ export class RiskGuardService implements OnModuleInit {
     return parts.join('; ');
   }
 
-  /** Answers without reserving: reads today's rows and applies the same rule. Records nothing, consumes no key. */
+  /**
+   * What would a reservation get right now? Never throws a denial, reserves, records or counts
+   * anything (for what-if callers such as the gate). Bad input still throws 400.
+   */
+  async whatIf(input: { engine: string; amount: string | number; principal?: Principal }): Promise<WhatIfAnswer> {
+    const engine = this.engineName(input.engine);
+    const amount = this.amount(input.amount, 'amount', false);
+    if (input.principal) assertEngineAllowed(input.principal, engine);
+    return this.evaluate(engine, amount);
+  }
+
+  /** dry_run: the same answer as a real call (200, or 403 with details.dry_run), without reserving. */
   private async dryRun(engine: string, amount: string): Promise<DryRunAnswer> {
-    const now = this.clock.now();
-    const day = utcDay(now);
+    const answer = await this.evaluate(engine, amount);
+    this.metrics.decision('risk', `dry_run_${answer.outcome}`);
+    if (!answer.allowed) {
+      throw RiskGuardError.denied(this.denialMessage(engine, answer.reason_codes, answer.details), answer.reason_codes, {
+        ...answer.details,
+        dry_run: true,
+        recorded: false,
+      });
+    }
+    return { dry_run: true, outcome: answer.outcome as DryRunAnswer['outcome'], engine, amount, day: answer.day, reason_codes: answer.reason_codes, details: answer.details };
+  }
+
+  /** Reads today's GLOBAL and engine rows and applies the pure rule (decideReservation); writes nothing. */
+  private async evaluate(engine: string, amount: string): Promise<WhatIfAnswer> {
+    const day = utcDay(this.clock.now());
     const [scopes, killSwitch] = await Promise.all([this.repo.scopes(day, engine), this.goLive.killSwitchEngaged()]).catch((err: unknown) => {
-      throw this.failClosed(err, 'dry run');
+      throw this.failClosed(err, 'evaluation');
     });
     const global = scopes.find((s) => s.engine === GLOBAL_ENGINE);
-    const own = engine === GLOBAL_ENGINE ? undefined : scopes.find((s) => s.engine === engine);
+    const own = scopes.find((s) => s.engine === engine);
     const decision = decideReservation({
       amount,
       killSwitchEngaged: killSwitch,
       global: { policy: global ? toScopePolicy(global) : null, usage: global?.usage ? toUsage(global.usage) : ZERO_USAGE },
       engine: { policy: own ? toScopePolicy(own) : null, usage: own?.usage ? toUsage(own.usage) : ZERO_USAGE },
     });
-    const details = {
+    return {
+      allowed: decision.outcome !== 'denied',
+      outcome: decision.outcome,
       engine,
       amount,
       day,
-      global: global ? scopeJson(global, global.usage) : null,
-      engine_scope: own ? scopeJson(own, own.usage) : null,
+      reason_codes: decision.reasonCodes,
+      details: { engine, amount, day, global: global ? scopeJson(global, global.usage) : null, engine_scope: own ? scopeJson(own, own.usage) : null },
     };
-    this.metrics.decision('risk', `dry_run_${decision.outcome}`);
-    if (decision.outcome === 'denied') {
-      throw RiskGuardError.denied(this.denialMessage(engine, decision.reasonCodes, details), decision.reasonCodes, {
-        ...details,
-        dry_run: true,
-        recorded: false,
-      });
-    }
-    return { dry_run: true, outcome: decision.outcome, engine, amount, day, reason_codes: decision.reasonCodes, details };
   }
 
   // ---------------------------------------------------------------- settle / void
