@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { regressionPoliciesSeed } from './regression-policies.seed.js';
 
 export interface SeedDefinition {
   name: string;
@@ -6,4 +7,4 @@ export interface SeedDefinition {
 }
 
 /** Idempotent reference data, run at every start after the migrations. */
-export const ALL_SEEDS: SeedDefinition[] = [];
+export const ALL_SEEDS: SeedDefinition[] = [regressionPoliciesSeed];

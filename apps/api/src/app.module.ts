@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
+import { RegressionTripwireModule } from '#regression-tripwire';
 import { DealsModule } from './deals/deals.module.js';
 
 export interface AppOptions {
@@ -13,7 +14,7 @@ export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, DealsModule],
+      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, RegressionTripwireModule, DealsModule],
     };
   }
 }
