@@ -3,8 +3,8 @@ import type { SeedDefinition } from './index.js';
 
 /**
  * The original stack's four tripwires, all disabled (safe default: an operator enables each).
- * Windows 50 vs 200, at least 50 events each side; alpha 0.01 — see docs/regression-tripwire.md
- * for the simulation that chose it. The target engine is the domain.
+ * Windows 50 vs 200, at least 50 events each side; alpha 0.005 — see docs/regression-tripwire.md
+ * for the simulation that chose it (kept equal to DEFAULT_ALPHA of the lib; a test checks). The target engine is the domain.
  */
 export const REGRESSION_POLICY_SEED: ReadonlyArray<{ domain: string; metric: string; maxDrop: number; action: 'THROTTLE' | 'KILL_SWITCH' }> = [
   { domain: 'WHOLESALE', metric: 'contract_rate', maxDrop: 0.2, action: 'THROTTLE' },
@@ -13,7 +13,7 @@ export const REGRESSION_POLICY_SEED: ReadonlyArray<{ domain: string; metric: str
   { domain: 'CAPITAL', metric: 'roi_event', maxDrop: 0.3, action: 'KILL_SWITCH' },
 ];
 
-export const DEFAULT_REGRESSION_ALPHA = 0.01;
+export const DEFAULT_REGRESSION_ALPHA = 0.005;
 
 export const regressionPoliciesSeed: SeedDefinition = {
   name: 'regression-policies',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { JobRunner } from '#platform';
-import { WINDOW_SQL } from '#regression-tripwire';
+import { DEFAULT_ALPHA, WINDOW_SQL } from '#regression-tripwire';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const API = '/api/governance/regression';
@@ -50,7 +50,8 @@ describe('regression tripwire over HTTP', () => {
         ['WHOLESALE', 'contract_rate', 0.2, 'THROTTLE', false, 'WHOLESALE'],
         ['WHOLESALE', 'offer_accept_rate', 0.15, 'THROTTLE', false, 'WHOLESALE'],
       ]);
-      for (const p of seeded) expect(p).toMatchObject({ window_events: 50, baseline_events: 200, min_events: 50, alpha: 0.01 });
+      for (const p of seeded) expect(p).toMatchObject({ window_events: 50, baseline_events: 200, min_events: 50, alpha: DEFAULT_ALPHA });
+      expect(DEFAULT_ALPHA).toBe(0.005); // chosen from npm run bench:detector (docs/regression-tripwire.md)
     });
 
     it('contributes "regression policies present" to the go-live checklist', async () => {
@@ -65,13 +66,13 @@ describe('regression tripwire over HTTP', () => {
       const domain = freshDomain();
       const created = await upsert({ domain: domain.toLowerCase(), metric: 'Win_Rate', max_drop_fraction: 0.1, action: 'alert', reason: 'new engine' });
       expect(created.status).toBe(200);
-      expect(created.body).toMatchObject({ domain, metric: 'win_rate', enabled: false, window_events: 50, baseline_events: 200, min_events: 50, alpha: 0.01, action: 'ALERT', target_engine: domain, kind: null });
+      expect(created.body).toMatchObject({ domain, metric: 'win_rate', enabled: false, window_events: 50, baseline_events: 200, min_events: 50, alpha: DEFAULT_ALPHA, action: 'ALERT', target_engine: domain, kind: null });
       const updated = await upsert({ domain, metric: 'win_rate', enabled: true, alpha: null, target_engine: 'other_engine' });
       expect(updated.body).toMatchObject({ enabled: true, alpha: null, max_drop_fraction: 0.1, target_engine: 'OTHER_ENGINE', window_events: 50 });
       const audit = await t.sql(`SELECT action, principal, reason, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression:${domain}/win_rate`]);
       expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.policy.update']);
       expect(audit[0].principal).toMatch(/^operator-/);
-      expect(audit[1].details.before.alpha).toBe(0.01);
+      expect(audit[1].details.before.alpha).toBe(DEFAULT_ALPHA);
       expect(audit[1].details.after.alpha).toBeNull();
     });
 

@@ -24,7 +24,7 @@ import { RegressionErrorCode } from './regression-tripwire.errors.js';
 export const TRIPWIRE_PRINCIPAL: Principal = { tokenId: 'system', name: 'regression_tripwire', role: 'admin', engines: null, domains: null };
 
 /** Default significance level for new policies (chosen from `npm run bench:detector`, see docs/regression-tripwire.md). */
-export const DEFAULT_ALPHA = 0.01;
+export const DEFAULT_ALPHA = 0.005;
 
 /**
  * What THROTTLE needs from the risk guard. Provided by RiskGuardService once that lever is installed;

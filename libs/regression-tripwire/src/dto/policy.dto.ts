@@ -8,7 +8,7 @@ const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? va
 
 /**
  * Creates or changes one tripwire. Fields left out keep their current value (or the default for a
- * new policy: disabled, 50 vs 200 events, min 50, target engine = domain, alpha 0.01);
+ * new policy: disabled, 50 vs 200 events, min 50, target engine = domain, alpha 0.005);
  * `max_drop_fraction` and `action` are required when the policy is new. `alpha: null` turns the
  * significance test off (plain threshold).
  */
@@ -59,7 +59,7 @@ export class UpsertRegressionPolicyRequestDto {
   @IdentifierField('Engine whose risk policy THROTTLE disables (default: the domain)', true)
   target_engine?: string;
 
-  @ApiPropertyOptional({ description: 'Significance level of the one-sided test, in (0, 0.5]; null = plain threshold', nullable: true, example: 0.01 })
+  @ApiPropertyOptional({ description: 'Significance level of the one-sided test, in (0, 0.5]; null = plain threshold', nullable: true, example: 0.005 })
   @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.alpha !== undefined && o.alpha !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1e-9)
