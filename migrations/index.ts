@@ -1,7 +1,16 @@
 import { Platform1763700000000 } from './1763700000000-Platform.js';
 import { GoLive1763700000100 } from './1763700000100-GoLive.js';
 import { Deals1763700000200 } from './1763700000200-Deals.js';
+import { Heimdall1763700000400 } from './1763700000400-Heimdall.js';
+import { Offers1763700000410 } from './1763700000410-Offers.js';
 import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripwire.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
-export const ALL_MIGRATIONS = [Platform1763700000000, GoLive1763700000100, Deals1763700000200, RegressionTripwire1763700000500];
+export const ALL_MIGRATIONS = [
+  Platform1763700000000,
+  GoLive1763700000100,
+  Deals1763700000200,
+  Heimdall1763700000400,
+  Offers1763700000410,
+  RegressionTripwire1763700000500,
+];

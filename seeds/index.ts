@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { heimdallPoliciesSeed } from './heimdall-policies.seed.js';
 import { regressionPoliciesSeed } from './regression-policies.seed.js';
 
 export interface SeedDefinition {
@@ -7,4 +8,4 @@ export interface SeedDefinition {
 }
 
 /** Idempotent reference data, run at every start after the migrations. */
-export const ALL_SEEDS: SeedDefinition[] = [regressionPoliciesSeed];
+export const ALL_SEEDS: SeedDefinition[] = [heimdallPoliciesSeed, regressionPoliciesSeed];

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createApp } from '../../apps/api/src/create-app.js';
+import { createApp, type CreateAppOptions } from '../../apps/api/src/create-app.js';
 import { Clock, loadConfig, ManualClock, type Role } from '#platform';
 
 export const ADMIN_TOKEN = 'test-admin-token-000000000000';
@@ -45,6 +45,7 @@ export interface TestAppOptions {
   databaseUrl?: string;
   clock?: ManualClock;
   goLiveMiddleware?: boolean;
+  imports?: CreateAppOptions['imports'];
 }
 
 /** The real app, on a real port, against a real PostgreSQL database. */
@@ -58,7 +59,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
-  const app = await createApp({ config, clock: clock as Clock, goLiveMiddleware: options.goLiveMiddleware });
+  const app = await createApp({ config, clock: clock as Clock, goLiveMiddleware: options.goLiveMiddleware, imports: options.imports });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -1,12 +1,16 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
+import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { DealsModule } from './deals/deals.module.js';
+import { OffersModule } from './offers/offers.module.js';
 
 export interface AppOptions {
   config: WardenConfig;
   clock?: Clock;
+  /** Extra modules (tests plug in jobs or probes this way). */
+  imports?: Array<Type | DynamicModule>;
 }
 
 @Module({})
@@ -14,7 +18,15 @@ export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config: options.config, clock: options.clock }), GoLiveModule, RegressionTripwireModule, DealsModule],
+      imports: [
+        PlatformModule.forRoot({ config: options.config, clock: options.clock }),
+        GoLiveModule,
+        HeimdallModule,
+        RegressionTripwireModule,
+        DealsModule,
+        OffersModule,
+        ...(options.imports ?? []),
+      ],
     };
   }
 }

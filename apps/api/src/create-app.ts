@@ -4,14 +4,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, WardenConfig } from '#platform';
-import { AppModule } from './app.module.js';
+import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
+import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
   config?: WardenConfig;
   clock?: Clock;
   /** Only the middleware benchmark turns this off, to measure what the go-live hook costs. */
   goLiveMiddleware?: boolean;
+  imports?: AppOptions['imports'];
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -26,7 +27,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock: options.clock }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock: options.clock, imports: options.imports }), adapter, {
     logger: new PinoNestLogger(pino),
     abortOnError: false,
   });
@@ -55,5 +56,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();
+  await app.get(TokenService).ensureBootstrapToken();
   return app;
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -29,7 +29,7 @@ export interface CreateTokenInput {
  * cost more than everything else a request does); a revocation anywhere clears every instance's cache.
  */
 @Injectable()
-export class TokenService implements OnModuleInit, OnApplicationBootstrap {
+export class TokenService implements OnModuleInit {
   private readonly logger = new Logger('tokens');
   private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
 
@@ -45,10 +45,6 @@ export class TokenService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** WARDEN_BOOTSTRAP_TOKEN becomes an admin token; without it the first start mints one and prints it once. */
-  async onApplicationBootstrap(): Promise<void> {
-    await this.ensureBootstrapToken();
-  }
-
   async ensureBootstrapToken(): Promise<string | null> {
     const fixed = this.config.WARDEN_BOOTSTRAP_TOKEN;
     if (fixed) {

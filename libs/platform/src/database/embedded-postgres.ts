@@ -46,24 +46,37 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
+async function parentPid(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the parenthesised command name: state, ppid, ...
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? 0);
+}
+
+async function commandOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replace(/\0/g, ' ');
+}
+
 /**
- * A server left behind by a killed run (its parent got SIGKILL) still holds the data directory.
- * Stop it the way pg_ctl would (SIGINT = fast shutdown, then SIGQUIT) so the next start succeeds.
+ * What holds the data directory now: nothing, a live server whose Node parent still runs (another
+ * Warden process or CLI call: share it), or a server orphaned by a killed run (stop it).
  */
-async function stopStaleServer(dataDir: string, log: (msg: string) => void): Promise<void> {
+async function inspectDataDir(dataDir: string): Promise<{ kind: 'free' } | { kind: 'in_use'; port: number; pid: number } | { kind: 'orphan'; pid: number }> {
   const pidFile = resolve(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) {
+  if (!existsSync(pidFile)) return { kind: 'free' };
+  const lines = (await readFile(pidFile, 'utf8')).split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !(await commandOf(pid)).includes('postgres')) {
     await rm(pidFile, { force: true });
-    return;
+    return { kind: 'free' };
   }
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmdline.includes('postgres')) {
-    await rm(pidFile, { force: true });
-    return;
-  }
-  log(`stopping stale embedded PostgreSQL (pid ${pid}) left by an earlier run`);
+  const ppid = await parentPid(pid);
+  if (ppid > 1 && isAlive(ppid) && (await commandOf(ppid)).includes('node')) return { kind: 'in_use', port: Number(lines[3]), pid };
+  return { kind: 'orphan', pid };
+}
+
+/** Stops an orphaned server the way pg_ctl would: SIGINT (fast shutdown), then SIGQUIT. */
+async function stopOrphan(pid: number, log: (msg: string) => void): Promise<void> {
+  log(`stopping embedded PostgreSQL (pid ${pid}) orphaned by an earlier run`);
   process.kill(pid, 'SIGINT');
   if (!(await waitForExit(pid, 15000))) {
     process.kill(pid, 'SIGQUIT');
@@ -83,7 +96,13 @@ export async function startEmbeddedPostgres(
   const dataDir = resolve(dataDirInput);
   const isRoot = userInfo().uid === 0;
   await mkdir(resolve(dataDir, '..'), { recursive: true });
-  await stopStaleServer(dataDir, log);
+  const holder = await inspectDataDir(dataDir);
+  if (holder.kind === 'in_use') {
+    // Another Warden process (say the API while the CLI runs) owns this server: share it, never stop it.
+    log(`embedded PostgreSQL in ${dataDir} is already running (pid ${holder.pid}); sharing it`);
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${holder.port}/postgres`, port: holder.port, dataDir, stop: async () => undefined };
+  }
+  if (holder.kind === 'orphan') await stopOrphan(holder.pid, log);
 
   const port = options.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
