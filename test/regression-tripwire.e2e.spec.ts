@@ -236,9 +236,14 @@ describe('regression tripwire over HTTP', () => {
       await kpi({ events: successes(domain, metric, 20, 0.3) });
       expect((await evaluate(domain, metric)).body.action).toMatchObject({ fired: true });
 
-      const events = await t.sql(`SELECT type, status FROM regression_event WHERE domain = $1 ORDER BY id`, [domain]);
-      expect(events.filter((e) => e.type === 'triggered')).toHaveLength(2);
-      expect(events.filter((e) => e.type === 'action_taken')).toHaveLength(2);
+      const events = (await t.http('GET', `${API}/events?domain=${domain}`, undefined, { token: viewer })).body;
+      expect(events.filter((e: any) => e.type === 'triggered')).toHaveLength(2);
+      expect(events.filter((e: any) => e.type === 'action_taken')).toHaveLength(2);
+      const triggered = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1`, undefined, { token: viewer })).body;
+      expect(triggered).toEqual([expect.objectContaining({ domain, metric, type: 'triggered', action: 'ALERT', principal: expect.stringMatching(/^engine-/) })]);
+      expect(triggered[0].details).toMatchObject({ trigger: 2, kind: 'success_rate', n_current: 20 });
+      expect((await t.http('GET', `${API}/events?limit=0`, undefined, { token: viewer })).status).toBe(400);
+      expect((await t.http('GET', `${API}/events?since=yesterday`, undefined, { token: viewer })).status).toBe(400);
       const state = (await t.http('GET', `${API}/state?domain=${domain}`, undefined, { token: viewer })).body;
       expect(state).toEqual([expect.objectContaining({ domain, metric, status: 'triggered', trigger_count: 2, action_status: 'done', evaluations: 5 })]);
       const audit = await t.sql(`SELECT action, principal FROM audit_log WHERE subject = $1 AND action LIKE 'regression.%' ORDER BY id`, [`regression:${domain}/${metric}`]);

@@ -1,7 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal, RequireRole } from '#platform';
-import { BaselineResetRequestDto, EvaluateQueryDto, EvaluationResponseDto, RegressionStateResponseDto, StateQueryDto } from './dto/evaluation.dto.js';
+import {
+  BaselineResetRequestDto,
+  EvaluateQueryDto,
+  EvaluationResponseDto,
+  EventsQueryDto,
+  RegressionEventResponseDto,
+  RegressionStateResponseDto,
+  StateQueryDto,
+} from './dto/evaluation.dto.js';
 import { RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 import { RegressionPolicyResponseDto, UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
 import { RegressionTripwireService } from './regression-tripwire.service.js';
@@ -54,6 +62,13 @@ export class RegressionTripwireController {
   @ApiOperation({ summary: 'Latest verdict and action per domain+metric' })
   state(@Query() query: StateQueryDto): Promise<RegressionStateResponseDto[]> {
     return this.tripwire.state(query);
+  }
+
+  @Get('events')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'What the tripwire did, newest first: status changes, triggers, actions, baseline resets' })
+  events(@Query() query: EventsQueryDto): Promise<RegressionEventResponseDto[]> {
+    return this.tripwire.events(query);
   }
 
   @Post('baseline/reset')

@@ -13,7 +13,15 @@ import {
   WardenError,
 } from '#platform';
 import { detect, type DetectorKind, type Verdict } from './decide/detector.js';
-import type { ActionOutcomeDto, BaselineResetRequestDto, EvaluationResponseDto, RegressionStateResponseDto, StateQueryDto } from './dto/evaluation.dto.js';
+import type {
+  ActionOutcomeDto,
+  BaselineResetRequestDto,
+  EvaluationResponseDto,
+  EventsQueryDto,
+  RegressionEventResponseDto,
+  RegressionStateResponseDto,
+  StateQueryDto,
+} from './dto/evaluation.dto.js';
 import { type KpiInput, normalizeKpiRequest, type RecordKpiRequestDto, type RecordKpiResponseDto } from './dto/kpi.dto.js';
 import { RegressionPolicyResponseDto, type RegressionPolicyRow, type UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
 import type { RegressionAction } from './entities/regression-policy.entity.js';
@@ -547,6 +555,19 @@ export class RegressionTripwireService implements OnModuleInit {
       reset_by: r.reset_by ?? null,
       reset_reason: r.reset_reason ?? null,
     }));
+  }
+
+  /** What the tripwire did, newest first: status changes, triggers, actions, resets (the Monday review reads this). */
+  async events(query: EventsQueryDto = {}): Promise<RegressionEventResponseDto[]> {
+    const rows = await sqlRows<Omit<RegressionEventResponseDto, 'at'> & { at: Date }>(
+      this.dataSource,
+      `SELECT id, at, domain, metric, type, status, action, principal, details FROM regression_event
+       WHERE ($1::text IS NULL OR domain = $1) AND ($2::text IS NULL OR metric = $2) AND ($3::text IS NULL OR type = $3)
+         AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5)
+       ORDER BY id DESC LIMIT $6`,
+      [query.domain ?? null, query.metric ?? null, query.type ?? null, query.since ?? null, query.until ?? null, query.limit ?? 100],
+    );
+    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
   }
 
   /**

@@ -1,4 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IdentifierField, MetricField, TextField } from '#platform';
 import { REGRESSION_ACTIONS, type RegressionAction } from '../entities/regression-policy.entity.js';
 import type { ActionStatus, RegressionStatus } from '../entities/regression-state.entity.js';
@@ -91,4 +93,46 @@ export class RegressionStateResponseDto {
   @ApiProperty({ nullable: true, type: String }) reset_at: string | null;
   @ApiProperty({ nullable: true, type: String }) reset_by: string | null;
   @ApiProperty({ nullable: true, type: String }) reset_reason: string | null;
+}
+
+export const REGRESSION_EVENT_TYPES = ['status_changed', 'triggered', 'action_taken', 'action_failed', 'baseline_reset'] as const;
+export type RegressionEventType = (typeof REGRESSION_EVENT_TYPES)[number];
+
+export class EventsQueryDto extends StateQueryDto {
+  @ApiPropertyOptional({ enum: REGRESSION_EVENT_TYPES })
+  @IsOptional()
+  @IsIn(REGRESSION_EVENT_TYPES as unknown as string[])
+  type?: RegressionEventType;
+
+  @ApiPropertyOptional({ description: 'Only events at or after this instant (ISO 8601)', type: String, example: '2026-01-12T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  since?: Date;
+
+  @ApiPropertyOptional({ description: 'Only events before this instant (ISO 8601)', type: String })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  until?: Date;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class RegressionEventResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() at: string;
+  @ApiProperty() domain: string;
+  @ApiProperty() metric: string;
+  @ApiProperty({ enum: REGRESSION_EVENT_TYPES }) type: RegressionEventType;
+  @ApiProperty({ nullable: true, type: String }) status: string | null;
+  @ApiProperty({ nullable: true, type: String }) action: string | null;
+  @ApiProperty() principal: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
 }
