@@ -63,6 +63,7 @@ describe('go-live lever over HTTP', () => {
     }
     const broken = await t.http('POST', '/api/governance/go-live/disable', undefined, { token: operator, raw: '{"reason":', headers: { 'content-type': 'application/json' } });
     expect(broken.status).toBe(400);
+    expect(broken.body.error).toBe('invalid_json');
     expect(await state()).toEqual(before);
   });
 

@@ -13,6 +13,8 @@ const STATUS_CODES: Record<number, string> = {
   415: PlatformErrorCode.UnsupportedMediaType,
 };
 
+const JSON_PARSE_MESSAGES = /^Body (is not valid JSON|cannot be empty) when content-type is set to 'application\/json'|^Body is not valid JSON/;
+
 /** Maps any error to the one error body; unknown errors are logged with an id and never leak internals. */
 export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   if (exception instanceof WardenError) {
@@ -20,6 +22,12 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
     if (exception.extra.reasonCodes) body.reason_codes = exception.extra.reasonCodes;
     if (exception.extra.details !== undefined) body.details = exception.extra.details;
     return body;
+  }
+  // Fastify's JSON parse errors reach the filter either as themselves or re-wrapped by Nest.
+  const code = (exception as { code?: unknown })?.code;
+  const message = (exception as { message?: unknown })?.message;
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (typeof message === 'string' && JSON_PARSE_MESSAGES.test(message))) {
+    return { statusCode: 400, error: 'invalid_json', message: (exception as Error).message };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -34,11 +42,7 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
-    const code =
-      fastifyError.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-        ? 'invalid_json'
-        : (STATUS_CODES[status] ?? `http_${status}`);
-    return { statusCode: status, error: code, message: fastifyError.message ?? 'bad request' };
+    return { statusCode: status, error: STATUS_CODES[status] ?? `http_${status}`, message: fastifyError.message ?? 'bad request' };
   }
   const errorId = randomUUID();
   logger.error({ err: exception, error_id: errorId }, 'unhandled error');
