@@ -3,6 +3,7 @@ import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { RegressionTripwireModule } from '#regression-tripwire';
+import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
 
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ config: options.config, clock: options.clock }),
         GoLiveModule,
+        RiskGuardModule,
         HeimdallModule,
         RegressionTripwireModule,
         DealsModule,

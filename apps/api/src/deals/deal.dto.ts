@@ -1,18 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { TextField } from '#platform';
+import { AmountField } from '#risk-guard';
 import type { DealEntity } from './deal.entity.js';
 
 export class CreateDealRequestDto {
   @TextField('Who the deal is with', { max: 200 })
   counterparty: string;
 
-  @ApiProperty({ description: 'Deal amount: a positive decimal (number or string, at most 4 fraction digits)', example: '125.50' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
-  @IsString()
-  @Matches(/^(?=.*[1-9])\d{1,11}(\.\d{1,4})?$/, { message: 'amount must be a positive decimal with at most 4 fraction digits' })
+  @AmountField('Deal amount, reserved on the WHOLESALE risk budget before the deal is booked', { example: '125.50' })
   amount: string;
+
+  @AmountField('Loss the deal realized, settled onto the risk ledger once the deal is booked (default 0)', { allowZero: true, optional: true, example: '0' })
+  realized_loss?: string;
 
   @ApiProperty({ required: false, description: 'Client key that makes a retry return the original deal' })
   @IsOptional()

@@ -1,0 +1,225 @@
+/**
+ * The risk ledger's throughput against the single-transaction limit of a hot GLOBAL row.
+ * `npm run bench:ledger` (one run; each phase BENCH_SECONDS, default 10, 64 clients/connections):
+ *   limit   - pgbench: the dual-control transaction statement by statement (engine row, then GLOBAL
+ *             row, conditional UPDATEs, COMMIT), against the same database.
+ *   Warden  - check-and-reserve then settle over HTTP (autocannon, own process), on one hot engine
+ *             and spread over 16 engines sharing GLOBAL; then the ledger is verified against the
+ *             reservations and the caps.
+ * Database: DATABASE_URL's server if set, else a throwaway embedded PostgreSQL; a fresh database is
+ * created on it for the run.
+ */
+import 'reflect-metadata';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pg from 'pg';
+import { loadConfig } from '#platform';
+import { CAP_VIOLATION_SQL, HALF_APPLIED_SQL, LEDGER_MISMATCH_SQL } from '#risk-guard';
+import { createApp } from '../apps/api/src/create-app.js';
+import { benchDatabase, table } from './support.js';
+
+const run = promisify(execFile);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const TOKEN = 'bench-admin-token-0000000000';
+const PGBENCH_DAY = '2000-01-01';
+const AMOUNT = '1.25';
+
+interface Phase {
+  phase: string;
+  reservationsPerSec: number;
+  p50: number;
+  p99: number;
+  note: string;
+}
+
+function findPgbench(): string | null {
+  try {
+    return execFileSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    // not on PATH
+  }
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  for (const version of readdirSync(root).sort().reverse()) {
+    const candidate = join(root, version, 'bin', 'pgbench');
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** A fresh database on the bench server, so nothing else's data is touched. */
+async function freshDatabase(serverUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `warden_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    await admin.end();
+    process.stderr.write(`cannot create a bench database (${String(err)}); using ${serverUrl} itself\n`);
+    return { url: serverUrl, drop: async () => undefined };
+  }
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+async function pgbenchPhase(pgbench: string, url: string, db: pg.Pool): Promise<Phase> {
+  await db.query(`INSERT INTO risk_ledger_day (day, engine) VALUES ($1, 'PGBENCH'), ($1, 'GLOBAL') ON CONFLICT DO NOTHING`, [PGBENCH_DAY]);
+  const dir = await mkdtemp(join(tmpdir(), 'warden-pgbench-'));
+  const script = join(dir, 'dual-control.sql');
+  // Engine row first, GLOBAL last (the faster order); each UPDATE admits only within its cap.
+  await writeFile(
+    script,
+    `\\set cents random(1, 10000)
+BEGIN;
+UPDATE risk_ledger_day SET exposure_used = exposure_used + :cents / 100.0, open_risk_reserved = open_risk_reserved + :cents / 100.0, actions_count = actions_count + 1
+ WHERE day = '${PGBENCH_DAY}' AND engine = 'PGBENCH' AND exposure_used + :cents / 100.0 <= 1000000000000 AND open_risk_reserved + :cents / 100.0 <= 1000000000000;
+UPDATE risk_ledger_day SET exposure_used = exposure_used + :cents / 100.0, open_risk_reserved = open_risk_reserved + :cents / 100.0, actions_count = actions_count + 1
+ WHERE day = '${PGBENCH_DAY}' AND engine = 'GLOBAL' AND exposure_used + :cents / 100.0 <= 1000000000000 AND open_risk_reserved + :cents / 100.0 <= 1000000000000;
+COMMIT;
+`,
+  );
+  const { stdout } = await run(
+    pgbench,
+    ['-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), '-f', script, '--log', `--log-prefix=${join(dir, 'tx')}`, url],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1] ?? NaN);
+  const latencies: number[] = [];
+  for (const file of await readdir(dir)) {
+    if (!file.startsWith('tx')) continue;
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      const micros = Number(line.split(' ')[2]);
+      if (Number.isFinite(micros) && line) latencies.push(micros / 1000);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  await rm(dir, { recursive: true, force: true });
+  return { phase: `limit: pgbench dual-control tx, ${CLIENTS} clients`, reservationsPerSec: tps, p50: percentile(latencies, 50), p99: percentile(latencies, 99), note: '1 reservation per transaction' };
+}
+
+async function wardenPhase(base: string, db: pg.Pool, label: string, engines: string[], prefix: string, seconds = SECONDS): Promise<Phase> {
+  const args = { url: base, token: TOKEN, engines, prefix, connections: CLIENTS, seconds, amount: AMOUNT };
+  const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'ledger-load.js'), JSON.stringify(args)], { maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as { duration: number; latency: { p50: number; p99: number }; errors: number; non2xx: number; statusCodeStats?: Record<string, { count: number }> };
+  const [counts] = (
+    await db.query(
+      `SELECT count(*)::int AS reserved, count(*) FILTER (WHERE status = 'settled')::int AS settled FROM risk_reservation WHERE correlation_id LIKE $1`,
+      [`${prefix}-%`],
+    )
+  ).rows;
+  const statuses = Object.entries(r.statusCodeStats ?? {})
+    .map(([code, s]) => `${code}x${s.count}`)
+    .join(' ');
+  return {
+    phase: label,
+    reservationsPerSec: counts.reserved / r.duration,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    note: `${counts.settled}/${counts.reserved} settled; HTTP ${statuses}${r.errors ? `; ${r.errors} errors` : ''}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const server = await benchDatabase();
+  const database = await freshDatabase(server.url);
+  let app: NestFastifyApplication | undefined;
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  try {
+    app = await createApp({
+      config: loadConfig({ DATABASE_URL: database.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' }),
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const version = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
+
+    // Caps far above what 10 s can reach, so the phases measure admission, not denials; still enforced and verified.
+    const hot = 'BENCH_HOT';
+    const spread = Array.from({ length: 16 }, (_, i) => `BENCH_S${String(i).padStart(2, '0')}`);
+    const upsert = (engine: string) =>
+      fetch(`${base}/api/governance/risk/policies/upsert`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ engine, max_daily_exposure: '100000000000', max_open_risk: '10000000', max_daily_loss: '1000000', enabled: true }),
+      }).then((r) => {
+        if (r.status !== 200) throw new Error(`policy upsert for ${engine}: ${r.status}`);
+      });
+    for (const engine of ['GLOBAL', hot, ...spread]) await upsert(engine);
+
+    const phases: Phase[] = [];
+    const pgbench = findPgbench();
+    if (pgbench) {
+      process.stderr.write(`limit: ${pgbench}, ${CLIENTS} clients, ${SECONDS} s...\n`);
+      phases.push(await pgbenchPhase(pgbench, database.url, db));
+    } else {
+      process.stderr.write(
+        '\npgbench not found (PATH or /usr/lib/postgresql/*/bin): the limit phase is skipped.\n' +
+          'Install it with your PostgreSQL client packages, e.g. `apt-get update && apt-get install -y postgresql-15` (Debian 12)\n' +
+          'or `postgresql-client`, then run `npm run bench:ledger` again. The Warden phases run regardless.\n\n',
+      );
+    }
+    process.stderr.write('warm-up: 2 s...\n');
+    await wardenPhase(base, db, 'warm-up', [hot], 'warm', 2);
+    process.stderr.write(`Warden: one hot engine, ${SECONDS} s...\n`);
+    phases.push(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, 1 hot engine`, [hot], 'hot'));
+    process.stderr.write(`Warden: 16 engines, ${SECONDS} s...\n`);
+    phases.push(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, 16 engines + GLOBAL`, spread, 'spread'));
+
+    const outside = `SELECT * FROM (%s) v WHERE day::date <> '${PGBENCH_DAY}'::date`;
+    const mismatches = (await db.query(outside.replace('%s', LEDGER_MISMATCH_SQL))).rows.length;
+    const overCap = (await db.query(outside.replace('%s', CAP_VIOLATION_SQL))).rows.length;
+    const halfDone = (await db.query(HALF_APPLIED_SQL)).rows.length;
+    const limit = pgbench ? phases[0].reservationsPerSec : NaN;
+
+    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}`);
+    console.log('Warden latency is per HTTP request (reserve and settle alike); pgbench latency per transaction.\n');
+    console.log(
+      table(
+        phases.map((p) => ({
+          phase: p.phase,
+          'reservations/s': p.reservationsPerSec.toFixed(0),
+          'p50 ms': p.p50.toFixed(2),
+          'p99 ms': p.p99.toFixed(2),
+          'Warden / limit': p.phase.startsWith('limit') ? '1.00' : Number.isNaN(limit) ? 'n/a (no pgbench)' : (p.reservationsPerSec / limit).toFixed(2),
+          note: p.note,
+        })),
+      ),
+    );
+    console.log(
+      `\ncap violations after the run: ${overCap} rows over an enforced cap, ${mismatches} ledger rows not equal to their reservations, ${halfDone} half-applied reservations (all must be 0)`,
+    );
+    if (overCap + mismatches + halfDone > 0) process.exitCode = 1;
+  } finally {
+    await db.end();
+    await app?.close();
+    await database.drop();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { BooleanField, IdentifierField, TextField } from '#platform';
+import { AmountField } from './amount.js';
+
+/** Fields given replace the stored ones; fields left out keep them. A new policy must give the three money caps. */
+export class PolicyUpsertRequestDto {
+  @IdentifierField('Engine (or GLOBAL)')
+  engine: string;
+
+  @BooleanField('Whether the engine may take risk at all')
+  enabled?: boolean;
+
+  @AmountField('Daily exposure cap; null = unlimited, 0 = nothing', { allowZero: true, optional: true, nullable: true, example: '1000' })
+  max_daily_exposure?: string | null;
+
+  @AmountField('Open-risk cap; null = unlimited, 0 = nothing', { allowZero: true, optional: true, nullable: true, example: '1000' })
+  max_open_risk?: string | null;
+
+  @AmountField('Daily realized-loss cap (reserving stops once reached); null = unlimited', {
+    allowZero: true,
+    optional: true,
+    nullable: true,
+    example: '200',
+  })
+  max_daily_loss?: string | null;
+
+  @ApiPropertyOptional({ description: 'Actions per UTC day; null = unlimited', nullable: true, type: Number, example: 500 })
+  @IsOptional()
+  @ValidateIf((_o: object, v: unknown) => v !== null)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2147483647)
+  max_actions_per_day?: number | null;
+
+  @ApiPropertyOptional({ description: 'Seconds before an open reservation is marked expired (still open risk)', example: 900 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(604800)
+  reservation_ttl_seconds?: number;
+
+  @ApiPropertyOptional({ enum: ['enforce', 'observe'], description: 'observe: caps are reported, not enforced' })
+  @IsOptional()
+  @IsIn(['enforce', 'observe'])
+  enforcement_mode?: 'enforce' | 'observe';
+
+  @TextField('Why the engine is disabled (shown in every denial)', { optional: true, max: 500 })
+  disabled_reason?: string;
+
+  @TextField('Why this change (audited)', { optional: true, max: 500 })
+  reason?: string;
+
+  @TextField('Free label of who is acting (recorded beside the token principal)', { optional: true, max: 100 })
+  actor?: string;
+}
+
+export class RiskPolicyResponseDto {
+  @ApiProperty() engine: string;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ nullable: true }) disabled_reason: string;
+  @ApiProperty({ nullable: true, example: '1000' }) max_daily_exposure: string;
+  @ApiProperty({ nullable: true, example: '1000' }) max_open_risk: string;
+  @ApiProperty({ nullable: true, example: '200' }) max_daily_loss: string;
+  @ApiProperty({ nullable: true }) max_actions_per_day: number;
+  @ApiProperty() reservation_ttl_seconds: number;
+  @ApiProperty({ enum: ['enforce', 'observe'] }) enforcement_mode: string;
+  @ApiProperty() updated_by: string;
+  @ApiProperty() updated_at: string;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { GoLiveModule } from '#go-live';
+import { RiskEventEntity } from './entities/risk-event.entity.js';
+import { RiskLedgerDayEntity } from './entities/risk-ledger-day.entity.js';
+import { RiskPolicyEntity } from './entities/risk-policy.entity.js';
+import { RiskReservationEntity } from './entities/risk-reservation.entity.js';
+import { RiskGuardController } from './risk-guard.controller.js';
+import { RiskGuardJobs } from './risk-guard.jobs.js';
+import { RiskGuardRepository } from './risk-guard.repository.js';
+import { RiskGuardService } from './risk-guard.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([RiskPolicyEntity, RiskLedgerDayEntity, RiskReservationEntity, RiskEventEntity]), GoLiveModule],
+  controllers: [RiskGuardController],
+  providers: [RiskGuardRepository, RiskGuardService, RiskGuardJobs],
+  exports: [RiskGuardService],
+})
+export class RiskGuardModule {}
