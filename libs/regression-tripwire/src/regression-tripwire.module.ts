@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GoLiveModule } from '#go-live';
+import { RiskGuardModule } from '#risk-guard';
 import { KpiEventEntity, KpiStreamEntity } from './entities/kpi-event.entity.js';
 import { RegressionPolicyEntity } from './entities/regression-policy.entity.js';
 import { RegressionEventEntity, RegressionStateEntity } from './entities/regression-state.entity.js';
@@ -12,6 +13,7 @@ import { RegressionTripwireService } from './regression-tripwire.service.js';
   imports: [
     TypeOrmModule.forFeature([RegressionPolicyEntity, KpiEventEntity, KpiStreamEntity, RegressionStateEntity, RegressionEventEntity]),
     GoLiveModule,
+    RiskGuardModule,
   ],
   controllers: [RegressionTripwireController],
   providers: [RegressionTripwireService, RegressionTripwireJobs],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GoLiveChecklistRegistry, GoLiveService } from '#go-live';
@@ -12,6 +12,7 @@ import {
   sqlRows,
   WardenError,
 } from '#platform';
+import { RiskGuardService } from '#risk-guard';
 import { detect, type DetectorKind, type Verdict } from './decide/detector.js';
 import type {
   ActionOutcomeDto,
@@ -33,15 +34,6 @@ export const TRIPWIRE_PRINCIPAL: Principal = { tokenId: 'system', name: 'regress
 
 /** Default significance level for new policies (chosen from `npm run bench:detector`, see docs/regression-tripwire.md). */
 export const DEFAULT_ALPHA = 0.005;
-
-/**
- * What THROTTLE needs from the risk guard. Provided by RiskGuardService once that lever is installed;
- * without it a THROTTLE is recorded as a failed action (and retried at the next evaluation).
- */
-export interface EngineThrottle {
-  disableEngine(principal: Principal, engine: string, reason: string): Promise<{ changed: boolean }>;
-}
-export const ENGINE_THROTTLE = Symbol('ENGINE_THROTTLE');
 
 /** A pending action not finished within this long (the evaluator died mid-way) may be retried by the next evaluation. */
 const STALE_CLAIM_MS = 60_000;
@@ -114,7 +106,7 @@ export class RegressionTripwireService implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly goLive: GoLiveService,
     private readonly checklist: GoLiveChecklistRegistry,
-    @Optional() @Inject(ENGINE_THROTTLE) private readonly throttle?: EngineThrottle,
+    private readonly riskGuard: RiskGuardService,
   ) {}
 
   onModuleInit(): void {
@@ -479,8 +471,7 @@ export class RegressionTripwireService implements OnModuleInit {
   private async act(policy: RegressionPolicyRow, reason: string): Promise<string> {
     switch (policy.action) {
       case 'THROTTLE': {
-        if (!this.throttle) throw new Error('the risk guard is not installed: cannot disable an engine');
-        const { changed } = await this.throttle.disableEngine(TRIPWIRE_PRINCIPAL, policy.target_engine, reason);
+        const { changed } = await this.riskGuard.disableEngine(TRIPWIRE_PRINCIPAL, policy.target_engine, reason);
         return changed ? `risk policy ${policy.target_engine} disabled` : `risk policy ${policy.target_engine} was already disabled`;
       }
       case 'KILL_SWITCH': {
