@@ -4,6 +4,7 @@ import { Deals1763700000200 } from './1763700000200-Deals.js';
 import { RiskGuard1763700000300 } from './1763700000300-RiskGuard.js';
 import { Heimdall1763700000400 } from './1763700000400-Heimdall.js';
 import { Offers1763700000410 } from './1763700000410-Offers.js';
+import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripwire.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   RiskGuard1763700000300,
   Heimdall1763700000400,
   Offers1763700000410,
+  RegressionTripwire1763700000500,
 ];

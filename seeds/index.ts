@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { heimdallPoliciesSeed } from './heimdall-policies.seed.js';
 import { riskPoliciesSeed } from './risk-policies.seed.js';
+import { regressionPoliciesSeed } from './regression-policies.seed.js';
 
 export interface SeedDefinition {
   name: string;
@@ -8,4 +9,4 @@ export interface SeedDefinition {
 }
 
 /** Idempotent reference data, run at every start after the migrations. */
-export const ALL_SEEDS: SeedDefinition[] = [riskPoliciesSeed, heimdallPoliciesSeed];
+export const ALL_SEEDS: SeedDefinition[] = [riskPoliciesSeed, heimdallPoliciesSeed, regressionPoliciesSeed];

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
+import { RegressionTripwireModule } from '#regression-tripwire';
 import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         GoLiveModule,
         RiskGuardModule,
         HeimdallModule,
+        RegressionTripwireModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),

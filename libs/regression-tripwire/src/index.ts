@@ -1,0 +1,11 @@
+export * from './regression-tripwire.module.js';
+export * from './regression-tripwire.service.js';
+export * from './regression-tripwire.jobs.js';
+export * from './regression-tripwire.errors.js';
+export * from './decide/detector.js';
+export * from './decide/stats.js';
+export type { RegressionAction } from './entities/regression-policy.entity.js';
+export type { ActionStatus, RegressionStatus } from './entities/regression-state.entity.js';
+export type { EvaluationResponseDto, RegressionStateResponseDto } from './dto/evaluation.dto.js';
+export type { RecordKpiResponseDto } from './dto/kpi.dto.js';
+export type { RegressionPolicyResponseDto } from './dto/policy.dto.js';
