@@ -150,16 +150,19 @@ export class RiskGuard1763700000300 implements MigrationInterface {
       BEGIN
         IF n = 0 THEN RETURN; END IF;
 
-        -- The policies of the batch's engines and GLOBAL, in one query; engines without a policy stay out of k_eng.
-        k_eng := '{}';
-        FOR r IN SELECT p.* FROM risk_policy p WHERE p.engine = ANY (p_engines) OR p.engine = 'GLOBAL' ORDER BY p.engine LOOP
+        SELECT array_agg(s.engine ORDER BY s.engine) INTO k_eng
+          FROM (SELECT DISTINCT u.engine FROM unnest(p_engines) AS u(engine) WHERE u.engine <> 'GLOBAL') s
+          WHERE EXISTS (SELECT 1 FROM risk_policy p WHERE p.engine = s.engine);
+        k_eng := coalesce(k_eng, '{}');
+
+        FOR r IN SELECT p.* FROM risk_policy p WHERE p.engine = ANY (k_eng) OR p.engine = 'GLOBAL' LOOP
           IF r.engine = 'GLOBAL' THEN
             g_has := true; g_enabled := r.enabled; g_observe := r.enforcement_mode = 'observe'; g_mode := r.enforcement_mode;
             g_dreason := r.disabled_reason; g_max_exp := r.max_daily_exposure; g_max_open := r.max_open_risk;
             g_max_loss := r.max_daily_loss; g_max_act := r.max_actions_per_day;
           ELSE
-            i := cardinality(k_eng) + 1;
-            k_eng[i] := r.engine; k_enabled[i] := r.enabled; k_observe[i] := r.enforcement_mode = 'observe';
+            i := array_position(k_eng, r.engine);
+            k_enabled[i] := r.enabled; k_observe[i] := r.enforcement_mode = 'observe';
             k_mode[i] := r.enforcement_mode; k_dreason[i] := r.disabled_reason;
             k_max_exp[i] := r.max_daily_exposure; k_max_open[i] := r.max_open_risk; k_max_loss[i] := r.max_daily_loss;
             k_max_act[i] := r.max_actions_per_day; k_ttl[i] := r.reservation_ttl_seconds;
@@ -292,25 +295,23 @@ export class RiskGuard1763700000300 implements MigrationInterface {
           END IF;
         END LOOP;
 
-        -- The batch's writes as one statement: reservations, their decision events (denials too), the ledger rows.
+        IF c > 0 THEN
+          INSERT INTO risk_reservation (id, correlation_id, day, engine, amount, status, reason, observed_reason_codes,
+                                        principal, request_digest, reserved_at, expires_at)
+          SELECT u.id, p_cids[u.i], p_day, p_engines[u.i], p_amounts[u.i], 'reserved', p_reasons[u.i],
+                 coalesce(string_to_array(nullif(u.codes, ''), ','), '{}'), p_principals[u.i], p_digests[u.i], p_now,
+                 p_now + make_interval(secs => k_ttl[array_position(k_eng, p_engines[u.i])])
+            FROM unnest(rv_i, rv_id, rv_codes) AS u(i, id, codes);
+        END IF;
         IF c + dn > 0 THEN
-          WITH admitted AS (
-            INSERT INTO risk_reservation (id, correlation_id, day, engine, amount, status, reason, observed_reason_codes,
-                                          principal, request_digest, reserved_at, expires_at)
-            SELECT u.id, p_cids[u.i], p_day, p_engines[u.i], p_amounts[u.i], 'reserved', p_reasons[u.i],
-                   coalesce(string_to_array(nullif(u.codes, ''), ','), '{}'), p_principals[u.i], p_digests[u.i], p_now,
-                   p_now + make_interval(secs => k_ttl[array_position(k_eng, p_engines[u.i])])
-              FROM unnest(rv_i, rv_id, rv_codes) AS u(i, id, codes)
-          ), recorded AS (
-            INSERT INTO risk_event (at, day, engine, kind, outcome, correlation_id, reservation_id, amount, reason_codes,
-                                    reason, principal, request_digest, details)
-            SELECT p_now, p_day, p_engines[x.i], 'reserve', x.out, p_cids[x.i], x.id, p_amounts[x.i],
-                   coalesce(string_to_array(nullif(x.codes, ''), ','), '{}'), p_reasons[x.i], p_principals[x.i], p_digests[x.i], x.det
-              FROM (SELECT u.i, u.id, coalesce(u.out, 'allowed') AS out, u.codes, u.det FROM unnest(rv_i, rv_id, rv_out, rv_codes, rv_det) AS u(i, id, out, codes, det)
-                    UNION ALL
-                    SELECT u.i, NULL, 'denied', u.codes, u.det FROM unnest(dn_i, dn_codes, dn_det) AS u(i, codes, det)) x
-             ORDER BY x.i
-          )
+          INSERT INTO risk_event (at, day, engine, kind, outcome, correlation_id, reservation_id, amount, reason_codes,
+                                  reason, principal, request_digest, details)
+          SELECT p_now, p_day, p_engines[x.i], 'reserve', x.out, p_cids[x.i], x.id, p_amounts[x.i],
+                 coalesce(string_to_array(nullif(x.codes, ''), ','), '{}'), p_reasons[x.i], p_principals[x.i], p_digests[x.i], x.det
+            FROM (SELECT u.i, u.id, coalesce(u.out, 'allowed') AS out, u.codes, u.det FROM unnest(rv_i, rv_id, rv_out, rv_codes, rv_det) AS u(i, id, out, codes, det)
+                  UNION ALL
+                  SELECT u.i, NULL, 'denied', u.codes, u.det FROM unnest(dn_i, dn_codes, dn_det) AS u(i, codes, det)) x
+           ORDER BY x.i;
           UPDATE risk_ledger_day l
              SET exposure_used = u.exp, open_risk_reserved = u.open, actions_count = u.act, denials_count = u.den
             FROM unnest(k_eng || 'GLOBAL'::text, k_exp || g_exp, k_open || g_open, k_act || g_act, k_den || g_den,
