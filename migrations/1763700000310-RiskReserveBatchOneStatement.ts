@@ -10,6 +10,13 @@ export class RiskReserveBatchOneStatement1763700000310 implements MigrationInter
   name = 'RiskReserveBatchOneStatement1763700000310';
 
   async up(q: QueryRunner): Promise<void> {
+    // Every lookup in the batch functions is by key. plpgsql caches a generic plan after five calls,
+    // planned with the statistics of that moment: on a new database that is an empty table and a seq
+    // scan, kept while the table grows until autoanalyze replans (a minute or more). Pinning index
+    // plans keeps a batch's cost independent of the table's size from the first call on.
+    await q.query(`
+      ALTER FUNCTION risk_close_batch(timestamptz, text[], uuid[], text[], numeric[], text[], text[], text[]) SET enable_seqscan = off;
+    `);
     await q.query(`
       CREATE OR REPLACE FUNCTION risk_reserve_batch(
         p_day date, p_now timestamptz, p_kill boolean,
@@ -221,10 +228,16 @@ export class RiskReserveBatchOneStatement1763700000310 implements MigrationInter
       END
       $fn$;
     `);
+    await q.query(`
+      ALTER FUNCTION risk_reserve_batch(date, timestamptz, boolean, text[], text[], numeric[], text[], text[], text[]) SET enable_seqscan = off;
+    `);
   }
 
-  /** Back to the body of 1763700000300. */
+  /** Back to the body and settings of 1763700000300. */
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER FUNCTION risk_close_batch(timestamptz, text[], uuid[], text[], numeric[], text[], text[], text[]) RESET enable_seqscan;
+    `);
     await q.query(`
       CREATE OR REPLACE FUNCTION risk_reserve_batch(
         p_day date, p_now timestamptz, p_kill boolean,
