@@ -1,19 +1,22 @@
-// Nest 12 is ESM-only: jest runs with --experimental-vm-modules and @swc/jest emitting ES modules.
+// Nest 12 is ESM-only: jest runs with --experimental-vm-modules and ts-jest emitting ES modules.
+// (jest 29 + ts-jest rather than jest 30 + swc: those pull platform binaries that the npm mirror
+// here lacks for other platforms, which breaks `npm ci`.)
+const esm = ['ts-jest', { useESM: true, diagnostics: false }];
+
 export default {
   rootDir: '.',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'], '^.+/node_modules/content-disposition/.+\\.js$': ['@swc/jest'] },
-  // @fastify/static (CommonJS) requires the ESM-only content-disposition; jest on Node 20 cannot
-  // require ESM, so that one package is compiled to CommonJS for the test run.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transform: { '^.+\\.ts$': esm },
   moduleNameMapper: {
     '^#([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static (CommonJS) requires the ESM-only content-disposition, which jest cannot load.
+    '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
   },
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 60000,
   maxWorkers: 2,
 };
