@@ -3,7 +3,7 @@ import type { SeedDefinition } from './index.js';
 
 /**
  * The original stack's four tripwires, all disabled (safe default: an operator enables each).
- * Windows 50 vs 200, at least 50 events each side; alpha 0.005 — see docs/regression-tripwire.md
+ * Windows 50 vs 200, at least 50 events each side; alpha 0.005 — see README, "False alarms vs detection"
  * for the simulation that chose it (kept equal to DEFAULT_ALPHA of the lib; a test checks). The target engine is the domain.
  */
 export const REGRESSION_POLICY_SEED: ReadonlyArray<{ domain: string; metric: string; maxDrop: number; action: 'THROTTLE' | 'KILL_SWITCH' }> = [

@@ -32,7 +32,7 @@ import { RegressionErrorCode } from './regression-tripwire.errors.js';
 /** The principal the tripwire acts as when it throttles an engine or engages the kill switch. */
 export const TRIPWIRE_PRINCIPAL: Principal = { tokenId: 'system', name: 'regression_tripwire', role: 'admin', engines: null, domains: null };
 
-/** Default significance level for new policies (chosen from `npm run bench:detector`, see docs/regression-tripwire.md). */
+/** Default significance level for new policies (chosen from `npm run bench:detector`, see README, "False alarms vs detection"). */
 export const DEFAULT_ALPHA = 0.005;
 
 /** A pending action not finished within this long (the evaluator died mid-way) may be retried by the next evaluation. */
