@@ -40,4 +40,14 @@ describe('fail closed when the database is gone', () => {
     const health = await t.http('GET', '/health', undefined, { token: null });
     expect(health.status).toBe(503);
   });
+
+  it('new risk and production eligibility fail closed with 503 too, never an allow', async () => {
+    const reserve = await t.http('POST', '/api/governance/risk/check-and-reserve', { engine: 'WHOLESALE', amount: '1', correlation_id: 'fc-1' }, { token: engine });
+    expect(reserve.status).toBe(503);
+    expect(reserve.body.error).toBe('governance_unavailable');
+    const recommend = await t.http('POST', '/api/governance/heimdall/recommend', { domain: 'WHOLESALE_OFFER', confidence: 0.99 }, { token: engine });
+    expect(recommend.status).toBe(503);
+    const offers = await t.http('POST', '/api/offers', { buyer: 'acme', amount: '10', confidence: 0.99 }, { token: engine });
+    expect(offers.status).toBe(503);
+  });
 });

@@ -119,13 +119,13 @@ export class GoLiveService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Is the kill switch engaged? Fails closed (true) when the state cannot be read. */
+  /**
+   * Is the kill switch engaged (as of at most the staleness bound ago)? When that cannot be known
+   * it throws 503 governance_unavailable: callers about to take new risk fail closed, and the
+   * answer says why instead of blaming a kill switch nobody engaged.
+   */
   async killSwitchEngaged(): Promise<boolean> {
-    try {
-      return (await this.current()).kill_switch_engaged;
-    } catch {
-      return true;
-    }
+    return (await this.current()).kill_switch_engaged;
   }
 
   refresh(): Promise<void> {

@@ -332,7 +332,7 @@ export class HeimdallService implements OnModuleInit {
       const replay = await this.recommendationReplay(correlationId, digest);
       if (replay) return toRecommendation(replay);
     }
-    // The cached control-plane row, failing closed to "engaged" when it cannot be read.
+    // The cached control-plane row; 503 governance_unavailable when it cannot be read.
     const killSwitchEngaged = await this.goLive.killSwitchEngaged();
     const now = this.clock.now();
     const [card] = await this.windowRows(this.dataSource, utcDay(now), input.domain);
