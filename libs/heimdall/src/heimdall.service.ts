@@ -8,6 +8,7 @@ import {
   assertDomainAllowed,
   AuditService,
   Clock,
+  idempotencyKey,
   MetricsService,
   PlatformErrorCode,
   type Principal,
@@ -25,7 +26,6 @@ export const HEIMDALL_LEVER = 'heimdall';
 export const SCORECARD_CLOSE_JOB = 'heimdall.scorecard_close';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CORRELATION = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface HeimdallPolicy {
   domain: string;
@@ -269,10 +269,10 @@ export class HeimdallService implements OnModuleInit {
    * for that statement and its commit, and lose no count. No row back means the key was used
    * before (replay or 409) or the domain has no policy (404) — and nothing was written.
    */
-  async recordTrial(principal: Principal, input: RecordTrialInput, idempotencyKey?: string): Promise<Trial> {
+  async recordTrial(principal: Principal, input: RecordTrialInput, headerKey?: string): Promise<Trial> {
     const confidence = ratio(input.confidence, 'confidence');
     assertDomainAllowed(principal, input.domain);
-    const correlationId = correlationOf(input.correlation_id, idempotencyKey);
+    const correlationId = idempotencyKey(input.correlation_id, headerKey);
     const digest = digestOf(['trial', input.domain, input.success, confidence, input.recommendation_id ?? null]);
     if (input.recommendation_id) {
       // Recommendations are append-only: this check cannot go stale before the insert.
@@ -322,10 +322,10 @@ export class HeimdallService implements OnModuleInit {
    * Creates a recommendation, gated at creation. The recommendation and its decision event are
    * written by one statement: neither exists without the other.
    */
-  async recommend(principal: Principal, input: RecommendInput, idempotencyKey?: string): Promise<Recommendation> {
+  async recommend(principal: Principal, input: RecommendInput, headerKey?: string): Promise<Recommendation> {
     const confidence = ratio(input.confidence, 'confidence');
     assertDomainAllowed(principal, input.domain);
-    const correlationId = correlationOf(input.correlation_id, idempotencyKey);
+    const correlationId = idempotencyKey(input.correlation_id, headerKey);
     const payload = input.payload ?? null;
     const digest = digestOf(['recommendation', input.domain, confidence, payload]);
     if (correlationId) {
@@ -665,15 +665,6 @@ function ratio(value: string | number, field: string): string {
   const r = normalizeRatio(value);
   if (r === undefined) throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, `invalid ${field}: must be a number in [0, 1]`, { fields: [{ field }] });
   return r;
-}
-
-function correlationOf(bodyKey: string | undefined, headerKey: string | undefined): string | null {
-  const key = bodyKey ?? headerKey;
-  if (key === undefined || key === '') return null;
-  if (!CORRELATION.test(key)) {
-    throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, 'invalid Idempotency-Key: must be 1-128 of [A-Za-z0-9._:-]', { fields: [{ field: 'idempotency-key' }] });
-  }
-  return key;
 }
 
 /** A stable digest of a request: same body, same digest, whatever the key order of a payload. */

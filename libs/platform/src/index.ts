@@ -19,3 +19,4 @@ export * from './notify/notify-listener.js';
 export * from './jobs/job-runner.js';
 export * from './jobs/schedule.js';
 export * from './logging/pino-logger.js';
+export * from './http/idempotency.js';

@@ -5,6 +5,7 @@ import {
   assertEngineAllowed,
   AuditService,
   Clock,
+  idempotencyKey,
   MetricsService,
   type Principal,
   SYSTEM_PRINCIPAL,
@@ -32,7 +33,6 @@ import type { EnforcementMode } from './entities/risk-policy.entity.js';
 
 export const GLOBAL_ENGINE = 'GLOBAL';
 const ENGINE_NAME = /^[A-Z0-9_]{1,32}$/;
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
 /** A risk policy as every caller sees it: caps as exact decimal strings, null = unlimited. */
 export interface RiskPolicyView {
@@ -242,20 +242,9 @@ export class RiskGuardService implements OnModuleInit {
     const reason = command.reason?.trim() || null;
     if (command.dryRun) return this.dryRun(engine, amount);
 
-    const header = command.idempotencyKey?.trim() || undefined;
-    if (header && command.correlationId && header !== command.correlationId) {
-      throw RiskGuardError.badRequest(RiskErrorCode.ValidationFailed, 'correlation_id and the Idempotency-Key header differ: send one key', {
-        fields: [{ field: 'correlation_id', problems: ['differs from the Idempotency-Key header'] }],
-      });
-    }
-    const correlationId = command.correlationId ?? header;
+    const correlationId = idempotencyKey(command.correlationId, command.idempotencyKey);
     if (!correlationId) {
       throw RiskGuardError.badRequest(RiskErrorCode.CorrelationIdRequired, 'correlation_id (body) or an Idempotency-Key header is required');
-    }
-    if (!CORRELATION_ID.test(correlationId)) {
-      throw RiskGuardError.badRequest(RiskErrorCode.ValidationFailed, 'invalid correlation_id: must be 1-200 of [A-Za-z0-9._:-]', {
-        fields: [{ field: 'correlation_id', problems: ['must be 1-200 of [A-Za-z0-9._:-]'] }],
-      });
     }
     const item: ReserveItem = { correlationId, engine, amount, reason, principal: principal.name, digest: reserveDigest({ engine, amount, reason }) };
     let row: ReserveRow;
