@@ -64,6 +64,11 @@ describe('go-live lever over HTTP', () => {
     const broken = await t.http('POST', '/api/governance/go-live/disable', undefined, { token: operator, raw: '{"reason":', headers: { 'content-type': 'application/json' } });
     expect(broken.status).toBe(400);
     expect(broken.body.error).toBe('invalid_json');
+    expect((await t.http('PUT', '/api/governance/go-live/checklist/Bad-Item', { attested: true }, { token: operator })).status).toBe(400);
+    const computed = await t.http('PUT', '/api/governance/go-live/checklist/backend_complete', { attested: true }, { token: operator });
+    expect(computed.status).toBe(400);
+    expect(computed.body.error).toBe('unknown_checklist_item');
+    expect((await t.sql(`SELECT count(*)::int AS n FROM go_live_attestation`))[0].n).toBe(0);
     expect(await state()).toEqual(before);
   });
 

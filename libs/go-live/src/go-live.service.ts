@@ -198,6 +198,7 @@ export class GoLiveService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async attest(principal: Principal, item: string, input: { attested: boolean; note?: string; actor?: string }): Promise<Checklist> {
+    if (!/^[a-z0-9_]{1,64}$/.test(item)) throw WardenError.badRequest('validation_failed', 'invalid item: must match [a-z0-9_]{1,64}');
     if (item === 'backend_complete' || item === REQUIRED_PACKS) {
       throw WardenError.badRequest(GoLiveErrorCode.UnknownChecklistItem, `${item} is computed by Warden and cannot be attested`);
     }
