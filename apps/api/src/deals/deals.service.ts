@@ -8,7 +8,7 @@ import { CreateDealRequestDto } from './deal.dto.js';
 import { DealEntity } from './deal.entity.js';
 
 const ENGINE = 'WHOLESALE';
-const COLUMNS = `id, engine, counterparty, amount::text AS amount, correlation_id AS "correlationId", created_by AS "createdBy", created_at AS "createdAt"`;
+const COLUMNS = `id, engine, counterparty, trim_scale(amount)::text AS amount, correlation_id AS "correlationId", created_by AS "createdBy", created_at AS "createdAt"`;
 
 /**
  * The example engine: it books wholesale deals, each inside the risk guard's two-line integration —

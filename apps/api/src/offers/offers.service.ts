@@ -8,7 +8,7 @@ import type { OfferResponseDto, OfferTrialRequestDto, SendOfferRequestDto } from
 
 /** The AI domain this recommender works in (a seeded Heimdall policy). */
 export const OFFER_DOMAIN = 'WHOLESALE_OFFER';
-const COLUMNS = `id, buyer, amount::text AS amount, recommendation_id, correlation_id, sent_by, sent_at`;
+const COLUMNS = `id, buyer, trim_scale(amount)::text AS amount, recommendation_id, correlation_id, sent_by, sent_at`;
 
 interface OfferRow {
   id: string;
