@@ -20,3 +20,7 @@ export * from './jobs/job-runner.js';
 export * from './jobs/schedule.js';
 export * from './logging/pino-logger.js';
 export * from './http/idempotency.js';
+export * from './errors/define-errors.js';
+export * from './http/request-digest.js';
+export * from './http/paging.js';
+export * from './policy/policy-upsert.service.js';

@@ -21,6 +21,7 @@ import { JobRunner } from './jobs/job-runner.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NotifyListener } from './notify/notify-listener.js';
+import { PolicyUpsertService } from './policy/policy-upsert.service.js';
 
 export interface PlatformOptions {
   config: WardenConfig;
@@ -31,7 +32,7 @@ export interface PlatformOptions {
   migrate?: boolean;
 }
 
-const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner];
+const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService];
 
 /** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
 @Global()

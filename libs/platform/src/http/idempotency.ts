@@ -1,6 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
 
-const KEY = /^[A-Za-z0-9._:-]{1,200}$/;
+/** The one client-key rule of every lever: 1-200 of [A-Za-z0-9._:-]. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
+const RULE = 'must be 1-200 of [A-Za-z0-9._:-]';
+
+/** `correlation_id` in a request body: the client's idempotency key (or send an Idempotency-Key header). */
+export function CorrelationIdField(description = 'Idempotency key: a retry with the same key and body returns the original answer', optional = true) {
+  return applyDecorators(
+    optional ? ApiPropertyOptional({ description, example: 'deal-2025-11-21-0001', pattern: IDEMPOTENCY_KEY_PATTERN.source }) : ApiProperty({ description, example: 'deal-2025-11-21-0001', pattern: IDEMPOTENCY_KEY_PATTERN.source }),
+    ...(optional ? [IsOptional()] : []),
+    IsString(),
+    Matches(IDEMPOTENCY_KEY_PATTERN, { message: `$property ${RULE}` }),
+  );
+}
 
 /**
  * The client key of a mutating call: `correlation_id` in the body or an `Idempotency-Key` header
@@ -17,10 +32,10 @@ export function idempotencyKey(bodyKey: string | undefined | null, headerKey: st
   }
   const key = body ?? header;
   if (key === undefined || key === '') return null;
-  if (!KEY.test(key)) {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     const field = body !== undefined ? 'correlation_id' : 'idempotency-key';
-    throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, `invalid ${field}: must be 1-200 of [A-Za-z0-9._:-]`, {
-      fields: [{ field, problems: ['must be 1-200 of [A-Za-z0-9._:-]'] }],
+    throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, `invalid ${field}: ${RULE}`, {
+      fields: [{ field, problems: [RULE] }],
     });
   }
   return key;
