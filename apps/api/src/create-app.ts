@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { Clock, createPino, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
+import { buildOpenApiDocument, Clock, createPino, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
@@ -44,15 +44,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Warden')
-      .setDescription('Governance control plane for autonomous engines')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, '0.1.0');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   await app.init();

@@ -24,3 +24,5 @@ export * from './errors/define-errors.js';
 export * from './http/request-digest.js';
 export * from './http/paging.js';
 export * from './policy/policy-upsert.service.js';
+export * from './http/api-docs.js';
+export * from './http/openapi.js';
