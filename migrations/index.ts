@@ -6,6 +6,9 @@ import { RiskReserveBatchOneStatement1763700000310 } from './1763700000310-RiskR
 import { Heimdall1763700000400 } from './1763700000400-Heimdall.js';
 import { Offers1763700000410 } from './1763700000410-Offers.js';
 import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripwire.js';
+import { AuditPrincipalTokenId1763700000600 } from './1763700000600-AuditPrincipalTokenId.js';
+import { TokenNamesUnique1763700000610 } from './1763700000610-TokenNamesUnique.js';
+import { TokenBindingEngineOnly1763700000620 } from './1763700000620-TokenBindingEngineOnly.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +20,7 @@ export const ALL_MIGRATIONS = [
   Heimdall1763700000400,
   Offers1763700000410,
   RegressionTripwire1763700000500,
+  AuditPrincipalTokenId1763700000600,
+  TokenNamesUnique1763700000610,
+  TokenBindingEngineOnly1763700000620,
 ];

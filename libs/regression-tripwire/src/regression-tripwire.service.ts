@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GoLiveChecklistRegistry, GoLiveService } from '#go-live';
 import {
-  assertDomainAllowed,
+  assertTripwireEvaluateAllowed,
+  assertTripwireFeedAllowed,
   AuditService,
   Clock,
+  isRestricted,
   MetricsService,
   type Principal,
   sqlOne,
@@ -211,7 +213,7 @@ export class RegressionTripwireService implements OnModuleInit {
    */
   async recordKpi(principal: Principal, body: RecordKpiRequestDto, idempotencyKey?: string): Promise<RecordKpiResponseDto> {
     const events = normalizeKpiRequest(body, idempotencyKey);
-    for (const domain of new Set(events.map((e) => e.domain))) assertDomainAllowed(principal, domain);
+    await this.assertMayFeed(principal, events);
 
     // The same correlation_id twice in one batch: once if identical, else a conflict.
     const byKey = new Map<string, KpiInput>();
@@ -326,6 +328,27 @@ export class RegressionTripwireService implements OnModuleInit {
     return { recorded: result.recorded, duplicates: events.length - result.recorded, events: out };
   }
 
+  /**
+   * Each stream the events feed must be covered by the caller's binding (docs/auth.md): its
+   * tripwire's action and target engine decide. One refused stream refuses the whole batch.
+   */
+  private async assertMayFeed(principal: Principal, events: KpiInput[]): Promise<void> {
+    if (!isRestricted(principal)) return;
+    const streams = new Map<string, { domain: string; metric: string }>();
+    for (const e of events) streams.set(`${e.domain}/${e.metric}`, { domain: e.domain, metric: e.metric });
+    const list = [...streams.values()];
+    const policies = await sqlRows<{ domain: string; metric: string; action: RegressionAction; target_engine: string }>(
+      this.dataSource,
+      `SELECT p.domain, p.metric, p.action, p.target_engine FROM regression_policy p
+       JOIN unnest($1::text[], $2::text[]) AS t(d, mt) ON p.domain = t.d AND p.metric = t.mt`,
+      [list.map((s) => s.domain), list.map((s) => s.metric)],
+    );
+    const byStream = new Map(policies.map((p) => [`${p.domain}/${p.metric}`, p]));
+    for (const [key, { domain, metric }] of streams) {
+      assertTripwireFeedAllowed(principal, byStream.get(key) ?? { domain, metric, action: null, target_engine: domain });
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Evaluation
 
@@ -337,7 +360,6 @@ export class RegressionTripwireService implements OnModuleInit {
    * written back; a failed action is retried by the next evaluation while the state stays triggered.
    */
   async evaluate(principal: Principal, domain: string, metric: string): Promise<EvaluationResponseDto> {
-    assertDomainAllowed(principal, domain);
     const outcome = await this.dataSource.transaction((m) => this.evaluateIn(m, principal, domain, metric));
     this.metrics.decision('regression', outcome.verdict.status);
     let state = outcome.state;
@@ -352,6 +374,8 @@ export class RegressionTripwireService implements OnModuleInit {
   private async evaluateIn(m: EntityManager, principal: Principal, domain: string, metric: string): Promise<EvaluationOutcome> {
     const policy = await sqlOne<RegressionPolicyRow>(m, `SELECT ${POLICY_COLUMNS} FROM regression_policy p WHERE p.domain = $1 AND p.metric = $2`, [domain, metric]);
     if (!policy) throw WardenError.notFound(RegressionErrorCode.PolicyNotFound, `no regression policy for ${domain}/${metric}`);
+    // Checked against the policy this evaluation acts on, before anything is written.
+    assertTripwireEvaluateAllowed(principal, policy);
     const now = this.clock.now();
     await m.query(`INSERT INTO regression_state (domain, metric, updated_at) VALUES ($1, $2, $3) ON CONFLICT (domain, metric) DO NOTHING`, [domain, metric, now]);
     const prev = (await sqlOne<StateRow>(m, `SELECT * FROM regression_state WHERE domain = $1 AND metric = $2 FOR UPDATE`, [domain, metric]))!;

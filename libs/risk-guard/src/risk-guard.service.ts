@@ -4,6 +4,7 @@ import { GoLiveChecklistRegistry, GoLiveService } from '#go-live';
 import {
   assertEngineAllowed,
   AuditService,
+  boundEngines,
   Clock,
   idempotencyKey,
   MetricsService,
@@ -397,7 +398,7 @@ export class RiskGuardService implements OnModuleInit {
       realizedLoss: loss,
       reason: input.reason?.trim() || null,
       principal: principal.name,
-      bound: principal.role === 'engine' && principal.engines ? principal.engines.join(',') : null,
+      bound: boundEngines(principal)?.join(',') ?? null,
     };
     let row: CloseRow;
     try {

@@ -1,13 +1,15 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { RequireRole } from '../auth/auth.decorators.js';
 import { AuditService } from './audit.service.js';
 
 export class AuditQueryDto {
   @IsOptional() @IsString() subject?: string;
   @IsOptional() @IsString() action?: string;
+  /** Only what this token did (a token id from /api/governance/tokens, or `system`). */
+  @IsOptional() @IsString() @MaxLength(64) principal_token_id?: string;
   @IsOptional() @Matches(/^[0-9]{1,18}$/) before?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
@@ -20,7 +22,7 @@ export class AuditController {
 
   @Get()
   @RequireRole('operator')
-  @ApiOperation({ summary: 'The audit trail, newest first; page with ?before=<next_cursor>' })
+  @ApiOperation({ summary: 'The audit trail, newest first, each row with the principal and its token id; page with ?before=<next_cursor>' })
   list(@Query() query: AuditQueryDto) {
     return this.audit.list({ ...query, limit: query.limit ?? 100 });
   }

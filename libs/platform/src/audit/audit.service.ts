@@ -15,6 +15,7 @@ export interface AuditEntry {
 export interface AuditQuery {
   subject?: string;
   action?: string;
+  principal_token_id?: string;
   before?: string;
   limit: number;
 }
@@ -26,8 +27,8 @@ export class AuditService {
 
   async record(manager: EntityManager, principal: Principal, entry: AuditEntry): Promise<void> {
     await manager.query(
-      `INSERT INTO audit_log (principal, actor_label, action, subject, reason, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [principal.name, entry.actorLabel ?? null, entry.action, entry.subject, entry.reason ?? null, entry.details ?? {}],
+      `INSERT INTO audit_log (principal, principal_token_id, actor_label, action, subject, reason, details) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [principal.name, principal.tokenId, entry.actorLabel ?? null, entry.action, entry.subject, entry.reason ?? null, entry.details ?? {}],
     );
   }
 
@@ -36,6 +37,7 @@ export class AuditService {
     const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit);
     if (query.subject) qb.andWhere('a.subject = :subject', { subject: query.subject });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.principal_token_id) qb.andWhere('a.principalTokenId = :tokenId', { tokenId: query.principal_token_id });
     if (query.before) qb.andWhere('a.id < :before', { before: query.before });
     const items = await qb.getMany();
     return { items, next_cursor: items.length === query.limit ? items[items.length - 1].id : null };

@@ -1,5 +1,3 @@
-import { WardenError } from '../errors/warden-error.js';
-
 export const ROLES = ['viewer', 'engine', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -8,8 +6,13 @@ export function roleAtLeast(role: Role, required: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(required);
 }
 
-/** Who is calling: the token's name, role and optional engine/domain binding (null = unbound). */
+/**
+ * Who is calling: the token's id and name, role and optional engine/domain binding (null = not
+ * given). The audit trail records the name with the token id, so a name alone never identifies
+ * an actor.
+ */
 export interface Principal {
+  /** The api_token id; `system` for Warden's own acts, `cli` for the local CLI. */
   tokenId: string;
   name: string;
   role: Role;
@@ -17,18 +20,46 @@ export interface Principal {
   domains: string[] | null;
 }
 
+/** The token id recorded for acts Warden takes on its own (jobs, tripwires, migrations). */
+export const SYSTEM_TOKEN_ID = 'system';
+
 /** The principal used for actions Warden takes on its own (jobs, tripwires). */
-export const SYSTEM_PRINCIPAL: Principal = { tokenId: 'system', name: 'system', role: 'admin', engines: null, domains: null };
+export const SYSTEM_PRINCIPAL: Principal = { tokenId: SYSTEM_TOKEN_ID, name: 'system', role: 'admin', engines: null, domains: null };
 
-/** An engine-bound token may act only on its engines; operators and admins are never bound. */
-export function assertEngineAllowed(principal: Principal, engine: string): void {
-  if (principal.role === 'engine' && principal.engines && !principal.engines.includes(engine)) {
-    throw WardenError.forbidden('engine_not_bound', `token '${principal.name}' is not bound to engine ${engine}`);
-  }
+/**
+ * Names no token may take (compared case-insensitively): every name Warden records for its own
+ * acts — `system` (jobs, expiry sweeps, migrations), `regression_tripwire` (its throttles and kill
+ * switch), `bootstrap` (the bootstrap admin token, named by Warden itself), `cli:<user>` (the local
+ * CLI) — and the names an operator would read as Warden's own.
+ */
+export const RESERVED_TOKEN_NAMES = [
+  'system',
+  'bootstrap',
+  'regression_tripwire',
+  'tripwire',
+  'warden',
+  'scheduler',
+  'job',
+  'jobs',
+  'cli',
+  'admin',
+  'root',
+  'operator',
+  'anonymous',
+  'unknown',
+] as const;
+const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstrap#', 'warden:', 'regression_tripwire:'];
+
+/**
+ * A token name: ASCII letters, digits and `._@+-` or inner spaces, up to 100 characters. Plain
+ * ASCII so that no look-alike (a Cyrillic "ѕystem", a zero-width space) passes for another name.
+ */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 ._@+-]{0,98}[A-Za-z0-9._@+-])?$/;
+
+export function isReservedTokenName(name: string): boolean {
+  const n = name.trim().toLowerCase();
+  return (RESERVED_TOKEN_NAMES as readonly string[]).includes(n) || RESERVED_PREFIXES.some((p) => n.startsWith(p));
 }
 
-export function assertDomainAllowed(principal: Principal, domain: string): void {
-  if (principal.role === 'engine' && principal.domains && !principal.domains.includes(domain)) {
-    throw WardenError.forbidden('domain_not_bound', `token '${principal.name}' is not bound to domain ${domain}`);
-  }
-}
+export * from './binding.js';
+export * from './auth.errors.js';

@@ -8,7 +8,8 @@ import { WardenConfig } from '../config/warden-config.js';
 import { WardenError } from '../errors/warden-error.js';
 import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
-import { type Principal, type Role } from './principal.js';
+import { AuthErrorCode } from './auth.errors.js';
+import { isReservedTokenName, type Principal, type Role, TOKEN_NAME_PATTERN } from './principal.js';
 
 const CHANNEL = 'warden_tokens';
 const CACHE_MS = 5000;
@@ -48,11 +49,18 @@ export class TokenService implements OnModuleInit {
   async ensureBootstrapToken(): Promise<string | null> {
     const fixed = this.config.WARDEN_BOOTSTRAP_TOKEN;
     if (fixed) {
+      const hash = hashToken(fixed);
+      // Names are unique: a later bootstrap value (the variable changed) is `bootstrap-<hash prefix>`.
+      // No conflict target: a concurrent start inserting the same value is a conflict on either index.
       await this.dataSource.query(
-        `INSERT INTO api_token (name, token_hash, role, created_by) VALUES ('bootstrap', $1, 'admin', 'system')
-         ON CONFLICT (token_hash) DO NOTHING`,
-        [hashToken(fixed)],
+        `INSERT INTO api_token (name, token_hash, role, created_by)
+         SELECT CASE WHEN EXISTS (SELECT 1 FROM api_token WHERE lower(name) = 'bootstrap') THEN 'bootstrap-' || left($1, 12) ELSE 'bootstrap' END,
+                $1, 'admin', 'system'
+         ON CONFLICT DO NOTHING`,
+        [hash],
       );
+      const [row] = await this.dataSource.query(`SELECT 1 FROM api_token WHERE token_hash = $1`, [hash]);
+      if (!row) throw new Error('WARDEN_BOOTSTRAP_TOKEN: the bootstrap admin token could not be created (its name is taken)');
       return null;
     }
     const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM api_token WHERE role = 'admin'`);
@@ -63,9 +71,13 @@ export class TokenService implements OnModuleInit {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('warden_bootstrap_token'))`);
       const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM api_token WHERE role = 'admin'`);
       if (n > 0) return false;
-      await manager.query(`INSERT INTO api_token (name, token_hash, role, created_by) VALUES ('bootstrap', $1, 'admin', 'system')`, [
-        hashToken(token),
-      ]);
+      const hash = hashToken(token);
+      await manager.query(
+        `INSERT INTO api_token (name, token_hash, role, created_by)
+         SELECT CASE WHEN EXISTS (SELECT 1 FROM api_token WHERE lower(name) = 'bootstrap') THEN 'bootstrap-' || left($1, 12) ELSE 'bootstrap' END,
+                $1, 'admin', 'system'`,
+        [hash],
+      );
       return true;
     });
     if (!created) return null;
@@ -91,22 +103,48 @@ export class TokenService implements OnModuleInit {
     return principal;
   }
 
+  /**
+   * Names are unique (case-insensitively, revoked tokens included: a name in an old record keeps
+   * naming one token) and never one Warden uses for itself; only engine tokens carry a binding.
+   */
   async create(actor: Principal, input: CreateTokenInput): Promise<{ token: string; entity: ApiTokenEntity }> {
-    const token = newToken();
-    const entity = await this.dataSource.transaction(async (manager) => {
-      const [row] = await manager.query(
-        `INSERT INTO api_token (name, token_hash, role, engines, domains, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
-        [input.name, hashToken(token), input.role, input.engines ?? null, input.domains ?? null, actor.name],
+    const name = input.name.trim();
+    if (!TOKEN_NAME_PATTERN.test(name)) {
+      throw WardenError.badRequest('validation_failed', 'name must be 1-100 ASCII letters, digits, spaces or ._@+- and start with a letter or digit');
+    }
+    if (isReservedTokenName(name)) {
+      throw WardenError.badRequest(AuthErrorCode.TokenNameReserved, `the token name '${name}' is reserved: Warden records its own acts under it`);
+    }
+    const engines = input.engines ?? null;
+    const domains = input.domains ?? null;
+    if (input.role !== 'engine' && (engines !== null || domains !== null)) {
+      throw WardenError.badRequest(
+        AuthErrorCode.BindingNotAllowed,
+        `only engine tokens are bound: a '${input.role}' token acts on every engine and domain, so engines/domains would be ignored`,
       );
-      await this.audit.record(manager, actor, {
-        action: 'token.create',
-        subject: `token:${row.id}`,
-        details: { name: input.name, role: input.role, engines: input.engines ?? null, domains: input.domains ?? null },
+    }
+    const token = newToken();
+    try {
+      const entity = await this.dataSource.transaction(async (manager) => {
+        // The unique index decides a race; this read spares the usual case a failed statement.
+        const [taken] = await manager.query(`SELECT 1 FROM api_token WHERE lower(name) = lower($1)`, [name]);
+        if (taken) throw nameTaken(name);
+        const [row] = await manager.query(
+          `INSERT INTO api_token (name, token_hash, role, engines, domains, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
+          [name, hashToken(token), input.role, engines, domains, actor.name],
+        );
+        await this.audit.record(manager, actor, {
+          action: 'token.create',
+          subject: `token:${row.id}`,
+          details: { name, role: input.role, engines, domains },
+        });
+        return row as ApiTokenEntity;
       });
-      return row as ApiTokenEntity;
-    });
-    return { token, entity };
+      return { token, entity };
+    } catch (err) {
+      throw uniqueViolation(err, 'ux_api_token_name') ? nameTaken(name) : err;
+    }
   }
 
   list(): Promise<ApiTokenEntity[]> {
@@ -128,6 +166,16 @@ export class TokenService implements OnModuleInit {
       return row;
     });
   }
+}
+
+function nameTaken(name: string): WardenError {
+  return WardenError.conflict(AuthErrorCode.TokenNameTaken, `a token named '${name}' already exists (names are unique whatever their case, revoked tokens included)`);
+}
+
+function uniqueViolation(err: unknown, index: string): boolean {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const d = e.driverError ?? e;
+  return d.code === '23505' && d.constraint === index;
 }
 
 function newToken(): string {

@@ -3,25 +3,26 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
 import { TextField } from '../../http/validation.js';
 import type { ApiTokenEntity } from '../api-token.entity.js';
-import { ROLES, type Role } from '../principal.js';
+import { ROLES, type Role, TOKEN_NAME_PATTERN } from '../principal.js';
 
 const upperList = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)) : value;
 
 export class CreateTokenRequestDto {
-  @TextField('Principal name recorded on everything this token does', { max: 100 })
+  @TextField('Principal name recorded (with the token id) on everything this token does: unique whatever its case, not a reserved name (system, bootstrap, ...)', { max: 100 })
+  @Matches(TOKEN_NAME_PATTERN, { message: 'name must be 1-100 ASCII letters, digits, spaces or ._@+- and start with a letter or digit' })
   name: string;
 
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES)
   role: Role;
 
-  @ApiPropertyOptional({ type: [String], description: 'Engines an engine token may act on (omit for all)' })
+  @ApiPropertyOptional({ type: [String], description: 'Engine tokens only: the engines it may act on (omit both engines and domains for all; see docs/auth.md)' })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
   @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each engine must match [A-Z0-9_]{1,32}' })
   engines?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Domains an engine token may act on (omit for all)' })
+  @ApiPropertyOptional({ type: [String], description: 'Engine tokens only: the Heimdall and tripwire domains it may act on (see docs/auth.md)' })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
   @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each domain must match [A-Z0-9_]{1,32}' })
   domains?: string[];
