@@ -6,6 +6,9 @@ import { RiskReserveBatchOneStatement1763700000310 } from './1763700000310-RiskR
 import { Heimdall1763700000400 } from './1763700000400-Heimdall.js';
 import { Offers1763700000410 } from './1763700000410-Offers.js';
 import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripwire.js';
+import { SchemaRepeatable1763700000700 } from './1763700000700-SchemaRepeatable.js';
+import { RiskKeysPerEngine1763700000710 } from './1763700000710-RiskKeysPerEngine.js';
+import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLossBoundAndAdjustments.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +20,7 @@ export const ALL_MIGRATIONS = [
   Heimdall1763700000400,
   Offers1763700000410,
   RegressionTripwire1763700000500,
+  SchemaRepeatable1763700000700,
+  RiskKeysPerEngine1763700000710,
+  RiskLossBoundAndAdjustments1763700000720,
 ];
