@@ -33,7 +33,7 @@ export class DealsService {
     await this.riskGuard.assertLossWithinBound(ENGINE, input.amount, input.realized_loss ?? '0');
     await this.riskGuard.reserveOrThrow({ engine: ENGINE, amount: input.amount, correlationId: riskKey, reason: `deal with ${input.counterparty}`, principal });
     const deal = await this.record(principal, input, correlationId);
-    await this.riskGuard.settle({ correlationId: riskKey, realizedLoss: input.realized_loss ?? '0', principal });
+    await this.riskGuard.settle({ correlationId: riskKey, engine: ENGINE, realizedLoss: input.realized_loss ?? '0', principal });
     return deal;
   }
 
