@@ -9,6 +9,9 @@ import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripw
 import { AuditPrincipalTokenId1763700000600 } from './1763700000600-AuditPrincipalTokenId.js';
 import { TokenNamesUnique1763700000610 } from './1763700000610-TokenNamesUnique.js';
 import { TokenBindingEngineOnly1763700000620 } from './1763700000620-TokenBindingEngineOnly.js';
+import { SchemaRepeatable1763700000700 } from './1763700000700-SchemaRepeatable.js';
+import { RiskKeysPerEngine1763700000710 } from './1763700000710-RiskKeysPerEngine.js';
+import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLossBoundAndAdjustments.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +26,7 @@ export const ALL_MIGRATIONS = [
   AuditPrincipalTokenId1763700000600,
   TokenNamesUnique1763700000610,
   TokenBindingEngineOnly1763700000620,
+  SchemaRepeatable1763700000700,
+  RiskKeysPerEngine1763700000710,
+  RiskLossBoundAndAdjustments1763700000720,
 ];

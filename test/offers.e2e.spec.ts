@@ -51,8 +51,18 @@ describe('offers example engine (Heimdall two-line integration)', () => {
     expect(rec.body).toMatchObject({ domain: 'WHOLESALE_OFFER', prod_eligible: true, payload: { buyer: 'ACME', amount: '1250.00' } });
     expect(rec.body.checks).toEqual([expect.objectContaining({ outcome: 'gate_pass', prod_eligible: true })]);
 
-    const retry = await send({ buyer: 'ACME', amount: '1250.00', confidence: 0.95, correlation_id: 'acme-1' });
+    const retry = await send({ buyer: 'ACME', amount: 1250, confidence: '0.950', correlation_id: 'acme-1' });
+    expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(ok.body.id);
+    expect(await sent()).toHaveLength(1);
+  });
+
+  it('reusing a key with another buyer, amount or confidence is 409 idempotency_conflict, and reveals nothing', async () => {
+    for (const changed of [{ buyer: 'MALLORY', amount: '99999' }, { buyer: 'MALLORY' }, { amount: '1250.01' }, { confidence: 0.96 }]) {
+      const res = await send({ buyer: 'ACME', amount: '1250.00', confidence: 0.95, correlation_id: 'acme-1', ...changed });
+      expect({ changed, status: res.status, error: res.body.error }).toEqual({ changed, status: 409, error: 'idempotency_conflict' });
+      expect(JSON.stringify(res.body)).not.toMatch(/ACME|1250|recommendation/);
+    }
     expect(await sent()).toHaveLength(1);
   });
 

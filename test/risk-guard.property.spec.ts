@@ -111,8 +111,8 @@ describe('risk ledger against a reference model (property)', () => {
         const usage = new Map<string, Usage>(); // `${day}|${scope}`
         const get = (day: string, scope: string): Usage => usage.get(`${day}|${scope}`) ?? { ...ZERO_USAGE, denials: 0 };
         const put = (day: string, scope: string, u: ScopeUsage, denials?: number) => usage.set(`${day}|${scope}`, { ...u, denials: denials ?? get(day, scope).denials });
-        const keys = new Map<string, ModelKey>();
-        const keyList: string[] = [];
+        const keys = new Map<string, ModelKey>(); // `${engine} ${cid}`: keys are scoped per engine
+        const keyList: Array<{ engine: string; cid: string }> = [];
         const reservations: ModelReservation[] = [];
         const days = new Set<string>();
         let n = 0;
@@ -122,16 +122,17 @@ describe('risk ledger against a reference model (property)', () => {
           days.add(day);
           if (op.kind === 'reserve') {
             const reused = op.reuse !== null && keyList.length ? keyList[op.reuse % keyList.length] : null;
-            const original = reused ? keys.get(reused)! : null;
-            const engine = original && op.sameBody ? original.engine : engines[op.engine];
+            const engine = reused && op.sameBody ? reused.engine : engines[op.engine];
+            const cid = reused?.cid ?? `p${run}-${++n}`;
+            // The same engine's earlier use of the key, if any: under another engine the key is a new request.
+            const original = keys.get(`${engine} ${cid}`) ?? null;
             // 1..30 whole units, or 0.01..30 in cents, or with 4 fraction digits.
             const drawn = (op.scale === 0 ? new Decimal((op.units % 30) + 1) : new Decimal(op.units).div(100).plus(op.scale === 4 ? new Decimal(op.units % 7).div(10000) : 0)).toFixed();
             // A reused key with "another body" must really differ from the original body.
-            const amount = original && op.sameBody ? original.amount : original && original.engine === engine && original.amount === drawn ? new Decimal(drawn).plus(1).toFixed() : drawn;
-            const cid = reused ?? `p${run}-${++n}`;
+            const amount = original && op.sameBody ? original.amount : original && original.amount === drawn ? new Decimal(drawn).plus(1).toFixed() : drawn;
             const got = await attempt(() => risk.checkAndReserve(SYSTEM_PRINCIPAL, { engine, amount, correlationId: cid }));
             if (original) {
-              if (original.engine === engine && original.amount === amount) {
+              if (original.amount === amount) {
                 if (original.outcome === 'denied') {
                   expect({ status: got.status, error: got.error, codes: got.codes, replay: got.details?.idempotent_replay }).toEqual({
                     status: 403,
@@ -166,8 +167,8 @@ describe('risk ledger against a reference model (property)', () => {
                 if (decision.recordable) {
                   put(day, engine, get(day, engine), get(day, engine).denials + 1);
                   put(day, 'GLOBAL', get(day, 'GLOBAL'), get(day, 'GLOBAL').denials + 1);
-                  keys.set(cid, { engine, amount, outcome: 'denied', codes: decision.reasonCodes });
-                  keyList.push(cid);
+                  keys.set(`${engine} ${cid}`, { engine, amount, outcome: 'denied', codes: decision.reasonCodes });
+                  keyList.push({ engine, cid });
                 }
               } else {
                 expect({ status: got.status, outcome: got.body?.outcome, observed: got.body?.observed_reason_codes, day: got.body?.day }).toEqual({
@@ -180,8 +181,8 @@ describe('risk ledger against a reference model (property)', () => {
                 put(day, 'GLOBAL', applyReservation(get(day, 'GLOBAL'), amount));
                 const reservation: ModelReservation = { id: got.body.reservation_id, cid, day, engine, amount, status: 'reserved', loss: null, expiresAt: now + 60_000 };
                 reservations.push(reservation);
-                keys.set(cid, { engine, amount, outcome: decision.outcome, codes: decision.reasonCodes, reservation });
-                keyList.push(cid);
+                keys.set(`${engine} ${cid}`, { engine, amount, outcome: decision.outcome, codes: decision.reasonCodes, reservation });
+                keyList.push({ engine, cid });
               }
             }
           } else if (op.kind === 'settle' || op.kind === 'void') {
@@ -191,9 +192,12 @@ describe('risk ledger against a reference model (property)', () => {
             const got = await attempt(() =>
               op.kind === 'settle'
                 ? risk.settle({ reservationId: r.id, realizedLoss: loss })
-                : risk.voidReservation(SYSTEM_PRINCIPAL, { correlationId: r.cid, reason: 'operator void' }),
+                : risk.voidReservation(SYSTEM_PRINCIPAL, { correlationId: r.cid, engine: r.engine, reason: 'operator void' }),
             );
-            if (r.status === 'reserved' || r.status === 'expired') {
+            if (op.kind === 'settle' && (r.status === 'reserved' || r.status === 'expired') && new Decimal(loss).gt(r.amount)) {
+              // A settle books at most amount x max_loss_multiple (1 here): refused, nothing changes.
+              expect({ status: got.status, error: got.error }).toEqual({ status: 422, error: 'loss_exceeds_reservation' });
+            } else if (r.status === 'reserved' || r.status === 'expired') {
               expect({ status: got.status, outcome: got.body?.outcome, replay: got.body?.idempotent_replay, day: got.body?.ledger.day }).toEqual({
                 status: 200,
                 outcome: op.kind === 'settle' ? 'settled' : 'voided',

@@ -12,6 +12,7 @@ export * from './database/database-runtime.js';
 export * from './database/embedded-postgres.js';
 export * from './database/migrate.js';
 export * from './database/sql.js';
+export * from './database/repeatable-sql.js';
 export * from './http/validation.js';
 export * from './http/execution-class.js';
 export * from './metrics/metrics.service.js';

@@ -1,5 +1,8 @@
 export * from './risk-guard.module.js';
 export * from './risk-guard.service.js';
+export { RiskAdjustService, type AdjustAnswer, type AdjustCommand } from './risk-adjust.service.js';
+export type { RiskAdjustmentView } from './risk-adjust.repository.js';
+export { RISK_GUARD_REPEATABLE_SQL } from './sql/index.js';
 export * from './risk-guard.errors.js';
 export { RISK_DAY_CLOSE_JOB, RISK_EXPIRY_JOB } from './risk-guard.jobs.js';
 export * from './decide/decide.js';

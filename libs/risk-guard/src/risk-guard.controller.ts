@@ -2,17 +2,22 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nes
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { AdjustRequestDto } from './dto/adjust.dto.js';
 import { RiskEventsQueryDto } from './dto/events.dto.js';
 import { PolicyUpsertRequestDto, RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { ReservationResponseDto, ReserveRequestDto } from './dto/reserve.dto.js';
 import { CloseResponseDto, SettleRequestDto, VoidRequestDto } from './dto/settle.dto.js';
+import { RiskAdjustService } from './risk-adjust.service.js';
 import { RiskGuardService } from './risk-guard.service.js';
 
 @ApiTags('risk')
 @ApiBearerAuth()
 @Controller('api/governance/risk')
 export class RiskGuardController {
-  constructor(private readonly risk: RiskGuardService) {}
+  constructor(
+    private readonly risk: RiskGuardService,
+    private readonly adjustments: RiskAdjustService,
+  ) {}
 
   @Get('policies')
   @RequireRole('viewer')
@@ -67,13 +72,17 @@ export class RiskGuardController {
   @Post('settle')
   @HttpCode(200)
   @RequireRole('engine')
-  @ApiOperation({ summary: "Settle a reservation: release its open risk and book its realized loss on the reservation's own day" })
+  @ApiOperation({
+    summary: "Settle a reservation: release its open risk and book its realized loss (at most amount x max_loss_multiple) on the reservation's own day",
+  })
   @ApiResponse({ status: 200, type: CloseResponseDto })
+  @ApiResponse({ status: 422, description: 'loss_exceeds_reservation: nothing changed, the attempt is recorded; an operator books the rest with /risk/adjust' })
   settle(@CurrentPrincipal() p: Principal, @Body() body: SettleRequestDto) {
     return this.risk.settle({
       principal: p,
       reservationId: body.reservation_id,
       correlationId: body.correlation_id,
+      engine: body.engine,
       realizedLoss: body.realized_loss,
       reason: body.reason,
     });
@@ -85,7 +94,25 @@ export class RiskGuardController {
   @ApiOperation({ summary: 'Release an expired or abandoned reservation without a loss (its exposure stays counted)' })
   @ApiResponse({ status: 200, type: CloseResponseDto })
   void(@CurrentPrincipal() p: Principal, @Body() body: VoidRequestDto) {
-    return this.risk.voidReservation(p, { reservationId: body.reservation_id, correlationId: body.correlation_id, reason: body.reason });
+    return this.risk.voidReservation(p, { reservationId: body.reservation_id, correlationId: body.correlation_id, engine: body.engine, reason: body.reason });
+  }
+
+  @Post('adjust')
+  @RequireRole('operator')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Alternative to correlation_id in the body' })
+  @ApiOperation({ summary: "Book a compensating entry on a day's realized loss (engine and GLOBAL rows), append-only and audited" })
+  @ApiResponse({ status: 201, description: 'The entry and the adjusted day rows (a replay: 201 with idempotent_replay)' })
+  @ApiResponse({ status: 422, description: 'loss_below_zero: the day\'s realized loss would go below 0; nothing changed' })
+  adjust(@CurrentPrincipal() p: Principal, @Body() body: AdjustRequestDto, @Headers('idempotency-key') idempotencyKey: string | undefined) {
+    return this.adjustments.adjust(p, {
+      engine: body.engine,
+      day: body.day,
+      realizedLossDelta: body.realized_loss_delta,
+      reason: body.reason,
+      correlationId: body.correlation_id,
+      idempotencyKey,
+      actor: body.actor,
+    });
   }
 
   @Get('events')

@@ -13,6 +13,9 @@ export const RiskErrorCode = {
   PolicyIncomplete: 'policy_incomplete',
   GovernanceUnavailable: 'governance_unavailable',
   ValidationFailed: 'validation_failed',
+  EngineRequired: 'engine_required',
+  LossExceedsReservation: 'loss_exceeds_reservation',
+  LossBelowZero: 'loss_below_zero',
 } as const;
 export type RiskErrorCode = (typeof RiskErrorCode)[keyof typeof RiskErrorCode];
 
@@ -29,6 +32,19 @@ export class RiskGuardError extends WardenError {
 
   static conflict(message: string, details?: unknown): RiskGuardError {
     return new RiskGuardError(RiskErrorCode.IdempotencyConflict, HttpStatus.CONFLICT, message, { details });
+  }
+
+  /** 422: a settle may book at most amount x max_loss_multiple; the rest is an operator's adjustment. */
+  static lossExceedsReservation(message: string, details: unknown): RiskGuardError {
+    return new RiskGuardError(RiskErrorCode.LossExceedsReservation, HttpStatus.UNPROCESSABLE_ENTITY, message, {
+      reasonCodes: [RiskErrorCode.LossExceedsReservation],
+      details,
+    });
+  }
+
+  /** 422: an adjustment would take a day's realized loss below 0. */
+  static lossBelowZero(message: string, details: unknown): RiskGuardError {
+    return new RiskGuardError(RiskErrorCode.LossBelowZero, HttpStatus.UNPROCESSABLE_ENTITY, message, { details });
   }
 
   static notOpen(message: string, details?: unknown): RiskGuardError {

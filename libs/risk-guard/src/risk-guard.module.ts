@@ -5,6 +5,8 @@ import { RiskEventEntity } from './entities/risk-event.entity.js';
 import { RiskLedgerDayEntity } from './entities/risk-ledger-day.entity.js';
 import { RiskPolicyEntity } from './entities/risk-policy.entity.js';
 import { RiskReservationEntity } from './entities/risk-reservation.entity.js';
+import { RiskAdjustRepository } from './risk-adjust.repository.js';
+import { RiskAdjustService } from './risk-adjust.service.js';
 import { RiskGuardController } from './risk-guard.controller.js';
 import { RiskGuardJobs } from './risk-guard.jobs.js';
 import { RiskGuardRepository } from './risk-guard.repository.js';
@@ -13,7 +15,7 @@ import { RiskGuardService } from './risk-guard.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([RiskPolicyEntity, RiskLedgerDayEntity, RiskReservationEntity, RiskEventEntity]), GoLiveModule],
   controllers: [RiskGuardController],
-  providers: [RiskGuardRepository, RiskGuardService, RiskGuardJobs],
-  exports: [RiskGuardService],
+  providers: [RiskGuardRepository, RiskAdjustRepository, RiskGuardService, RiskAdjustService, RiskGuardJobs],
+  exports: [RiskGuardService, RiskAdjustService],
 })
 export class RiskGuardModule {}

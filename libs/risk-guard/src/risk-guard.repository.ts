@@ -34,6 +34,8 @@ export interface CloseItem {
   kind: 'settle' | 'void';
   reservationId: string | null;
   correlationId: string | null;
+  /** With correlationId: the engine whose key it is (null: resolved within the caller's binding). */
+  engine: string | null;
   realizedLoss: string;
   reason: string | null;
   principal: string;
@@ -41,7 +43,17 @@ export interface CloseItem {
   bound: string | null;
 }
 
-export type CloseRowOutcome = 'settled' | 'voided' | 'replay' | 'conflict' | 'not_open' | 'not_found' | 'not_bound' | 'retry';
+export type CloseRowOutcome =
+  | 'settled'
+  | 'voided'
+  | 'replay'
+  | 'conflict'
+  | 'not_open'
+  | 'not_found'
+  | 'not_bound'
+  | 'ambiguous'
+  | 'loss_exceeds'
+  | 'retry';
 
 export interface CloseRow {
   ord: number;
@@ -57,6 +69,8 @@ export interface CloseRow {
   expires_at: Date | null;
   closed_at: Date | null;
   close_reason: string | null;
+  /** The most a settle may book on this reservation: amount x max_loss_multiple. */
+  max_loss: string | null;
   e_exposure: string | null;
   e_open: string | null;
   e_loss: string | null;
@@ -76,6 +90,7 @@ export interface PolicyRow {
   max_actions_per_day: number | null;
   reservation_ttl_seconds: number;
   enforcement_mode: EnforcementMode;
+  max_loss_multiple: string;
   disabled_reason: string | null;
   updated_by: string;
   updated_at: Date;
@@ -131,7 +146,7 @@ function policyColumns(a = ''): string {
   const c = a ? `${a}.` : '';
   return `${c}engine, ${c}enabled, trim_scale(${c}max_daily_exposure)::text AS max_daily_exposure, trim_scale(${c}max_open_risk)::text AS max_open_risk,
   trim_scale(${c}max_daily_loss)::text AS max_daily_loss, ${c}max_actions_per_day, ${c}reservation_ttl_seconds, ${c}enforcement_mode,
-  ${c}disabled_reason, ${c}updated_by, ${c}updated_at`;
+  trim_scale(${c}max_loss_multiple)::text AS max_loss_multiple, ${c}disabled_reason, ${c}updated_by, ${c}updated_at`;
 }
 const POLICY_COLUMNS = policyColumns();
 
@@ -171,14 +186,15 @@ export class RiskGuardRepository {
       this.dataSource,
       `SELECT ord, outcome, reservation_id, correlation_id, engine, day, trim_scale(amount)::text AS amount, status,
               trim_scale(realized_loss)::text AS realized_loss, reserved_at, expires_at, closed_at, close_reason,
-              trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open, trim_scale(e_loss)::text AS e_loss, e_actions,
+              trim_scale(max_loss)::text AS max_loss, trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open, trim_scale(e_loss)::text AS e_loss, e_actions,
               trim_scale(g_exposure)::text AS g_exposure, trim_scale(g_open)::text AS g_open, trim_scale(g_loss)::text AS g_loss, g_actions
-         FROM risk_close_batch($1::timestamptz, $2::text[], $3::uuid[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::text[])`,
+         FROM risk_close_batch($1::timestamptz, $2::text[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
       [
         now,
         items.map((i) => i.kind),
         items.map((i) => i.reservationId),
         items.map((i) => i.correlationId),
+        items.map((i) => i.engine),
         items.map((i) => i.realizedLoss),
         items.map((i) => i.reason),
         items.map((i) => i.principal),
@@ -199,12 +215,13 @@ export class RiskGuardRepository {
   async writePolicy(manager: EntityManager, p: Omit<PolicyRow, 'updated_at'>, now: Date): Promise<PolicyRow> {
     await manager.query(
       `INSERT INTO risk_policy (engine, enabled, max_daily_exposure, max_open_risk, max_daily_loss, max_actions_per_day,
-                                reservation_ttl_seconds, enforcement_mode, disabled_reason, updated_by, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                reservation_ttl_seconds, enforcement_mode, disabled_reason, updated_by, updated_at, max_loss_multiple)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (engine) DO UPDATE SET enabled = EXCLUDED.enabled, max_daily_exposure = EXCLUDED.max_daily_exposure,
          max_open_risk = EXCLUDED.max_open_risk, max_daily_loss = EXCLUDED.max_daily_loss, max_actions_per_day = EXCLUDED.max_actions_per_day,
          reservation_ttl_seconds = EXCLUDED.reservation_ttl_seconds, enforcement_mode = EXCLUDED.enforcement_mode,
-         disabled_reason = EXCLUDED.disabled_reason, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+         disabled_reason = EXCLUDED.disabled_reason, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,
+         max_loss_multiple = EXCLUDED.max_loss_multiple`,
       [
         p.engine,
         p.enabled,
@@ -217,6 +234,7 @@ export class RiskGuardRepository {
         p.disabled_reason,
         p.updated_by,
         now,
+        p.max_loss_multiple,
       ],
     );
     return (await this.policy(p.engine, manager))!;

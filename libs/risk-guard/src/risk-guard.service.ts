@@ -31,6 +31,7 @@ import {
   RiskGuardRepository,
 } from './risk-guard.repository.js';
 import type { EnforcementMode } from './entities/risk-policy.entity.js';
+import { adjustmentView, type RiskAdjustmentView, RiskAdjustRepository } from './risk-adjust.repository.js';
 
 export const GLOBAL_ENGINE = 'GLOBAL';
 const ENGINE_NAME = /^[A-Z0-9_]{1,32}$/;
@@ -46,6 +47,8 @@ export interface RiskPolicyView {
   max_actions_per_day: number | null;
   reservation_ttl_seconds: number;
   enforcement_mode: EnforcementMode;
+  /** A settle books at most the reserved amount times this (the lower of the engine's and GLOBAL's). */
+  max_loss_multiple: string;
   updated_by: string;
   updated_at: string;
 }
@@ -59,6 +62,7 @@ export interface PolicyUpsertInput {
   max_actions_per_day?: number | null;
   reservation_ttl_seconds?: number;
   enforcement_mode?: EnforcementMode;
+  max_loss_multiple?: string | number;
   disabled_reason?: string | null;
   reason?: string;
   actor?: string;
@@ -117,6 +121,12 @@ export interface WhatIfAnswer {
 export interface SettleCommand {
   reservationId?: string;
   correlationId?: string;
+  /**
+   * The engine whose correlation_id it is (keys are scoped per engine). Left out: the token's engine
+   * when it is bound to exactly one, else the key is looked up within the caller's binding (every
+   * engine when unbound) and must name a single reservation there (else 400 engine_required).
+   */
+  engine?: string;
   /** Default 0. */
   realizedLoss?: string | number;
   reason?: string | null;
@@ -157,6 +167,8 @@ export interface LedgerScopeView {
   denials_count: number;
   open_reservations: { count: number; amount: string };
   expired_reservations: { count: number; amount: string };
+  /** Operators' compensating entries on today's realized loss (included in usage.realized_loss). */
+  adjustments: { count: number; realized_loss_delta: string };
 }
 
 export interface LedgerTodayView {
@@ -173,6 +185,8 @@ export interface LedgerTodayView {
     reserved_at: string;
     expires_at: string;
   }>;
+  /** Today's adjustments, oldest first, at most 200. */
+  adjustments: RiskAdjustmentView[];
 }
 
 /**
@@ -188,6 +202,7 @@ export class RiskGuardService implements OnModuleInit {
 
   constructor(
     private readonly repo: RiskGuardRepository,
+    private readonly adjustments: RiskAdjustRepository,
     private readonly clock: Clock,
     private readonly goLive: GoLiveService,
     private readonly checklist: GoLiveChecklistRegistry,
@@ -199,12 +214,13 @@ export class RiskGuardService implements OnModuleInit {
     this.reserveBatcher = new Batcher((items) => this.runReserveBatch(items), {
       maxBatch: 200,
       maxInFlight: 1,
-      key: (item) => item.correlationId,
+      // Keys are scoped per engine: only the same engine's same key waits for the next batch.
+      key: (item) => `${item.engine} ${item.correlationId}`,
     });
     this.closeBatcher = new Batcher((items) => this.repo.closeBatch(this.clock.now(), items), {
       maxBatch: 200,
       maxInFlight: 1,
-      key: (item) => item.reservationId ?? `cid:${item.correlationId}`,
+      key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,
     });
   }
 
@@ -267,10 +283,10 @@ export class RiskGuardService implements OnModuleInit {
     const replay = row.outcome === 'replay';
     if (row.outcome === 'conflict') {
       this.metrics.decision('risk', 'idempotency_conflict');
-      throw RiskGuardError.conflict(`correlation_id ${item.correlationId} was already used with a different request body`, {
+      // Nothing of the original request is revealed: only that this engine used the key for another body.
+      throw RiskGuardError.conflict(`correlation_id ${item.correlationId} was already used for ${item.engine} with a different request`, {
         correlation_id: item.correlationId,
-        original_outcome: row.original_outcome,
-        reservation_id: row.reservation_id,
+        engine: item.engine,
       });
     }
     const outcome = (replay ? row.original_outcome! : row.outcome) as 'allowed' | 'allowed_observed' | 'denied' | 'unrecorded';
@@ -374,7 +390,7 @@ export class RiskGuardService implements OnModuleInit {
    * POST /risk/void (operator): releases an expired or abandoned reservation's open risk without a
    * loss. Its exposure and action stay counted: the action was taken as far as the caps know.
    */
-  voidReservation(principal: Principal, input: { reservationId?: string; correlationId?: string; reason: string }): Promise<CloseAnswer> {
+  voidReservation(principal: Principal, input: { reservationId?: string; correlationId?: string; engine?: string; reason: string }): Promise<CloseAnswer> {
     return this.close(principal, 'void', input, '0');
   }
 
@@ -391,10 +407,13 @@ export class RiskGuardService implements OnModuleInit {
         fields: [{ field: 'reservation_id', problems: ['must be a UUID'] }],
       });
     }
+    const engine = input.engine === undefined || input.engine === null ? this.boundEngine(principal, hasCid) : this.engineName(input.engine);
+    if (engine) assertEngineAllowed(principal, engine);
     const item: CloseItem = {
       kind,
       reservationId: input.reservationId?.toLowerCase() ?? null,
       correlationId: hasId ? null : input.correlationId!,
+      engine,
       realizedLoss: loss,
       reason: input.reason?.trim() || null,
       principal: principal.name,
@@ -408,10 +427,20 @@ export class RiskGuardService implements OnModuleInit {
     } catch (err) {
       throw this.failClosed(err, kind);
     }
-    const who = item.reservationId ? `reservation ${item.reservationId}` : `correlation_id ${item.correlationId}`;
+    const who = item.reservationId ? `reservation ${item.reservationId}` : `correlation_id ${item.correlationId}${engine ? ` of ${engine}` : ''}`;
     switch (row.outcome) {
       case 'not_found':
         throw RiskGuardError.notFound(RiskErrorCode.ReservationNotFound, `${who} not found`);
+      case 'ambiguous':
+        throw RiskGuardError.badRequest(RiskErrorCode.EngineRequired, `${who} was used by several engines: give engine (keys are scoped per engine)`, {
+          fields: [{ field: 'engine', problems: ['required: the correlation_id names reservations of several engines'] }],
+        });
+      case 'loss_exceeds':
+        this.metrics.decision('risk', 'settle_loss_exceeds');
+        throw RiskGuardError.lossExceedsReservation(
+          `realized_loss ${loss} exceeds what a settle may book on ${who}: amount ${row.amount} x max_loss_multiple = ${row.max_loss}; an operator books the rest with POST /api/governance/risk/adjust`,
+          { reservation_id: row.reservation_id, engine: row.engine, amount: row.amount, max_loss: row.max_loss, realized_loss: loss, recorded: true },
+        );
       case 'not_bound':
         throw WardenError.forbidden('engine_not_bound', `token '${principal.name}' is not bound to engine ${row.engine}`);
       case 'not_open':
@@ -424,7 +453,7 @@ export class RiskGuardService implements OnModuleInit {
           kind === 'settle'
             ? `${who} was already settled with realized_loss ${row.realized_loss}, not ${loss}`
             : `${who} was already voided with another reason`,
-          { reservation: reservationView(row) },
+          { reservation_id: row.reservation_id, status: row.status },
         );
       default: {
         const replay = row.outcome === 'replay';
@@ -465,6 +494,7 @@ export class RiskGuardService implements OnModuleInit {
       return v === undefined || v === null ? v : this.amount(v, field, true);
     };
     const caps = { max_daily_exposure: money('max_daily_exposure'), max_open_risk: money('max_open_risk'), max_daily_loss: money('max_daily_loss') };
+    const multiple = input.max_loss_multiple === undefined ? undefined : this.amount(input.max_loss_multiple, 'max_loss_multiple', false);
     return this.repo.db.transaction(async (manager) => {
       const before = await this.repo.policy(engine, manager, true);
       if (!before) {
@@ -490,6 +520,7 @@ export class RiskGuardService implements OnModuleInit {
         max_actions_per_day: input.max_actions_per_day === undefined ? (before?.max_actions_per_day ?? null) : input.max_actions_per_day,
         reservation_ttl_seconds: input.reservation_ttl_seconds ?? before?.reservation_ttl_seconds ?? 900,
         enforcement_mode: input.enforcement_mode ?? before?.enforcement_mode ?? 'enforce',
+        max_loss_multiple: multiple ?? before?.max_loss_multiple ?? '1',
         disabled_reason: disabledReason,
         updated_by: principal.name,
       };
@@ -530,6 +561,7 @@ export class RiskGuardService implements OnModuleInit {
               max_actions_per_day: null,
               reservation_ttl_seconds: 900,
               enforcement_mode: 'enforce',
+              max_loss_multiple: '1',
               disabled_reason: why,
               updated_by: principal.name,
             },
@@ -570,12 +602,17 @@ export class RiskGuardService implements OnModuleInit {
   /** GET /risk/ledger/today: per policy, today's usage, caps, headroom, denials, and the reservations still open. */
   async ledgerToday(): Promise<LedgerTodayView> {
     const day = utcDay(this.clock.now());
-    const [policies, ledger, totals, open] = await Promise.all([
+    const [policies, ledger, totals, open, adjustments] = await Promise.all([
       this.repo.policies(),
       this.repo.ledgerDay(day),
       this.repo.openReservationTotals(),
       this.repo.openReservations(200),
+      this.adjustments.forDay(day),
     ]);
+    const adjustedFor = (engine: string) => {
+      const rows = adjustments.filter((a) => engine === GLOBAL_ENGINE || a.engine === engine);
+      return { count: rows.length, realized_loss_delta: sumDecimals(rows.map((a) => a.realized_loss_delta)) };
+    };
     const byEngine = new Map(ledger.map((l) => [l.engine, l]));
     const sumFor = (engine: string, status: 'reserved' | 'expired') => {
       const rows = totals.filter((t) => t.status === status && (engine === GLOBAL_ENGINE || t.engine === engine));
@@ -604,6 +641,7 @@ export class RiskGuardService implements OnModuleInit {
           denials_count: Number(l?.denials_count ?? 0),
           open_reservations: sumFor(p.engine, 'reserved'),
           expired_reservations: sumFor(p.engine, 'expired'),
+          adjustments: adjustedFor(p.engine),
         };
       }),
       open_reservations: open.map((r) => ({
@@ -616,6 +654,7 @@ export class RiskGuardService implements OnModuleInit {
         reserved_at: new Date(r.reserved_at).toISOString(),
         expires_at: new Date(r.expires_at).toISOString(),
       })),
+      adjustments: adjustments.slice(0, 200).map(adjustmentView),
     };
   }
 
@@ -651,6 +690,36 @@ export class RiskGuardService implements OnModuleInit {
     if (!global.enabled) return { ok: false, detail: `GLOBAL risk policy disabled: ${global.disabled_reason ?? 'no reason given'}` };
     if (engines.length === 0) return { ok: false, detail: 'GLOBAL enabled but no engine risk policy is enabled' };
     return { ok: true, detail: `GLOBAL and ${engines.length} engine risk policies enabled (${engines.join(', ')})` };
+  }
+
+  /**
+   * The most a settle may book on a reservation of `amount` for `engine` (amount x the lower of the
+   * engine's and GLOBAL's max_loss_multiple); throws 422 loss_exceeds_reservation when `loss` is above it.
+   * For callers that reserve and settle in one go (the deals example) to refuse before reserving.
+   */
+  async assertLossWithinBound(engine: string, amount: string | number, loss: string | number): Promise<void> {
+    const name = this.engineName(engine);
+    const reserved = this.amount(amount, 'amount', false);
+    const booked = this.amount(loss, 'realized_loss', true);
+    const policies = await Promise.all([this.repo.policy(name), this.repo.policy(GLOBAL_ENGINE)]).catch((err: unknown) => {
+      throw this.failClosed(err, 'policy read');
+    });
+    const multiple = Decimal.min(...policies.map((p) => new Decimal(p?.max_loss_multiple ?? '1')));
+    const max = new Decimal(reserved).times(multiple);
+    if (new Decimal(booked).gt(max)) {
+      throw RiskGuardError.lossExceedsReservation(`realized_loss ${booked} exceeds amount ${reserved} x max_loss_multiple = ${max.toFixed()}`, {
+        engine: name,
+        amount: reserved,
+        max_loss: max.toFixed(),
+        realized_loss: booked,
+        recorded: false,
+      });
+    }
+  }
+
+  /** With a correlation_id and no engine named: the token's engine when it is bound to exactly one. */
+  private boundEngine(principal: Principal, byKey: boolean): string | null {
+    return byKey && principal.role === 'engine' && principal.engines?.length === 1 ? principal.engines[0] : null;
   }
 
   private engineName(input: unknown, allowGlobal = false): string {
@@ -697,6 +766,7 @@ function policyView(p: PolicyRow): RiskPolicyView {
     max_actions_per_day: p.max_actions_per_day,
     reservation_ttl_seconds: p.reservation_ttl_seconds,
     enforcement_mode: p.enforcement_mode,
+    max_loss_multiple: p.max_loss_multiple,
     updated_by: p.updated_by,
     updated_at: new Date(p.updated_at).toISOString(),
   };

@@ -29,9 +29,11 @@ export class DealsService {
     const correlationId = input.correlation_id ?? randomUUID();
     // A retry with the same correlation_id replays the reservation (same body) or is refused 409 (different body).
     const riskKey = `deal:${correlationId}`;
+    // Refused before anything is reserved or booked: a settle could not book this loss (422 loss_exceeds_reservation).
+    await this.riskGuard.assertLossWithinBound(ENGINE, input.amount, input.realized_loss ?? '0');
     await this.riskGuard.reserveOrThrow({ engine: ENGINE, amount: input.amount, correlationId: riskKey, reason: `deal with ${input.counterparty}`, principal });
     const deal = await this.record(principal, input, correlationId);
-    await this.riskGuard.settle({ correlationId: riskKey, realizedLoss: input.realized_loss ?? '0', principal });
+    await this.riskGuard.settle({ correlationId: riskKey, engine: ENGINE, realizedLoss: input.realized_loss ?? '0', principal });
     return deal;
   }
 

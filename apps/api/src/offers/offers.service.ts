@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { HeimdallService, type Trial } from '#heimdall';
-import { type Principal, sqlOne, sqlRows } from '#platform';
+import { Decimal } from 'decimal.js';
+import { type Principal, sqlOne, sqlRows, WardenError } from '#platform';
 import type { OfferResponseDto, OfferTrialRequestDto, SendOfferRequestDto } from './offer.dto.js';
 
 /** The AI domain this recommender works in (a seeded Heimdall policy). */
@@ -44,7 +45,7 @@ export class OffersService {
   async send(principal: Principal, input: SendOfferRequestDto): Promise<OfferResponseDto> {
     const correlationId = input.correlation_id ?? randomUUID();
     const sent = await this.find(correlationId);
-    if (sent) return sent;
+    if (sent) return this.replay(sent, input);
 
     // The two-line integration: recommend, then require production eligibility (throws 403 with the gate reason).
     const rec = await this.heimdall.recommend(principal, {
@@ -61,7 +62,22 @@ export class OffersService {
        ON CONFLICT (correlation_id) DO NOTHING RETURNING ${COLUMNS}`,
       [input.buyer, input.amount, rec.id, correlationId, principal.name],
     );
-    return row ? toOffer(row) : (await this.find(correlationId))!;
+    return row ? toOffer(row) : this.replay((await this.find(correlationId))!, input);
+  }
+
+  /**
+   * A retry under a key already used: the offer sent, when the request is the same (buyer, amount and
+   * confidence, compared as values); otherwise 409 idempotency_conflict, revealing nothing of the original.
+   */
+  private async replay(sent: OfferResponseDto, input: SendOfferRequestDto): Promise<OfferResponseDto> {
+    const rec = await this.heimdall.getRecommendation(sent.recommendation_id);
+    const same = sent.buyer === input.buyer && new Decimal(sent.amount).eq(input.amount) && new Decimal(rec.confidence).eq(input.confidence);
+    if (!same) {
+      throw WardenError.conflict('idempotency_conflict', `correlation_id ${sent.correlation_id} was already used to send a different offer`, {
+        correlation_id: sent.correlation_id,
+      });
+    }
+    return sent;
   }
 
   async list(): Promise<OfferResponseDto[]> {

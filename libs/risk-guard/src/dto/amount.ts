@@ -46,6 +46,22 @@ export function parseAmount(input: unknown, options: { allowZero?: boolean } = {
   return { ok: true, value };
 }
 
+/** A signed money amount: the amount rules (exact, at most 4 fraction digits, 15 significant) with an optional minus; never 0. */
+export function parseSignedAmount(input: unknown): { ok: true; value: string } | { ok: false; problem: string } {
+  let negative = false;
+  let magnitude: unknown = input;
+  if (typeof input === 'number' && (input < 0 || Object.is(input, -0))) {
+    negative = true;
+    magnitude = -input;
+  } else if (typeof input === 'string' && input.startsWith('-')) {
+    negative = true;
+    magnitude = input.slice(1);
+  }
+  const parsed = parseAmount(magnitude, { allowZero: false });
+  if (!parsed.ok) return { ok: false, problem: parsed.problem === 'must be greater than 0' ? 'must not be 0' : parsed.problem };
+  return { ok: true, value: negative ? `-${parsed.value}` : parsed.value };
+}
+
 export interface AmountFieldOptions {
   /** 0 is valid (a realized loss, a cap that allows nothing). */
   allowZero?: boolean;

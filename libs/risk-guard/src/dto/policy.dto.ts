@@ -48,6 +48,12 @@ export class PolicyUpsertRequestDto {
   @IsIn(['enforce', 'observe'])
   enforcement_mode?: 'enforce' | 'observe';
 
+  @AmountField('A settle books at most the reserved amount times this (the lower of the engine\'s and GLOBAL\'s applies); default 1', {
+    optional: true,
+    example: '1',
+  })
+  max_loss_multiple?: string;
+
   @TextField('Why the engine is disabled (shown in every denial)', { optional: true, max: 500 })
   disabled_reason?: string;
 
@@ -68,6 +74,7 @@ export class RiskPolicyResponseDto {
   @ApiProperty({ nullable: true }) max_actions_per_day: number;
   @ApiProperty() reservation_ttl_seconds: number;
   @ApiProperty({ enum: ['enforce', 'observe'] }) enforcement_mode: string;
+  @ApiProperty({ example: '1', description: 'A settle books at most amount x this' }) max_loss_multiple: string;
   @ApiProperty() updated_by: string;
   @ApiProperty() updated_at: string;
 }

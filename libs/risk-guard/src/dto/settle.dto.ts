@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
-import { TextField } from '#platform';
+import { IdentifierField, TextField } from '#platform';
 import { AmountField } from './amount.js';
 import { CORRELATION_ID_PATTERN } from './reserve.dto.js';
 
@@ -15,6 +15,12 @@ class ReservationRefDto {
   @IsString()
   @Matches(CORRELATION_ID_PATTERN, { message: 'correlation_id must be 1-200 of [A-Za-z0-9._:-]' })
   correlation_id?: string;
+
+  @IdentifierField(
+    'With correlation_id: the engine whose key it is (keys are scoped per engine). Optional for a token bound to one engine, and when the key names a single reservation within the caller\'s binding',
+    true,
+  )
+  engine?: string;
 }
 
 export class SettleRequestDto extends ReservationRefDto {

@@ -13,6 +13,8 @@ export class RiskPolicyEntity {
   @Column({ type: 'integer', name: 'max_actions_per_day', nullable: true }) maxActionsPerDay: number | null;
   @Column({ type: 'integer', name: 'reservation_ttl_seconds' }) reservationTtlSeconds: number;
   @Column({ type: 'text', name: 'enforcement_mode' }) enforcementMode: EnforcementMode;
+  /** A settle books at most the reserved amount times this. */
+  @Column({ type: 'numeric', precision: 19, scale: 4, name: 'max_loss_multiple', default: 1 }) maxLossMultiple: string;
   @Column({ type: 'text', name: 'disabled_reason', nullable: true }) disabledReason: string | null;
   @Column({ type: 'text', name: 'updated_by' }) updatedBy: string;
   @Column({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;

@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { AuditService, Clock, idempotencyKey, MetricsService, type Principal, utcDay } from '#platform';
+import { parseSignedAmount } from './dto/amount.js';
+import { adjustmentView, type LossRow, type RiskAdjustmentView, RiskAdjustRepository } from './risk-adjust.repository.js';
+import { RiskErrorCode, RiskGuardError } from './risk-guard.errors.js';
+import { RiskGuardRepository } from './risk-guard.repository.js';
+
+const ENGINE_NAME = /^[A-Z0-9_]{1,32}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export interface AdjustCommand {
+  engine: string;
+  /** UTC day (YYYY-MM-DD) whose ledger is corrected; default today. */
+  day?: string;
+  /** Signed decimal: added to the day's realized loss (negative corrects a loss booked too high). */
+  realizedLossDelta: string | number;
+  reason: string;
+  correlationId?: string;
+  idempotencyKey?: string;
+  actor?: string;
+}
+
+export interface AdjustLedgerValues {
+  exposure_used: string;
+  open_risk_reserved: string;
+  realized_loss: string;
+  actions_count: number;
+}
+
+export interface AdjustAnswer {
+  idempotent_replay: boolean;
+  adjustment: RiskAdjustmentView;
+  /** The adjusted day's engine and GLOBAL rows (after this entry; for a replay, as they are now). */
+  ledger: { day: string; engine: AdjustLedgerValues | null; global: AdjustLedgerValues | null };
+}
+
+/**
+ * POST /risk/adjust (operator): a loss beyond what a settle may book, or a wrong one, is corrected by
+ * an append-only compensating entry, never by editing — the entry, the day's engine and GLOBAL rows
+ * and the audit row in one transaction. A day's realized loss never goes below 0 (422 loss_below_zero).
+ * Idempotent per (engine, correlation_id), like every risk key.
+ */
+@Injectable()
+export class RiskAdjustService {
+  constructor(
+    private readonly adjustments: RiskAdjustRepository,
+    private readonly policies: RiskGuardRepository,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async adjust(principal: Principal, command: AdjustCommand): Promise<AdjustAnswer> {
+    const input = this.validate(command);
+    if (!(await this.policies.policy(input.engine))) {
+      throw RiskGuardError.notFound(RiskErrorCode.PolicyNotFound, `no risk policy for engine ${input.engine}: nothing to adjust`);
+    }
+    const digest = createHash('sha256').update(`adjust\n${input.engine}\n${input.day}\n${input.delta}\n${input.reason}`).digest('base64url');
+    const now = this.clock.now();
+    const answer = await this.adjustments.db.transaction(async (manager) => {
+      const row = await this.adjustments.insert(manager, {
+        at: now,
+        day: input.day,
+        engine: input.engine,
+        realized_loss_delta: input.delta,
+        reason: input.reason,
+        correlation_id: input.correlationId,
+        request_digest: digest,
+        principal: principal.name,
+        token_id: principal.tokenId,
+      });
+      if (!row) {
+        const original = (await this.adjustments.byKey(manager, input.engine, input.correlationId))!;
+        if (original.request_digest !== digest) {
+          this.metrics.decision('risk', 'adjust_conflict');
+          throw RiskGuardError.conflict(`correlation_id ${input.correlationId} was already used for an adjustment of ${input.engine} with a different request`, {
+            correlation_id: input.correlationId,
+            engine: input.engine,
+          });
+        }
+        return { kind: 'replay' as const, row: original };
+      }
+      const before = await this.adjustments.lockDay(manager, input.day, input.engine);
+      const low = [before.engine, before.global].find((r) => new Decimal(r.realized_loss).plus(input.delta).isNegative());
+      if (low) {
+        throw RiskGuardError.lossBelowZero(
+          `realized_loss_delta ${input.delta} would take ${low.engine}'s realized loss on ${input.day} below 0 (it is ${low.realized_loss})`,
+          { engine: low.engine, day: input.day, realized_loss: low.realized_loss, realized_loss_delta: input.delta },
+        );
+      }
+      const after = await this.adjustments.applyDelta(manager, input.day, input.engine, input.delta);
+      await this.audit.record(manager, principal, {
+        action: 'risk.adjust',
+        subject: `risk_ledger_day:${input.day}:${input.engine}`,
+        reason: input.reason,
+        actorLabel: command.actor ?? null,
+        details: {
+          adjustment_id: row.id,
+          correlation_id: input.correlationId,
+          realized_loss_delta: input.delta,
+          before: { engine: before.engine.realized_loss, global: before.global.realized_loss },
+          after: { engine: after.engine.realized_loss, global: after.global.realized_loss },
+        },
+      });
+      return { kind: 'booked' as const, row, after };
+    });
+
+    if (answer.kind === 'replay') {
+      this.metrics.decision('risk', 'adjust_replay');
+      const current = await this.adjustments.readDay(input.day, input.engine);
+      return { idempotent_replay: true, adjustment: adjustmentView(answer.row), ledger: { day: input.day, engine: values(current.engine), global: values(current.global) } };
+    }
+    this.metrics.decision('risk', 'adjust');
+    return {
+      idempotent_replay: false,
+      adjustment: adjustmentView(answer.row),
+      ledger: { day: input.day, engine: values(answer.after.engine), global: values(answer.after.global) },
+    };
+  }
+
+  private validate(command: AdjustCommand): { engine: string; day: string; delta: string; reason: string; correlationId: string } {
+    const fields: Array<{ field: string; problems: string[] }> = [];
+    const engine = typeof command.engine === 'string' ? command.engine.trim().toUpperCase() : '';
+    if (!ENGINE_NAME.test(engine)) fields.push({ field: 'engine', problems: ['engine must match [A-Z0-9_]{1,32}'] });
+    else if (engine === 'GLOBAL') fields.push({ field: 'engine', problems: ['adjust an engine: its GLOBAL row follows'] });
+
+    const today = utcDay(this.clock.now());
+    const day = command.day ?? today;
+    if (typeof day !== 'string' || !DAY.test(day) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+      fields.push({ field: 'day', problems: ['day must be a UTC date YYYY-MM-DD'] });
+    } else if (day > today) {
+      fields.push({ field: 'day', problems: [`day must not be after today (${today})`] });
+    }
+
+    const delta = parseSignedAmount(command.realizedLossDelta);
+    if (!delta.ok) fields.push({ field: 'realized_loss_delta', problems: [`realized_loss_delta ${delta.problem}`] });
+
+    const reason = typeof command.reason === 'string' ? command.reason.trim() : '';
+    if (!reason) fields.push({ field: 'reason', problems: ['reason is required: an adjustment says why'] });
+
+    let correlationId: string | null = null;
+    try {
+      correlationId = idempotencyKey(command.correlationId, command.idempotencyKey);
+    } catch {
+      fields.push({ field: 'correlation_id', problems: ['must be 1-200 of [A-Za-z0-9._:-], and equal the Idempotency-Key header when both are given'] });
+    }
+    if (fields.length) {
+      throw RiskGuardError.badRequest(RiskErrorCode.ValidationFailed, `invalid adjustment: ${fields.map((f) => f.problems[0]).join('; ')}`, { fields });
+    }
+    if (!correlationId) {
+      throw RiskGuardError.badRequest(RiskErrorCode.CorrelationIdRequired, 'correlation_id (body) or an Idempotency-Key header is required');
+    }
+    return { engine, day, delta: (delta as { value: string }).value, reason, correlationId };
+  }
+}
+
+function values(row: LossRow | undefined): AdjustLedgerValues | null {
+  return row
+    ? { exposure_used: row.exposure_used, open_risk_reserved: row.open_risk_reserved, realized_loss: row.realized_loss, actions_count: Number(row.actions_count) }
+    : null;
+}

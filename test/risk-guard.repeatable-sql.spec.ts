@@ -1,0 +1,56 @@
+import { DataSource } from 'typeorm';
+import { applyRepeatableSql, repeatableChecksum } from '#platform';
+import { RISK_GUARD_REPEATABLE_SQL } from '#risk-guard';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/** The risk guard's SQL functions live once in libs/risk-guard/src/sql and are applied when their text changes. */
+describe('repeatable SQL (risk guard functions)', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DataSource);
+  });
+  afterAll(() => t.close());
+
+  const fn = (version: number) => ({
+    name: 'warden_test_version',
+    sql: `CREATE OR REPLACE FUNCTION warden_test_version() RETURNS integer LANGUAGE sql AS $$ SELECT ${version} $$;`,
+  });
+
+  it('at start, every risk function is applied from its file and recorded with its checksum', async () => {
+    const rows = await t.sql(`SELECT name, checksum FROM schema_repeatable ORDER BY name`);
+    expect(rows).toEqual(
+      expect.arrayContaining(RISK_GUARD_REPEATABLE_SQL.map((f) => ({ name: f.name, checksum: repeatableChecksum(f.sql) }))),
+    );
+    // The definitions in the database are the files' (scoped keys, the loss bound), with their index plans pinned.
+    const defs = await t.sql(`SELECT proname, prosrc, proconfig FROM pg_proc WHERE proname IN ('risk_reserve_batch', 'risk_close_batch') ORDER BY proname`);
+    expect(defs.map((d) => d.proname)).toEqual(['risk_close_batch', 'risk_reserve_batch']);
+    expect(defs[0].prosrc).toContain('loss_exceeds');
+    expect(defs[1].prosrc).toContain("ev.engine = k.engine");
+    for (const d of defs) expect(d.proconfig).toEqual(['enable_seqscan=off']);
+  });
+
+  it('applies a file again only when its text changed', async () => {
+    expect(await applyRepeatableSql(db, RISK_GUARD_REPEATABLE_SQL)).toEqual([]);
+    expect(await applyRepeatableSql(db, [fn(1)])).toEqual(['warden_test_version']);
+    expect(await applyRepeatableSql(db, [fn(1)])).toEqual([]);
+    expect((await t.sql(`SELECT warden_test_version() AS v`))[0].v).toBe(1);
+    expect(await applyRepeatableSql(db, [fn(2)])).toEqual(['warden_test_version']);
+    expect((await t.sql(`SELECT warden_test_version() AS v`))[0].v).toBe(2);
+  });
+
+  it('a failing file changes nothing: the files before it in the same run are rolled back too', async () => {
+    const before = await t.sql(`SELECT name, checksum FROM schema_repeatable ORDER BY name`);
+    await expect(applyRepeatableSql(db, [fn(3), { name: 'broken', sql: 'CREATE FUNCTION broken( RETURNS' }])).rejects.toThrow();
+    expect((await t.sql(`SELECT warden_test_version() AS v`))[0].v).toBe(2);
+    expect(await t.sql(`SELECT name, checksum FROM schema_repeatable ORDER BY name`)).toEqual(before);
+  });
+
+  it('instances starting together apply a changed file once (advisory lock)', async () => {
+    const results = await Promise.all(Array.from({ length: 4 }, () => applyRepeatableSql(db, [fn(4)])));
+    expect(results.flat()).toEqual(['warden_test_version']);
+    expect((await t.sql(`SELECT warden_test_version() AS v`))[0].v).toBe(4);
+  });
+});
