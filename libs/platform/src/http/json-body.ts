@@ -36,7 +36,7 @@ function registerNumberSources(root: unknown, numbers: NumberSource[]): void {
 }
 
 function inputError(code: string, field: string, problem: string): WardenError {
-  return WardenError.badRequest(code, problem, { fields: [{ field, problems: [problem] }] });
+  return WardenError.badRequest(code, `${field}: ${problem}`, { fields: [{ field, problems: [problem] }] });
 }
 
 export interface JsonBodyParserOptions {

@@ -25,6 +25,7 @@ export interface ScanProblem {
   code: InputErrorCode;
   /** Where, as keys and indexes from the root (`[]` is the body itself). */
   path: JsonPath;
+  /** What is wrong, without the path. */
   message: string;
 }
 
@@ -110,14 +111,13 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): ScanResult {
       const isKey = top !== undefined && !top.array && top.expectKey;
       const scanned = scanString(text, i + 1);
       if (scanned.problem) {
-        const where = isKey ? `a key of ${formatPath(path())}` : formatPath(path());
-        return fail(InputErrorCode.InvalidString, path(), `${where}: ${scanned.problem}`);
+        return fail(InputErrorCode.InvalidString, path(), isKey ? `${scanned.problem} (in a key)` : scanned.problem);
       }
       if (isKey) top.key = decodeKey(text, i, scanned.end, scanned.escaped);
       i = scanned.end;
     } else if (c === 0x7b || c === 0x5b) {
       if (frames.length >= maxDepth) {
-        return fail(InputErrorCode.InvalidJson, path(), `body is nested deeper than ${maxDepth} levels (at ${formatPath(path())})`);
+        return fail(InputErrorCode.InvalidJson, [], `the body is nested deeper than ${maxDepth} levels`);
       }
       frames.push({ array: c === 0x5b, key: c === 0x5b ? 0 : undefined, expectKey: c === 0x7b });
       i++;
@@ -143,7 +143,7 @@ export function scanJson(text: string, maxDepth = MAX_JSON_DEPTH): ScanResult {
         return fail(
           InputErrorCode.InvalidNumber,
           path(),
-          `${formatPath(path())}: the number ${shown} cannot be represented exactly (more digits than a double keeps, or out of range); send fewer digits, or a decimal string where the field accepts one`,
+          `the number ${shown} cannot be read exactly (more digits than a double keeps, or out of range): send the shortest form, or a decimal string where the field accepts one`,
         );
       }
       if (verdict === 'exact') numbers.push({ path: path(), text: token });
