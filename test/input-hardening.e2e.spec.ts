@@ -1,5 +1,5 @@
 import { PinoNestLogger } from '#platform';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { type HttpResult, startTestApp, type TestApp } from './support/test-app.js';
 
 /**
  * Issue 8, items 7-9, over real HTTP: integers are not coerced, numbers are judged by how they
@@ -66,7 +66,7 @@ describe('input hardening over HTTP', () => {
     t.http(method, path, undefined, { token, raw: text, headers: { 'content-type': 'application/json' } });
 
   /** Each case answers 400 with the code (and, when given, names the field); the database is as it was. */
-  async function expectRefused(cases: Array<{ label: string; send: () => ReturnType<TestApp['http']>; code: string; field?: string }>) {
+  async function expectRefused(cases: Array<{ label: string; send: () => Promise<HttpResult>; code: string; field?: string }>) {
     const before = await snapshot();
     for (const c of cases) {
       const res = await c.send();

@@ -68,11 +68,12 @@ function decimalKey(text: string): string {
 
 /** Compares the decimal a number's text writes with the shortest decimal of the double it parses to. */
 export function judgeNumber(text: string): NumberVerdict {
-  if (!JSON_NUMBER.test(text)) return 'not_a_number';
   const value = Number(text);
-  if (!Number.isFinite(value)) return 'inexact';
   const shortest = String(value);
-  if (shortest === text) return 'canonical';
+  // The common case first, without a regex: what JSON.stringify writes (always valid JSON when finite).
+  if (shortest === text && Number.isFinite(value)) return 'canonical';
+  if (!JSON_NUMBER.test(text)) return 'not_a_number';
+  if (!Number.isFinite(value)) return 'inexact';
   return decimalKey(text) === decimalKey(shortest) ? 'exact' : 'inexact';
 }
 
