@@ -48,7 +48,7 @@ describe('offers example engine (Heimdall two-line integration)', () => {
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ buyer: 'ACME', amount: '1250', correlation_id: 'acme-1' });
     const rec = await t.http('GET', `/api/governance/heimdall/recommendations/${ok.body.recommendation_id}`, undefined, { token: viewer });
-    expect(rec.body).toMatchObject({ domain: 'WHOLESALE_OFFER', prod_eligible: true, payload: { buyer: 'ACME', amount: '1250.00' } });
+    expect(rec.body).toMatchObject({ domain: 'WHOLESALE_OFFER', prod_eligible: true, payload: { buyer: 'ACME', amount: '1250' } });
     expect(rec.body.checks).toEqual([expect.objectContaining({ outcome: 'gate_pass', prod_eligible: true })]);
 
     const retry = await send({ buyer: 'ACME', amount: 1250, confidence: '0.950', correlation_id: 'acme-1' });

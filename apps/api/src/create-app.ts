@@ -4,7 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { buildOpenApiDocument, Clock, createPino, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
+import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
@@ -34,6 +34,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const metrics = app.get(MetricsService);
+  installInputGuards(app, { bodyLimit: ONE_MIB });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

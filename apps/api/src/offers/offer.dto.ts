@@ -1,24 +1,12 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsString, Matches } from 'class-validator';
 import { CorrelationIdField, RatioField } from '#heimdall';
-import { BooleanField, TextField } from '#platform';
-
-/** Money as in the deals example: a positive decimal, at most 4 fraction digits, kept as a string. */
-const AmountField = () =>
-  applyDecorators(
-    ApiProperty({ description: 'Offer amount: a positive decimal (number or string, at most 4 fraction digits)', example: '1250.00' }),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value)),
-    IsString(),
-    Matches(/^(?=.*[1-9])\d{1,11}(\.\d{1,4})?$/, { message: 'amount must be a positive decimal with at most 4 fraction digits' }),
-  );
+import { AmountField, BooleanField, TextField } from '#platform';
 
 export class SendOfferRequestDto {
   @TextField('The buyer the offer goes to', { max: 200 })
   buyer: string;
 
-  @AmountField()
+  @AmountField('Offer amount', { example: '1250.00' })
   amount: string;
 
   @RatioField('The recommender’s confidence in this offer')
@@ -32,7 +20,7 @@ export class OfferTrialRequestDto {
   @TextField('The (sandbox) buyer', { max: 200 })
   buyer: string;
 
-  @AmountField()
+  @AmountField('Offer amount', { example: '1250.00' })
   amount: string;
 
   @BooleanField('Did the sandbox buyer accept the recommended offer?', false)

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { BooleanField, IdentifierField, TextField } from '#platform';
+import { BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
 import { RatioField } from './fields.js';
 
 /**
@@ -14,11 +13,7 @@ export class UpsertHeimdallPolicyRequestDto {
   @RatioField('Least confidence a recommendation must carry', { optional: true, example: 0.92 })
   min_confidence?: string;
 
-  @ApiProperty({ required: false, description: 'Least number of sandbox trials in the window', example: 75 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000)
+  @IntegerField('Least number of sandbox trials in the window', { min: 0, max: 1_000_000_000, optional: true, example: 75 })
   min_trials?: number;
 
   @RatioField('Least sandbox success rate in the window', { optional: true, example: 0.82 })
@@ -27,11 +22,7 @@ export class UpsertHeimdallPolicyRequestDto {
   @BooleanField('May recommendations of this domain reach production at all (default false)')
   prod_use_enabled?: boolean;
 
-  @ApiProperty({ required: false, description: 'Scorecard window in UTC days ending today (default 1: today only)', example: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(366)
+  @IntegerField('Scorecard window in UTC days ending today (default 1: today only)', { min: 1, max: 366, optional: true, example: 1 })
   window_days?: number;
 
   @TextField('Why', { optional: true })

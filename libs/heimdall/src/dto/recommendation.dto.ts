@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
-import { BooleanField, IdentifierField, TextField } from '#platform';
+import { IsObject, IsOptional, Matches } from 'class-validator';
+import { BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
 import { CorrelationIdField, RatioField } from './fields.js';
 import { GateCheckDto } from './gate.dto.js';
 
@@ -62,12 +61,7 @@ export class ListRecommendationsQueryDto {
   @BooleanField('Only recommendations eligible (true) or not (false) when created')
   prod_eligible?: boolean;
 
-  @ApiPropertyOptional({ description: 'Page size (1-500, default 50)', example: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntegerField('Page size (default 50)', { min: 1, max: 500, optional: true, example: 50 })
   limit?: number;
 
   @ApiPropertyOptional({ description: 'next_cursor of the previous page' })

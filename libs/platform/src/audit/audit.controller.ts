@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { RequireRole } from '../auth/auth.decorators.js';
+import { IntegerField } from '../http/validation.js';
 import { AuditService } from './audit.service.js';
 
 export class AuditQueryDto {
@@ -11,7 +11,7 @@ export class AuditQueryDto {
   /** Only what this token did (a token id from /api/governance/tokens, or `system`). */
   @IsOptional() @IsString() @MaxLength(64) principal_token_id?: string;
   @IsOptional() @Matches(/^[0-9]{1,18}$/) before?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @IntegerField('Page size', { min: 1, max: 500, optional: true, example: 100 }) limit?: number;
 }
 
 @ApiTags('audit')

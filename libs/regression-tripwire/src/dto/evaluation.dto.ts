@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IdentifierField, MetricField, TextField } from '#platform';
+import { IsDate, IsIn, IsOptional } from 'class-validator';
+import { IdentifierField, IntegerField, MetricField, TextField } from '#platform';
 import { REGRESSION_ACTIONS, type RegressionAction } from '../entities/regression-policy.entity.js';
 import type { ActionStatus, RegressionStatus } from '../entities/regression-state.entity.js';
 import { OptionalMetricField } from './fields.js';
@@ -116,12 +116,7 @@ export class EventsQueryDto extends StateQueryDto {
   @IsDate()
   until?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntegerField('Page size (default 100)', { min: 1, max: 1000, optional: true, example: 100 })
   limit?: number;
 }
 

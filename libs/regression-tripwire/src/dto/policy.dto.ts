@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, Max, Min, ValidateIf } from 'class-validator';
-import { BooleanField, IdentifierField, MetricField, TextField } from '#platform';
+import { IsIn, IsNumber, Max, Min, ValidateIf } from 'class-validator';
+import { BooleanField, IdentifierField, IntegerField, MetricField, TextField } from '#platform';
 import { REGRESSION_ACTIONS, type RegressionAction } from '../entities/regression-policy.entity.js';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
@@ -22,25 +22,13 @@ export class UpsertRegressionPolicyRequestDto {
   @BooleanField('Whether the tripwire evaluates and acts')
   enabled?: boolean;
 
-  @ApiPropertyOptional({ description: 'Current window: the newest N events', minimum: 1, maximum: 10000, example: 50 })
-  @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.window_events !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @IntegerField('Current window: the newest N events', { min: 1, max: 10000, optional: true, example: 50 })
   window_events?: number;
 
-  @ApiPropertyOptional({ description: 'Baseline: the N events before the current window', minimum: 1, maximum: 10000, example: 200 })
-  @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.baseline_events !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @IntegerField('Baseline: the N events before the current window', { min: 1, max: 10000, optional: true, example: 200 })
   baseline_events?: number;
 
-  @ApiPropertyOptional({ description: 'Fewer events than this on either side: insufficient_data', minimum: 1, example: 50 })
-  @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.min_events !== undefined)
-  @IsInt()
-  @Min(1)
-  @Max(10000)
+  @IntegerField('Fewer events than this on either side: insufficient_data', { min: 1, max: 10000, optional: true, example: 50 })
   min_events?: number;
 
   @ApiPropertyOptional({ description: 'Trigger when (baseline - current) / |baseline| >= this; in (0, 1]', example: 0.2 })

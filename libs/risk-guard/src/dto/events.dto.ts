@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { IdentifierField } from '#platform';
+import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { IdentifierField, IntegerField } from '#platform';
 
 const isUtcDay = (v: unknown) =>
   typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
@@ -30,11 +29,6 @@ export class RiskEventsQueryDto {
   @Matches(/^[0-9]{1,18}$/, { message: 'before must be an event id' })
   before?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntegerField('Page size (default 100)', { min: 1, max: 500, optional: true, example: 100 })
   limit?: number;
 }

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
-import { BooleanField, IdentifierField, TextField } from '#platform';
+import { IsIn, IsOptional } from 'class-validator';
+import { BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
 import { AmountField } from './amount.js';
 
 /** Fields given replace the stored ones; fields left out keep them. A new policy must give the three money caps. */
@@ -26,21 +25,10 @@ export class PolicyUpsertRequestDto {
   })
   max_daily_loss?: string | null;
 
-  @ApiPropertyOptional({ description: 'Actions per UTC day; null = unlimited', nullable: true, type: Number, example: 500 })
-  @IsOptional()
-  @ValidateIf((_o: object, v: unknown) => v !== null)
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(2147483647)
+  @IntegerField('Actions per UTC day; null = unlimited', { min: 0, max: 2147483647, optional: true, nullable: true, example: 500 })
   max_actions_per_day?: number | null;
 
-  @ApiPropertyOptional({ description: 'Seconds before an open reservation is marked expired (still open risk)', example: 900 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(604800)
+  @IntegerField('Seconds before an open reservation is marked expired (still open risk)', { min: 1, max: 604800, optional: true, example: 900 })
   reservation_ttl_seconds?: number;
 
   @ApiPropertyOptional({ enum: ['enforce', 'observe'], description: 'observe: caps are reported, not enforced' })
