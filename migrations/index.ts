@@ -6,6 +6,8 @@ import { RiskReserveBatchOneStatement1763700000310 } from './1763700000310-RiskR
 import { Heimdall1763700000400 } from './1763700000400-Heimdall.js';
 import { Offers1763700000410 } from './1763700000410-Offers.js';
 import { RegressionTripwire1763700000500 } from './1763700000500-RegressionTripwire.js';
+import { Approvals1763700001000 } from './1763700001000-Approvals.js';
+import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +19,6 @@ export const ALL_MIGRATIONS = [
   Heimdall1763700000400,
   Offers1763700000410,
   RegressionTripwire1763700000500,
+  Approvals1763700001000,
+  NotificationOutbox1763700001010,
 ];

@@ -24,3 +24,6 @@ export * from './errors/define-errors.js';
 export * from './http/request-digest.js';
 export * from './http/paging.js';
 export * from './policy/policy-upsert.service.js';
+export * from './outbox/outbox.service.js';
+export * from './outbox/outbox.dispatcher.js';
+export * from './outbox/webhook.js';
