@@ -51,9 +51,9 @@ export class ApprovalDecisionsService {
           reason,
         });
         if (!result) throw ApprovalsErrors.raise('approval_not_found', `no approval request ${id}`);
+        kind = result.kind;
         if (result.outcome !== 'ok') throw refusal(result.outcome, id, result.status_before);
         const view = await this.approvals.get(id, manager);
-        kind = view.kind;
         await this.audit.record(manager, principal, {
           action: `approval.${decision}`,
           subject: `approval:${id}`,

@@ -152,8 +152,8 @@ export class ApprovalsRepository {
   async decide(
     db: Db,
     input: { id: string; now: Date; approver: string; approverToken: string; approverRole: string; decision: 'approve' | 'reject'; reason: string | null },
-  ): Promise<{ outcome: DecideOutcome; status_before: ApprovalStatus; status_after: ApprovalStatus | null } | undefined> {
-    const row = await sqlOne<{ outcome: DecideOutcome; inserted: number; status_before: ApprovalStatus; status_after: ApprovalStatus | null }>(
+  ): Promise<{ outcome: DecideOutcome; kind: ApprovalKind; status_before: ApprovalStatus; status_after: ApprovalStatus | null } | undefined> {
+    const row = await sqlOne<{ outcome: DecideOutcome; kind: ApprovalKind; inserted: number; status_before: ApprovalStatus; status_after: ApprovalStatus | null }>(
       db,
       `WITH req AS (
          SELECT id, kind, status, expires_at, requested_by, requested_by_token, approver_roles FROM approval_request WHERE id = $1 FOR UPDATE
@@ -180,7 +180,7 @@ export class ApprovalsRepository {
        ), ev AS (
          INSERT INTO approval_decided_event (approval_id, kind, status) SELECT id, kind, status FROM upd WHERE status <> 'pending'
        )
-       SELECT v.outcome, (SELECT count(*) FROM ins)::int AS inserted,
+       SELECT v.outcome, v.kind, (SELECT count(*) FROM ins)::int AS inserted,
               CASE WHEN v.status = 'pending' AND v.expires_at <= $2 THEN 'expired' ELSE v.status END AS status_before,
               u.status AS status_after
          FROM verdict v LEFT JOIN upd u ON u.id = v.id`,
@@ -188,7 +188,7 @@ export class ApprovalsRepository {
     );
     if (!row) return undefined;
     const outcome: DecideOutcome = row.outcome === 'ok' && row.inserted === 0 ? 'duplicate' : row.outcome;
-    return { outcome, status_before: row.status_before, status_after: row.status_after };
+    return { outcome, kind: row.kind, status_before: row.status_before, status_after: row.status_after };
   }
 
   /** The requester withdraws a pending request: one statement, same row lock as a decision. */
