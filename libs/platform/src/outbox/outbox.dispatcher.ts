@@ -9,9 +9,13 @@ import { backoffMs, signWebhookBody, type WebhookPayload } from './webhook.js';
 export const OUTBOX_CHANNEL = 'warden_outbox';
 /** Rows claimed per round; each is the head of a different subject, delivered in parallel. */
 const BATCH = 20;
-/** A claimed row is not taken again for this long (longer than one POST round with its timeout). */
-const LEASE_SECONDS = 30;
-const POST_TIMEOUT_MS = 10_000;
+/**
+ * A claimed row is not taken again for this long: twice one POST round (all URLs in parallel, each
+ * bounded by its timeout), so a live dispatcher always marks its row first; it is also how long a
+ * row claimed by a process that then crashed waits before another (or the restarted one) retries it.
+ */
+const POST_TIMEOUT_MS = 5_000;
+const LEASE_SECONDS = 10;
 /** Retries come due without a NOTIFY: the dispatcher also looks every second. */
 const POLL_MS = 1000;
 
