@@ -10,12 +10,11 @@ describe('approvals: life cycle, rules, bad input (real HTTP, real PostgreSQL)',
   let engine: string;
   let op1: string;
   let op2: string;
-  let op3: string;
   let viewer: string;
 
   beforeAll(async () => {
     t = await startTestApp();
-    [engine, op1, op2, op3, viewer] = await Promise.all([t.token('engine'), t.token('operator'), t.token('operator'), t.token('operator'), t.token('viewer')]);
+    [engine, op1, op2, viewer] = await Promise.all([t.token('engine'), t.token('operator'), t.token('operator'), t.token('viewer')]);
   });
   afterAll(async () => t?.close());
 
