@@ -12,6 +12,8 @@ import { TokenBindingEngineOnly1763700000620 } from './1763700000620-TokenBindin
 import { SchemaRepeatable1763700000700 } from './1763700000700-SchemaRepeatable.js';
 import { RiskKeysPerEngine1763700000710 } from './1763700000710-RiskKeysPerEngine.js';
 import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLossBoundAndAdjustments.js';
+import { Approvals1763700001000 } from './1763700001000-Approvals.js';
+import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +31,6 @@ export const ALL_MIGRATIONS = [
   SchemaRepeatable1763700000700,
   RiskKeysPerEngine1763700000710,
   RiskLossBoundAndAdjustments1763700000720,
+  Approvals1763700001000,
+  NotificationOutbox1763700001010,
 ];

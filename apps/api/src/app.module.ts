@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ApprovalsModule } from '#approvals';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
@@ -25,6 +26,7 @@ export class AppModule {
         RiskGuardModule,
         HeimdallModule,
         RegressionTripwireModule,
+        ApprovalsModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),

@@ -30,3 +30,6 @@ export * from './http/paging.js';
 export * from './policy/policy-upsert.service.js';
 export * from './http/api-docs.js';
 export * from './http/openapi.js';
+export * from './outbox/outbox.service.js';
+export * from './outbox/outbox.dispatcher.js';
+export * from './outbox/webhook.js';

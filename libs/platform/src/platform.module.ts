@@ -21,6 +21,9 @@ import { JobRunner } from './jobs/job-runner.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { NotifyListener } from './notify/notify-listener.js';
+import { OutboxDispatcher } from './outbox/outbox.dispatcher.js';
+import { OutboxRepository } from './outbox/outbox.repository.js';
+import { OutboxService } from './outbox/outbox.service.js';
 import { PolicyUpsertService } from './policy/policy-upsert.service.js';
 
 export interface PlatformOptions {
@@ -32,7 +35,7 @@ export interface PlatformOptions {
   migrate?: boolean;
 }
 
-const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService];
+const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService, OutboxRepository, OutboxService];
 
 /** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
 @Global()
@@ -55,13 +58,15 @@ export class PlatformModule {
         ...SHARED,
         ...(http
           ? [
+              // The CLI writes notifications; only the server delivers them.
+              OutboxDispatcher,
               { provide: APP_GUARD, useClass: AuthGuard },
               { provide: APP_FILTER, useClass: GlobalExceptionFilter },
               { provide: APP_PIPE, useFactory: createValidationPipe },
             ]
           : []),
       ],
-      exports: [WardenConfig, Clock, DatabaseModule, ...SHARED],
+      exports: [WardenConfig, Clock, DatabaseModule, ...SHARED, ...(http ? [OutboxDispatcher] : [])],
     };
   }
 }

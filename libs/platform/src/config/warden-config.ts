@@ -52,6 +52,14 @@ export class WardenConfig {
   @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE: number = 10;
 
+  /** Where the notification outbox POSTs (comma-separated http(s) URLs); none = notifications off. */
+  @Transform(toList) @Matches(/^https?:\/\/\S+$/, { each: true, message: 'WARDEN_WEBHOOK_URLS must be comma-separated http(s) URLs' })
+  WARDEN_WEBHOOK_URLS: string[] = [];
+
+  /** When set, each webhook POST carries `X-Warden-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+  @IsString()
+  WARDEN_WEBHOOK_SECRET = '';
+
   get goLiveEnforced(): boolean {
     return this.ENV === 'production' || this.GO_LIVE_ENFORCE;
   }

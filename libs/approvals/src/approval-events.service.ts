@@ -1,0 +1,120 @@
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { backoffMs, Clock, NotifyListener } from '#platform';
+import { ApprovalsRepository } from './approvals.repository.js';
+import type { ApprovalKind, ApprovalStatus } from './decide/rules.js';
+import { ApprovalResponseDto } from './dto/approval.dto.js';
+
+export const APPROVAL_DECIDED_CHANNEL = 'warden_approval_decided';
+const POLL_MS = 1000;
+
+/** What the requesting lever's handler receives. */
+export interface DecidedApproval {
+  approval: ApprovalResponseDto;
+  status: Exclude<ApprovalStatus, 'pending'>;
+  /** 1 on the first delivery; more after a failed or interrupted attempt. */
+  attempt: number;
+}
+
+export type DecidedHandler = (event: DecidedApproval, manager: EntityManager) => Promise<void>;
+
+/**
+ * Delivers decided events to the lever that registered for their kind. The event row is written by
+ * the statement that decided the request; here one row at a time is locked (SKIP LOCKED, so
+ * instances share the queue), handed to the handler in that same transaction and marked handled
+ * there. Woken by NOTIFY on commit, and every second for retries.
+ */
+@Injectable()
+export class ApprovalEventsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('approvals');
+  private readonly handlers = new Map<ApprovalKind, DecidedHandler>();
+  private bootstrapped = false;
+  private started = false;
+  private stopped = false;
+  private running?: Promise<void>;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ApprovalsRepository,
+    private readonly listener: NotifyListener,
+    private readonly clock: Clock,
+  ) {}
+
+  register(kind: ApprovalKind, handler: DecidedHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a decided handler for ${kind} is already registered`);
+    this.handlers.set(kind, handler);
+    if (this.bootstrapped) void this.start();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.bootstrapped = true;
+    if (this.handlers.size > 0) await this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.listener.subscribe(APPROVAL_DECIDED_CHANNEL, () => this.kick());
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.stopped || !this.started) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err: unknown) => this.logger.warn(`decided-event drain failed: ${String(err)}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Handles due events until none is left (exposed for tests). */
+  async drain(): Promise<void> {
+    while (!this.stopped && (await this.handleOne())) {
+      // next
+    }
+  }
+
+  private async handleOne(): Promise<boolean> {
+    const kinds = [...this.handlers.keys()];
+    if (kinds.length === 0) return false;
+    let claimed: { approval_id: string; attempts: number } | undefined;
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const event = await this.repo.claimDecidedEvent(manager, kinds);
+        if (!event) return false;
+        claimed = event;
+        const row = await this.repo.find(event.approval_id, this.clock.now(), manager);
+        const decisions = await this.repo.decisions(event.approval_id, manager);
+        const handler = this.handlers.get(event.kind)!;
+        await handler({ approval: ApprovalResponseDto.from(row!, decisions), status: event.status as DecidedApproval['status'], attempt: event.attempts + 1 }, manager);
+        await this.repo.markEventHandled(manager, event.approval_id);
+        return true;
+      });
+    } catch (err) {
+      if (!claimed) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn(`decided handler for approval ${claimed.approval_id} failed (attempt ${claimed.attempts + 1}): ${message}`);
+      await this.repo.markEventFailed(claimed.approval_id, backoffMs(claimed.attempts + 1), message);
+      return true;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, idempotencyKey, type Principal, RequireRole } from '#platform';
+import { ApprovalDecisionsService } from './approval-decisions.service.js';
+import { ApprovalsService } from './approvals.service.js';
+import type { ApprovalKind, RiskLevel } from './decide/rules.js';
+import { ApprovalCreatedResponseDto, CreateApprovalRequestDto } from './dto/approval-request.dto.js';
+import { ApprovalPageDto, ApprovalResponseDto, ListApprovalsQueryDto } from './dto/approval.dto.js';
+import { ApproveRequestDto, CancelRequestDto, ConsumeRequestDto, RejectRequestDto } from './dto/decide.dto.js';
+import { ApprovalIdParams } from './dto/fields.js';
+
+@ApiTags('approvals')
+@ApiBearerAuth()
+@Controller('api/governance/approvals')
+export class ApprovalsController {
+  constructor(
+    private readonly approvals: ApprovalsService,
+    private readonly decisions: ApprovalDecisionsService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireRole('engine')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Alternative to correlation_id in the body' })
+  @ApiOperation({ summary: 'File an approval request (the caller is the requester and may not decide it)' })
+  @ApiResponse({ status: 202, type: ApprovalCreatedResponseDto })
+  @ApiResponse({ status: 400, description: 'validation_failed: unknown kind or risk level, timeout outside 1 s..7 days' })
+  create(@CurrentPrincipal() p: Principal, @Body() body: CreateApprovalRequestDto, @Headers('idempotency-key') key?: string): Promise<ApprovalCreatedResponseDto> {
+    return this.approvals.request(p, {
+      kind: body.kind as ApprovalKind,
+      subject: body.subject,
+      payload: body.payload,
+      reason: body.reason,
+      riskLevel: body.risk_level as RiskLevel | undefined,
+      minApprovals: body.min_approvals,
+      timeoutSeconds: body.timeout_seconds,
+      correlationId: idempotencyKey(body.correlation_id, key),
+    });
+  }
+
+  @Get()
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'Approval requests, newest first, by status (as seen now), kind and subject; cursor paging' })
+  @ApiResponse({ status: 200, type: ApprovalPageDto })
+  list(@Query() q: ListApprovalsQueryDto): Promise<ApprovalPageDto> {
+    return this.approvals.list({ status: q.status, kind: q.kind as ApprovalKind | undefined, subject: q.subject, before: q.before, since: q.since, until: q.until, limit: q.limit ?? 100 });
+  }
+
+  @Get(':id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One approval request with every decision' })
+  @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiResponse({ status: 404, description: 'approval_not_found' })
+  get(@Param() params: ApprovalIdParams): Promise<ApprovalResponseDto> {
+    return this.approvals.get(params.id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Approve (another principal than the requester; each approver counts once)' })
+  @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiResponse({ status: 403, description: 'self_decision_forbidden, approver_role_not_allowed, forbidden' })
+  @ApiResponse({ status: 409, description: 'approval_not_pending, approval_expired, already_decided_by_approver' })
+  approve(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: ApproveRequestDto = {}): Promise<ApprovalResponseDto> {
+    return this.decisions.approve(p, params.id, body?.reason);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Reject (reason required): one rejection rejects' })
+  @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  reject(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: RejectRequestDto): Promise<ApprovalResponseDto> {
+    return this.decisions.reject(p, params.id, body?.reason);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @RequireRole('engine')
+  @ApiOperation({ summary: 'Withdraw a pending request (its requester only)' })
+  @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  cancel(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: CancelRequestDto = {}): Promise<ApprovalResponseDto> {
+    return this.decisions.cancel(p, params.id, body?.reason);
+  }
+
+  @Post(':id/consume')
+  @HttpCode(200)
+  @RequireRole('engine')
+  @ApiOperation({ summary: 'Consume an approved grant once (its requester, with the kind and payload digest it was granted for)' })
+  @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiResponse({ status: 409, description: 'grant_not_consumable' })
+  consume(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: ConsumeRequestDto): Promise<ApprovalResponseDto> {
+    return this.approvals.consumeAsRequester(p, params.id, body.kind as ApprovalKind, body.payload_digest);
+  }
+}

@@ -1,0 +1,20 @@
+import { defineErrors } from '#platform';
+
+/**
+ * The approvals lever's error codes and their statuses (the `error` field of the error body).
+ * A second decision by the same approver is a 409 `already_decided_by_approver`: it counts once,
+ * and the caller learns that it did not count again.
+ */
+export const ApprovalsErrors = defineErrors({
+  approval_not_found: 404,
+  approval_not_pending: 409,
+  approval_expired: 409,
+  already_decided_by_approver: 409,
+  self_decision_forbidden: 403,
+  approver_role_not_allowed: 403,
+  not_requester: 403,
+  grant_not_consumable: 409,
+  idempotency_conflict: 409,
+  invalid_expiry: 400,
+});
+export type ApprovalsErrorCode = keyof typeof ApprovalsErrors.codes;

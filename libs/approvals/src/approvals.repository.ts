@@ -1,0 +1,274 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { sqlOne, sqlRows } from '#platform';
+import type { ApprovalKind, ApprovalStatus, RiskLevel } from './decide/rules.js';
+
+type Db = Pick<EntityManager, 'query'>;
+
+export interface ApprovalRow {
+  id: string;
+  seq: string;
+  kind: ApprovalKind;
+  subject: string;
+  payload: unknown;
+  payload_digest: string;
+  requested_by: string;
+  requested_by_token: string;
+  correlation_id: string | null;
+  request_digest: string;
+  reason: string;
+  risk_level: RiskLevel;
+  min_approvals: number;
+  approver_roles: string[];
+  approvals: number;
+  /** As stored; `status` below is what every reader sees (pending past expires_at reads expired). */
+  stored_status: ApprovalStatus;
+  status: ApprovalStatus;
+  created_at: Date;
+  expires_at: Date;
+  decided_at: Date | null;
+  consumed_at: Date | null;
+  consumed_by: string | null;
+}
+
+export interface DecisionRow {
+  id: string;
+  approval_id: string;
+  approver: string;
+  approver_token: string;
+  approver_role: string;
+  decision: 'approve' | 'reject';
+  reason: string | null;
+  decided_at: Date;
+}
+
+export interface NewApprovalRow {
+  kind: ApprovalKind;
+  subject: string;
+  payload: unknown;
+  payloadDigest: string;
+  requestedBy: string;
+  requestedByToken: string;
+  correlationId: string | null;
+  requestDigest: string;
+  reason: string;
+  riskLevel: RiskLevel;
+  minApprovals: number;
+  approverRoles: string[];
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type DecideOutcome = 'ok' | 'duplicate' | 'not_pending' | 'expired' | 'self_decision' | 'role_not_allowed';
+export type CancelOutcome = 'ok' | 'not_pending' | 'expired' | 'not_requester';
+
+export interface ListFilter {
+  status?: ApprovalStatus;
+  kind?: ApprovalKind;
+  subject?: string;
+  before?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
+
+export interface DecidedEventRow {
+  approval_id: string;
+  kind: ApprovalKind;
+  status: ApprovalStatus;
+  attempts: number;
+}
+
+/** The status every reader sees, computed in each statement from its own "now" ($now). */
+const EFFECTIVE = (now: string) => `CASE WHEN r.status = 'pending' AND r.expires_at <= ${now} THEN 'expired' ELSE r.status END`;
+const SELECT_ROW = (now: string) => `r.*, r.status AS stored_status, ${EFFECTIVE(now)} AS status`;
+
+/** ALL of the approvals lever's SQL. Every rule that two callers could race on is one statement. */
+@Injectable()
+export class ApprovalsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inserts a request; a retried client key answers the row already stored under it (inserted = false). */
+  async insert(db: Db, row: NewApprovalRow): Promise<{ row: ApprovalRow; inserted: boolean }> {
+    const inserted = await sqlOne<ApprovalRow>(
+      db,
+      `INSERT INTO approval_request AS r (kind, subject, payload, payload_digest, requested_by, requested_by_token, correlation_id,
+         request_digest, reason, risk_level, min_approvals, approver_roles, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (requested_by, correlation_id) WHERE correlation_id IS NOT NULL DO NOTHING
+       RETURNING ${SELECT_ROW('$13')}`,
+      [
+        row.kind, row.subject, JSON.stringify(row.payload ?? null), row.payloadDigest, row.requestedBy, row.requestedByToken, row.correlationId,
+        row.requestDigest, row.reason, row.riskLevel, row.minApprovals, row.approverRoles, row.createdAt, row.expiresAt,
+      ],
+    );
+    if (inserted) return { row: inserted, inserted: true };
+    const existing = await sqlOne<ApprovalRow>(
+      db,
+      `SELECT ${SELECT_ROW('$3')} FROM approval_request r WHERE r.requested_by = $1 AND r.correlation_id = $2`,
+      [row.requestedBy, row.correlationId, row.createdAt],
+    );
+    return { row: existing!, inserted: false };
+  }
+
+  find(id: string, now: Date, db: Db = this.dataSource): Promise<ApprovalRow | undefined> {
+    return sqlOne<ApprovalRow>(db, `SELECT ${SELECT_ROW('$2')} FROM approval_request r WHERE r.id = $1`, [id, now]);
+  }
+
+  decisions(id: string, db: Db = this.dataSource): Promise<DecisionRow[]> {
+    return sqlRows<DecisionRow>(db, `SELECT * FROM approval_decision WHERE approval_id = $1 ORDER BY id`, [id]);
+  }
+
+  /** Newest first by seq; `LIMIT limit + 1` so the page knows whether an older one exists. */
+  list(filter: ListFilter, now: Date): Promise<ApprovalRow[]> {
+    return sqlRows<ApprovalRow>(
+      this.dataSource,
+      `SELECT ${SELECT_ROW('$1')} FROM approval_request r
+        WHERE ($2::text IS NULL OR ${EFFECTIVE('$1')} = $2)
+          AND ($3::text IS NULL OR r.kind = $3)
+          AND ($4::text IS NULL OR r.subject = $4)
+          AND ($5::bigint IS NULL OR r.seq < $5)
+          AND ($6::timestamptz IS NULL OR r.created_at >= $6)
+          AND ($7::timestamptz IS NULL OR r.created_at < $7)
+        ORDER BY r.seq DESC LIMIT $8`,
+      [now, filter.status ?? null, filter.kind ?? null, filter.subject ?? null, filter.before ?? null, filter.since ?? null, filter.until ?? null, filter.limit + 1],
+    );
+  }
+
+  async pendingCount(now: Date): Promise<number> {
+    const row = await sqlOne<{ n: number }>(this.dataSource, `SELECT count(*)::int AS n FROM approval_request WHERE status = 'pending' AND expires_at > $1`, [now]);
+    return row?.n ?? 0;
+  }
+
+  /**
+   * One decision as one statement. The request row is locked first, so concurrent deciders of one
+   * request run one after the other and each sees the row (status, approvals) its predecessor left;
+   * the decision is inserted only if the request is pending, unexpired at `now`, not the decider's
+   * own and the decider's role may decide it; the unique (approval_id, approver) key counts an
+   * approver once; the request becomes rejected on a rejection and approved when its approval count
+   * reaches min_approvals, and a final status writes its decided-event row in the same statement.
+   */
+  async decide(
+    db: Db,
+    input: { id: string; now: Date; approver: string; approverToken: string; approverRole: string; decision: 'approve' | 'reject'; reason: string | null },
+  ): Promise<{ outcome: DecideOutcome; kind: ApprovalKind; status_before: ApprovalStatus; status_after: ApprovalStatus | null } | undefined> {
+    const row = await sqlOne<{ outcome: DecideOutcome; kind: ApprovalKind; inserted: number; status_before: ApprovalStatus; status_after: ApprovalStatus | null }>(
+      db,
+      `WITH req AS (
+         SELECT id, kind, status, expires_at, requested_by, requested_by_token, approver_roles FROM approval_request WHERE id = $1 FOR UPDATE
+       ), verdict AS (
+         SELECT req.*, CASE
+             WHEN req.status <> 'pending' THEN 'not_pending'
+             WHEN req.expires_at <= $2 THEN 'expired'
+             WHEN req.requested_by = $3 OR req.requested_by_token = $4 THEN 'self_decision'
+             WHEN NOT ($5::text = ANY (req.approver_roles)) THEN 'role_not_allowed'
+             ELSE 'ok' END AS outcome
+           FROM req
+       ), ins AS (
+         INSERT INTO approval_decision (approval_id, approver, approver_token, approver_role, decision, reason, decided_at)
+         SELECT id, $3, $4, $5, $6, $7, $2 FROM verdict WHERE outcome = 'ok'
+         ON CONFLICT ON CONSTRAINT ux_approval_decision_approver DO NOTHING
+         RETURNING approval_id, decision
+       ), upd AS (
+         UPDATE approval_request r SET
+             approvals = r.approvals + CASE WHEN ins.decision = 'approve' THEN 1 ELSE 0 END,
+             status = CASE WHEN ins.decision = 'reject' THEN 'rejected' WHEN r.approvals + 1 >= r.min_approvals THEN 'approved' ELSE 'pending' END,
+             decided_at = CASE WHEN ins.decision = 'reject' OR r.approvals + 1 >= r.min_approvals THEN $2::timestamptz END
+           FROM ins WHERE r.id = ins.approval_id
+         RETURNING r.id, r.kind, r.status
+       ), ev AS (
+         INSERT INTO approval_decided_event (approval_id, kind, status) SELECT id, kind, status FROM upd WHERE status <> 'pending'
+       )
+       SELECT v.outcome, v.kind, (SELECT count(*) FROM ins)::int AS inserted,
+              CASE WHEN v.status = 'pending' AND v.expires_at <= $2 THEN 'expired' ELSE v.status END AS status_before,
+              u.status AS status_after
+         FROM verdict v LEFT JOIN upd u ON u.id = v.id`,
+      [input.id, input.now, input.approver, input.approverToken, input.approverRole, input.decision, input.reason],
+    );
+    if (!row) return undefined;
+    const outcome: DecideOutcome = row.outcome === 'ok' && row.inserted === 0 ? 'duplicate' : row.outcome;
+    return { outcome, kind: row.kind, status_before: row.status_before, status_after: row.status_after };
+  }
+
+  /** The requester withdraws a pending request: one statement, same row lock as a decision. */
+  async cancel(db: Db, input: { id: string; now: Date; requester: string }): Promise<{ outcome: CancelOutcome } | undefined> {
+    return sqlOne<{ outcome: CancelOutcome }>(
+      db,
+      `WITH req AS (
+         SELECT id, kind, status, expires_at, requested_by FROM approval_request WHERE id = $1 FOR UPDATE
+       ), verdict AS (
+         SELECT req.*, CASE
+             WHEN req.status <> 'pending' THEN 'not_pending'
+             WHEN req.expires_at <= $2 THEN 'expired'
+             WHEN req.requested_by <> $3 THEN 'not_requester'
+             ELSE 'ok' END AS outcome
+           FROM req
+       ), upd AS (
+         UPDATE approval_request r SET status = 'cancelled', decided_at = $2
+           FROM verdict v WHERE r.id = v.id AND v.outcome = 'ok'
+         RETURNING r.id, r.kind, r.status
+       ), ev AS (
+         INSERT INTO approval_decided_event (approval_id, kind, status) SELECT id, kind, status FROM upd
+       )
+       SELECT outcome FROM verdict`,
+      [input.id, input.now, input.requester],
+    );
+  }
+
+  /** Records expiry of pending requests past expires_at (SKIP LOCKED: a decider holding a row wins it or sees it expired). */
+  expireDue(db: Db, now: Date, limit: number): Promise<ApprovalRow[]> {
+    return sqlRows<ApprovalRow>(
+      db,
+      `WITH due AS (
+         SELECT id FROM approval_request WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), upd AS (
+         UPDATE approval_request r SET status = 'expired', decided_at = r.expires_at FROM due WHERE r.id = due.id AND r.status = 'pending'
+         RETURNING r.*
+       ), ev AS (
+         INSERT INTO approval_decided_event (approval_id, kind, status) SELECT id, kind, 'expired' FROM upd
+       )
+       SELECT ${SELECT_ROW('$1')} FROM upd r`,
+      [now, limit],
+    );
+  }
+
+  /**
+   * Consumes a grant: succeeds once, only for an approved request of that kind and payload digest,
+   * in the caller's transaction (so it commits or rolls back with the act it allows). A concurrent
+   * second consume waits on the row lock and then finds consumed_at set.
+   */
+  consume(db: Db, input: { id: string; kind: string; payloadDigest: string; now: Date; by: string; requester?: string }): Promise<ApprovalRow | undefined> {
+    return sqlOne<ApprovalRow>(
+      db,
+      `UPDATE approval_request r SET consumed_at = $4, consumed_by = $5
+        WHERE r.id = $1 AND r.kind = $2 AND r.payload_digest = $3 AND r.status = 'approved' AND r.consumed_at IS NULL
+          AND ($6::text IS NULL OR r.requested_by = $6)
+        RETURNING ${SELECT_ROW('$4')}`,
+      [input.id, input.kind, input.payloadDigest, input.now, input.by, input.requester ?? null],
+    );
+  }
+
+  /** The oldest unhandled decided event of one of `kinds`, locked for the handler's transaction. */
+  claimDecidedEvent(db: Db, kinds: string[]): Promise<DecidedEventRow | undefined> {
+    return sqlOne<DecidedEventRow>(
+      db,
+      `SELECT approval_id, kind, status, attempts FROM approval_decided_event
+        WHERE handled_at IS NULL AND kind = ANY ($1::text[]) AND next_attempt_at <= now()
+        ORDER BY created_at, approval_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [kinds],
+    );
+  }
+
+  async markEventHandled(db: Db, approvalId: string): Promise<void> {
+    await db.query(`UPDATE approval_decided_event SET handled_at = now(), attempts = attempts + 1, last_error = NULL WHERE approval_id = $1`, [approvalId]);
+  }
+
+  async markEventFailed(approvalId: string, retryInMs: number, error: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE approval_decided_event SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2), last_error = $3
+        WHERE approval_id = $1 AND handled_at IS NULL`,
+      [approvalId, retryInMs / 1000, error.slice(0, 1000)],
+    );
+  }
+}

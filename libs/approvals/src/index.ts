@@ -1,0 +1,10 @@
+export * from './approvals.module.js';
+export { ApprovalsService, type ApprovalRequestInput } from './approvals.service.js';
+export { ApprovalDecisionsService } from './approval-decisions.service.js';
+export { type DecidedApproval, type DecidedHandler, APPROVAL_DECIDED_CHANNEL } from './approval-events.service.js';
+export { ApprovalsErrors, type ApprovalsErrorCode } from './approvals.errors.js';
+export { APPROVALS_EXPIRY_JOB } from './approvals.jobs.js';
+export { approvalPayloadDigest } from './decide/digest.js';
+export * from './decide/rules.js';
+export { ApprovalCreatedResponseDto } from './dto/approval-request.dto.js';
+export { ApprovalResponseDto, DecisionResponseDto } from './dto/approval.dto.js';
