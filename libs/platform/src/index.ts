@@ -33,3 +33,4 @@ export * from './http/openapi.js';
 export * from './outbox/outbox.service.js';
 export * from './outbox/outbox.dispatcher.js';
 export * from './outbox/webhook.js';
+export * from './http/ratio.js';

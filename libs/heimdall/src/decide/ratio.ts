@@ -1,40 +1,10 @@
 import { Decimal } from 'decimal.js';
 
-/**
- * Ratios (confidence, thresholds, success rates) are exact decimals in [0, 1]. Clients send JSON
- * numbers or decimal strings; Warden keeps the decimal the client meant (the shortest decimal of
- * a JSON number), compares them exactly, and never averages with floats.
- */
-export const RATIO_MAX_FRACTION_DIGITS = 30;
-
-/** The canonical text of a ratio: `0`, `1`, or `0.` followed by 1-30 digits, no trailing zeros. */
-export const CANONICAL_RATIO = /^(0(\.\d{0,29}[1-9])?|1)$/;
+// The input rule for ratios is the platform's; the exact arithmetic on them lives here.
+export { CANONICAL_RATIO, normalizeRatio, RATIO_MAX_FRACTION_DIGITS } from '#platform';
 
 /** Precise enough that sums of millions of 30-digit ratios and their quotients stay exact to display. */
 export const D = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_HALF_EVEN });
-
-const DECIMAL_TEXT = /^\d{1,3}(\.\d{1,30})?$/;
-
-/**
- * The canonical decimal string of a ratio given as a JSON number or a decimal string, or undefined
- * when it is not a ratio. A number's binary tail below 1e-30 is cut (rounded down, so a confidence
- * is never raised); a string must already be exact (at most 30 fraction digits).
- */
-export function normalizeRatio(value: unknown): string | undefined {
-  let d: Decimal;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return undefined;
-    d = new D(value).toDecimalPlaces(RATIO_MAX_FRACTION_DIGITS, Decimal.ROUND_DOWN);
-  } else if (typeof value === 'string') {
-    const s = value.trim();
-    if (!DECIMAL_TEXT.test(s)) return undefined;
-    d = new D(s);
-  } else {
-    return undefined;
-  }
-  if (d.isNegative() || d.gt(1)) return undefined;
-  return d.isZero() ? '0' : d.toFixed();
-}
 
 /** An exact fraction num/den (den a power of ten) of a canonical decimal string. */
 export interface Fraction {
