@@ -5,6 +5,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { APP_ROLE, freePort, startEmbeddedPostgres, type EmbeddedServer } from '#platform';
+import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 async function query(url: string, text: string): Promise<pg.QueryResult> {
@@ -143,5 +144,46 @@ describe('a data directory from before generated credentials', () => {
     } finally {
       await again.stop();
     }
+  });
+});
+
+/** docs/database.md's SQL for an external PostgreSQL, run as written, gives the same split. */
+describe('the documented least-privilege split for an external PostgreSQL', () => {
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.close().catch(() => undefined);
+  });
+
+  it('creates an owner and an app role with which Warden migrates, runs, and cannot touch the audit log', async () => {
+    const doc = readFileSync('docs/database.md', 'utf8');
+    const block = (marker: string) => doc.split('```sql\n').map((b) => b.split('```')[0]).find((b) => b.startsWith(`-- ${marker}`))!;
+    const suffix = randomBytes(4).toString('hex');
+    // Unique names on the run's shared server; otherwise the SQL exactly as documented.
+    const names = (sql: string) =>
+      sql.replace(/warden_owner/g, `warden_owner_${suffix}`).replace(/warden_app/g, `warden_app_${suffix}`).replace(/DATABASE warden\b/g, `DATABASE warden_${suffix}`);
+    const superuser = new URL(process.env.WARDEN_TEST_PG_URL!);
+    // One statement at a time, as psql sends them (CREATE DATABASE cannot share a transaction).
+    for (const statement of names(block('warden-roles')).split(';\n')) await query(superuser.toString(), statement);
+    const database = new URL(superuser);
+    database.pathname = `/warden_${suffix}`;
+    await query(database.toString(), names(block('warden-grants')));
+
+    const as = (user: string, password: string) => {
+      const url = new URL(database);
+      url.username = user;
+      url.password = password;
+      return url.toString();
+    };
+    const ownerUrl = as(`warden_owner_${suffix}`, 'change-me-owner');
+    const appUrl = as(`warden_app_${suffix}`, 'change-me-app');
+    t = await startTestApp({ databaseUrl: appUrl, env: { DATABASE_MIGRATION_URL: ownerUrl } });
+    const engine = await t.token('engine');
+    const reserve = await t.http('POST', '/api/governance/risk/check-and-reserve', { engine: 'WHOLESALE', amount: '1', correlation_id: 'doc-1' }, { token: engine });
+    expect(reserve.status).toBe(201);
+    for (const sql of ['ALTER TABLE audit_log DISABLE TRIGGER ALL', "UPDATE audit_log SET reason = 'x'", 'TRUNCATE audit_log', "COPY (SELECT 1) TO PROGRAM 'true'"]) {
+      expect({ sql, code: (await failure(appUrl, sql))?.code }).toEqual({ sql, code: '42501' });
+    }
+    const owner = await query(ownerUrl, `SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'`);
+    expect(owner.rows).toEqual([{ tableowner: `warden_owner_${suffix}` }]);
   });
 });
