@@ -20,6 +20,10 @@ export class WardenConfig {
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** The schema owner for migrations and seeds, beside DATABASE_URL's DML-only role (docs/database.md). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
+  DATABASE_MIGRATION_URL?: string;
+
   @IsString()
   WARDEN_DATA_DIR = '.warden';
 
@@ -71,7 +75,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): WardenConfig {
   const known = Object.keys(new WardenConfig());
   const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'WARDEN_BOOTSTRAP_TOKEN']) {
+  for (const key of [...known, 'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'WARDEN_BOOTSTRAP_TOKEN']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }

@@ -1,39 +1,78 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { WardenConfig } from '../config/warden-config.js';
-import { type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EmbeddedPostgresSetupError, type EmbeddedServer, startEmbeddedPostgres } from './embedded-postgres.js';
+
+export const DATABASE_RUNTIME_OPTIONS = Symbol('DATABASE_RUNTIME_OPTIONS');
+
+export interface DatabaseRuntimeOptions {
+  /**
+   * A tool (the CLI) rather than the server: it connects as the owner, because it runs migrations
+   * itself, and may connect to the embedded server of a running Warden instead of refusing.
+   */
+  tool: boolean;
+}
+
+interface Urls {
+  /** The application's pool and LISTEN connection. */
+  app: string;
+  /** Migrations and seeds (the schema owner). */
+  owner: string;
+}
 
 /**
- * Resolves which PostgreSQL Warden talks to: DATABASE_URL when set, otherwise an embedded server
- * started here (data under WARDEN_DATA_DIR) and stopped when the app shuts down.
+ * Resolves which PostgreSQL Warden talks to and as whom. DATABASE_URL when set (and
+ * DATABASE_MIGRATION_URL for migrations, when set; otherwise DATABASE_URL does both); otherwise an
+ * embedded server started here (data under WARDEN_DATA_DIR), where the application connects as the
+ * DML-only role and migrations as the owner. The embedded server is restarted if it dies; if that
+ * fails, the process exits non-zero so a supervisor can restart Warden.
  */
 @Injectable()
 export class DatabaseRuntime implements OnApplicationShutdown {
   private readonly logger = new Logger('database');
   private embedded?: EmbeddedServer;
-  private resolvedUrl?: Promise<string>;
+  private resolved?: Promise<Urls>;
 
   constructor(
     private readonly config: WardenConfig,
     private readonly moduleRef: ModuleRef,
+    @Inject(DATABASE_RUNTIME_OPTIONS) private readonly options: DatabaseRuntimeOptions,
   ) {}
 
-  url(): Promise<string> {
-    this.resolvedUrl ??= this.resolve();
-    return this.resolvedUrl;
+  /** The URL the application's connections use. */
+  async url(): Promise<string> {
+    const urls = await this.urls();
+    return this.options.tool ? urls.owner : urls.app;
+  }
+
+  /** The URL migrations and seeds run with: the schema owner. */
+  async migrationUrl(): Promise<string> {
+    return (await this.urls()).owner;
   }
 
   get isEmbedded(): boolean {
     return this.embedded !== undefined;
   }
 
-  private async resolve(): Promise<string> {
-    if (this.config.DATABASE_URL) return this.config.DATABASE_URL;
+  private urls(): Promise<Urls> {
+    this.resolved ??= this.resolve();
+    return this.resolved;
+  }
+
+  private async resolve(): Promise<Urls> {
+    const { DATABASE_URL, DATABASE_MIGRATION_URL } = this.config;
+    if (DATABASE_URL) return { app: DATABASE_URL, owner: DATABASE_MIGRATION_URL ?? DATABASE_URL };
+    if (DATABASE_MIGRATION_URL) throw new EmbeddedPostgresSetupError('DATABASE_MIGRATION_URL is set without DATABASE_URL: set both, or neither for the embedded PostgreSQL');
     this.embedded = await startEmbeddedPostgres(`${this.config.WARDEN_DATA_DIR}/pgdata`, {
-      log: (msg) => this.logger.log(msg),
+      share: this.options.tool,
+      log: (msg, level = 'info') => (level === 'info' ? this.logger.log(msg) : this.logger[level](msg)),
+      onFatal: (err) => {
+        this.logger.error(`${err.message}; exiting so a supervisor can restart Warden`);
+        process.exit(1);
+      },
     });
-    return this.embedded.url;
+    return { app: this.embedded.appUrl, owner: this.embedded.url };
   }
 
   /** Closes the pool before stopping the server, so no idle connection errors out during shutdown. */
@@ -44,7 +83,7 @@ export class DatabaseRuntime implements OnApplicationShutdown {
       const server = this.embedded;
       this.embedded = undefined;
       await server.stop();
-      this.logger.log('embedded PostgreSQL stopped');
+      if (!server.shared) this.logger.log('embedded PostgreSQL stopped');
     }
   }
 }
