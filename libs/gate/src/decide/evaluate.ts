@@ -116,17 +116,18 @@ function finish(
 }
 
 function failClosedFindings(required: readonly string[], intent: GateIntent): [string[], string[]] {
-  const reasons: string[] = [];
-  const violations: string[] = [];
+  const found: [string, string][] = [];
   const unknownClass = intent.targets.some((t) => t.endpoint_class === '' || t.endpoint_class === 'other');
   for (const field of required) {
-    if (field === 'targets' && intent.targets.length === 0) reasons.push('fail_closed_missing_targets'), violations.push('missing_targets');
-    if (field === 'arg_provenance' && intent.arg_provenance.length === 0) reasons.push('fail_closed_missing_arg_provenance'), violations.push('missing_arg_provenance');
-    if (field === 'endpoint_class' && unknownClass) reasons.push('fail_closed_missing_endpoint_class'), violations.push('missing_endpoint_class');
-    if (field === 'context_evidence' && intent.context.context_set_digest === '') reasons.push('context_evidence_missing'), violations.push('missing_context_evidence');
+    if (field === 'targets' && intent.targets.length === 0) found.push(['fail_closed_missing_targets', 'missing_targets']);
+    if (field === 'arg_provenance' && intent.arg_provenance.length === 0) found.push(['fail_closed_missing_arg_provenance', 'missing_arg_provenance']);
+    if (field === 'endpoint_class' && unknownClass) found.push(['fail_closed_missing_endpoint_class', 'missing_endpoint_class']);
+    if (field === 'context_evidence' && intent.context.context_set_digest === '') found.push(['context_evidence_missing', 'missing_context_evidence']);
   }
   // gait checks this whenever fail_closed covers the risk class, listed or not.
-  if (unknownClass) reasons.push('fail_closed_endpoint_class_unknown'), violations.push('endpoint_class_unknown');
+  if (unknownClass) found.push(['fail_closed_endpoint_class_unknown', 'endpoint_class_unknown']);
+  const reasons = found.map(([r]) => r);
+  const violations = found.map(([, v]) => v);
   return [uniqueSorted(reasons), uniqueSorted(violations)];
 }
 
