@@ -50,7 +50,6 @@ export type PyNode =
   | { k: 'cmp'; left: PyNode; ops: string[]; comparators: PyNode[] };
 
 const OPERATORS = ['**', '//', '==', '!=', '<=', '>=', '<', '>', '+', '-', '*', '/', '%', '(', ')'];
-const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'is', 'True', 'False', 'None']);
 const REFUSED_KEYWORDS = new Set([
   'if', 'else', 'lambda', 'for', 'while', 'import', 'from', 'def', 'class', 'return', 'yield', 'await',
   'async', 'with', 'as', 'del', 'global', 'nonlocal', 'pass', 'raise', 'try', 'except', 'finally',
