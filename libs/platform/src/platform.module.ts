@@ -20,6 +20,7 @@ import { JobRunEntity } from './jobs/job-run.entity.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { PlatformMetrics } from './metrics/platform.metrics.js';
 import { NotifyListener } from './notify/notify-listener.js';
 
 export interface PlatformOptions {
@@ -54,6 +55,7 @@ export class PlatformModule {
         ...SHARED,
         ...(http
           ? [
+              PlatformMetrics,
               { provide: APP_GUARD, useClass: AuthGuard },
               { provide: APP_FILTER, useClass: GlobalExceptionFilter },
               { provide: APP_PIPE, useFactory: createValidationPipe },

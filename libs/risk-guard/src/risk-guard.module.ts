@@ -7,13 +7,14 @@ import { RiskPolicyEntity } from './entities/risk-policy.entity.js';
 import { RiskReservationEntity } from './entities/risk-reservation.entity.js';
 import { RiskGuardController } from './risk-guard.controller.js';
 import { RiskGuardJobs } from './risk-guard.jobs.js';
+import { RiskGuardMetrics } from './risk-guard.metrics.js';
 import { RiskGuardRepository } from './risk-guard.repository.js';
 import { RiskGuardService } from './risk-guard.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RiskPolicyEntity, RiskLedgerDayEntity, RiskReservationEntity, RiskEventEntity]), GoLiveModule],
   controllers: [RiskGuardController],
-  providers: [RiskGuardRepository, RiskGuardService, RiskGuardJobs],
+  providers: [RiskGuardRepository, RiskGuardService, RiskGuardJobs, RiskGuardMetrics],
   exports: [RiskGuardService],
 })
 export class RiskGuardModule {}
