@@ -106,7 +106,10 @@ export function ensureBuilt({ quiet = false } = {}) {
   try {
     if (!isStale()) return false;
     const started = Date.now();
-    if (!quiet) process.stderr.write('warden: sources changed since the last build: compiling (incremental)...\n');
+    if (!quiet) {
+      const why = lastBuildStart() ? 'sources changed since the last build' : 'first build';
+      process.stderr.write(`warden: ${why}: compiling (incremental)...\n`);
+    }
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
       cwd: root,
       stdio: 'inherit',
