@@ -50,7 +50,16 @@ function lastBuildStart() {
   }
 }
 
+/**
+ * A deployment (the Docker image) ships dist/ without the sources or the compiler: there is nothing
+ * to compare and nothing to build with, so what is there is what runs.
+ */
+function canBuild() {
+  return existsSync(join(root, 'tsconfig.build.json')) && existsSync(join(root, 'node_modules/typescript/bin/tsc'));
+}
+
 export function isStale() {
+  if (!canBuild()) return false;
   const built = lastBuildStart();
   if (!built || !existsSync(join(dist, 'apps/api/src/main.js'))) return true;
   return INPUTS.some((input) => newestMtime(join(root, input)) > built);
@@ -69,8 +78,8 @@ function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Takes the build lock (waiting for another builder), or returns false if dist/ became fresh meanwhile. */
-function lock() {
+/** Takes the build lock (waiting for another builder), or returns false if dist/ became fresh meanwhile (unless `force`). */
+function lock(force) {
   mkdirSync(dist, { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
@@ -92,7 +101,7 @@ function lock() {
       continue;
     }
     sleep(200);
-    if (!existsSync(lockDir) && !isStale()) return false;
+    if (!force && !existsSync(lockDir) && !isStale()) return false;
   }
 }
 
@@ -100,13 +109,14 @@ function lock() {
  * Builds if a source changed since the last good build. Returns true when it compiled. Throws when
  * the build fails (dist/ is then not stamped, so the next call tries again).
  */
-export function ensureBuilt({ quiet = false } = {}) {
-  if (!isStale()) return false;
-  if (!lock()) return false;
+export function ensureBuilt({ quiet = false, force = false } = {}) {
+  if (force && !canBuild()) throw new Error('cannot build: tsconfig.build.json or the TypeScript compiler is missing');
+  if (!force && !isStale()) return false;
+  if (!lock(force)) return false;
   try {
-    if (!isStale()) return false;
+    if (!force && !isStale()) return false;
     const started = Date.now();
-    if (!quiet) {
+    if (!quiet && !force) {
       const why = lastBuildStart() ? 'sources changed since the last build' : 'first build';
       process.stderr.write(`warden: ${why}: compiling (incremental)...\n`);
     }
@@ -124,7 +134,8 @@ export function ensureBuilt({ quiet = false } = {}) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    ensureBuilt({ quiet: process.argv.includes('--quiet') });
+    // --force: `npm run build` compiles (incrementally) whatever the mtimes say, and stamps the result.
+    ensureBuilt({ quiet: process.argv.includes('--quiet'), force: process.argv.includes('--force') });
   } catch (err) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);
