@@ -17,6 +17,10 @@ export default {
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+  // The default for tests that run in-process against the shared database (measured with load
+  // average 10-13 on 2 cores: the app starts in a few seconds, a test takes about a second). Tests
+  // that build or spawn the real binaries set their own, longer timeouts from the measured build and
+  // start times (test/support/spawn.ts: BUILD_TIMEOUT_MS, READY_TIMEOUT_MS), so only they wait that long.
   testTimeout: 60000,
   maxWorkers: 2,
 };

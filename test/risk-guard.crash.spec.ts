@@ -1,42 +1,29 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { freePort } from '#platform';
-import { buildDist } from './support/build.js';
+import { BUILD_TIMEOUT_MS, buildDist } from './support/build.js';
 import { capViolations, halfApplied, ledgerMismatches } from './support/risk.js';
+import { READY_TIMEOUT_MS, type Spawned, useChildProcesses, waitForHttp } from './support/spawn.js';
 import { ADMIN_TOKEN, createTestDatabase } from './support/test-app.js';
 
 const ROOT = process.cwd();
 const R = '/api/governance/risk';
 
 interface Server {
-  proc: ChildProcess;
+  proc: Spawned;
   url: string;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
-/** The real production entry point (dist/apps/api/src/main.js) as its own process. */
-async function startServer(databaseUrl: string): Promise<Server> {
+/** The real production entry point (dist/apps/api/src/main.js) as its own process, stopped in afterAll whatever happens. */
+async function startServer(spawn: ReturnType<typeof useChildProcesses>, databaseUrl: string): Promise<Server> {
   const port = await freePort();
   const { NODE_OPTIONS: _jestOptions, ...env } = process.env;
   const proc = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     cwd: ROOT,
     env: { ...env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', WARDEN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'error', JOB_TICK_MS: '3600000', DB_POOL_SIZE: '10' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited during start: ${output}`);
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
-    if (ok) return { proc, url, output: () => output, exited };
-    if (Date.now() > deadline) throw new Error(`server did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForHttp(`${url}/health`, { child: proc });
+  return { proc, url };
 }
 
 async function call(url: string, path: string, body: unknown): Promise<{ status: number; body: any }> {
@@ -54,28 +41,25 @@ async function call(url: string, path: string, body: unknown): Promise<{ status:
  * durable, and after a restart every unanswered request can be retried to a single outcome.
  */
 describe('risk guard survives a crash mid-load', () => {
+  const spawn = useChildProcesses();
   let databaseUrl: string;
   let db: pg.Pool;
   let server: Server | undefined;
 
   beforeAll(async () => {
-    // The crash needs a real process to kill: build the production output (incremental, fast when up to date).
+    // The crash needs a real process to kill: build the production output (only if a source changed).
     buildDist();
     databaseUrl = await createTestDatabase('crash');
     db = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  }, 240_000);
+  }, BUILD_TIMEOUT_MS);
   afterAll(async () => {
-    if (server && server.proc.exitCode === null) {
-      server.proc.kill('SIGTERM');
-      await server.exited;
-    }
     await db?.end();
   });
 
   const sql = async (text: string, params: unknown[] = []) => (await db.query(text, params)).rows;
 
   it('after SIGKILL the ledger equals the committed reservations; after restart retries resolve every request once', async () => {
-    server = await startServer(databaseUrl);
+    server = await startServer(spawn, databaseUrl);
     expect((await call(server.url, `${R}/policies/upsert`, { engine: 'GLOBAL', max_daily_exposure: null, max_open_risk: null, max_daily_loss: null })).status).toBe(200);
     expect((await call(server.url, `${R}/policies/upsert`, { engine: 'CRASH', max_daily_exposure: '1200', max_open_risk: '20', max_daily_loss: null })).status).toBe(200);
 
@@ -112,8 +96,8 @@ describe('risk guard survives a crash mid-load', () => {
     const load = Promise.all(Array.from({ length: 48 }, (_, w) => worker(w)));
     const started = Date.now();
     while (reserved.size < 300 && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 20));
-    first.proc.kill('SIGKILL');
-    await first.exited;
+    first.proc.signal('SIGKILL');
+    await first.proc.exited;
     stop = true;
     await load;
     expect(errors).toEqual([]);
@@ -130,7 +114,7 @@ describe('risk guard survives a crash mid-load', () => {
     for (const cid of settled) expect(byCid.get(cid)?.status).toBe('settled');
 
     // Restart: each unanswered request, retried with the same key and body, gets exactly one outcome.
-    server = await startServer(databaseUrl);
+    server = await startServer(spawn, databaseUrl);
     const second = server;
     for (const { cid, amount } of unanswered) {
       const retry = await call(second.url, `${R}/check-and-reserve`, { engine: 'CRASH', amount, correlation_id: cid });
@@ -145,5 +129,6 @@ describe('risk guard survives a crash mid-load', () => {
     expect(Number(ledger.open)).toBe(0);
     const dupes = await sql(`SELECT correlation_id FROM risk_event WHERE kind = 'reserve' GROUP BY correlation_id HAVING count(*) > 1`);
     expect(dupes).toEqual([]);
-  });
+    // Two starts of the built server, at most 20 s of load, then one retry or settle per open request.
+  }, 2 * READY_TIMEOUT_MS + 120_000);
 });

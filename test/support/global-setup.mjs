@@ -6,6 +6,7 @@ import { chmod, mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { reapRecordedGroups } from './reap.mjs';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -37,4 +38,6 @@ export default async function globalSetup() {
   process.env.WARDEN_TEST_PG_URL = `postgres://postgres:warden@127.0.0.1:${port}/postgres`;
   process.env.WARDEN_TEST_ROOT = root;
   globalThis.__WARDEN_PG__ = pg;
+  // Last resort: whatever way jest's process ends, no server a test spawned survives it.
+  process.on('exit', () => reapRecordedGroups());
 }

@@ -4,11 +4,12 @@ import { GoLiveChecklistRegistry } from './checklist.js';
 import { GoLiveAttestationEntity, GoLiveStateEntity } from './entities/go-live-state.entity.js';
 import { GoLiveController } from './go-live.controller.js';
 import { GoLiveService } from './go-live.service.js';
+import { GoLiveMetrics } from './go-live.metrics.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([GoLiveStateEntity, GoLiveAttestationEntity])],
   controllers: [GoLiveController],
-  providers: [GoLiveService, GoLiveChecklistRegistry],
+  providers: [GoLiveService, GoLiveChecklistRegistry, GoLiveMetrics],
   exports: [GoLiveService, GoLiveChecklistRegistry],
 })
 export class GoLiveModule {}

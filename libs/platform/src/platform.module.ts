@@ -20,6 +20,7 @@ import { JobRunEntity } from './jobs/job-run.entity.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { PlatformMetrics } from './metrics/platform.metrics.js';
 import { NotifyListener } from './notify/notify-listener.js';
 import { OutboxDispatcher } from './outbox/outbox.dispatcher.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
@@ -60,6 +61,7 @@ export class PlatformModule {
           ? [
               // The CLI writes notifications; only the server delivers them.
               OutboxDispatcher,
+              PlatformMetrics,
               { provide: APP_GUARD, useClass: AuthGuard },
               { provide: APP_FILTER, useClass: GlobalExceptionFilter },
               { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -7,6 +7,7 @@ import { RegressionPolicyEntity } from './entities/regression-policy.entity.js';
 import { RegressionEventEntity, RegressionStateEntity } from './entities/regression-state.entity.js';
 import { RegressionTripwireController } from './regression-tripwire.controller.js';
 import { RegressionTripwireJobs } from './regression-tripwire.jobs.js';
+import { RegressionTripwireMetrics } from './regression-tripwire.metrics.js';
 import { RegressionTripwireService } from './regression-tripwire.service.js';
 
 @Module({
@@ -16,7 +17,7 @@ import { RegressionTripwireService } from './regression-tripwire.service.js';
     RiskGuardModule,
   ],
   controllers: [RegressionTripwireController],
-  providers: [RegressionTripwireService, RegressionTripwireJobs],
+  providers: [RegressionTripwireService, RegressionTripwireJobs, RegressionTripwireMetrics],
   exports: [RegressionTripwireService],
 })
 export class RegressionTripwireModule {}

@@ -9,13 +9,14 @@ import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskAdjustService } from './risk-adjust.service.js';
 import { RiskGuardController } from './risk-guard.controller.js';
 import { RiskGuardJobs } from './risk-guard.jobs.js';
+import { RiskGuardMetrics } from './risk-guard.metrics.js';
 import { RiskGuardRepository } from './risk-guard.repository.js';
 import { RiskGuardService } from './risk-guard.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RiskPolicyEntity, RiskLedgerDayEntity, RiskReservationEntity, RiskEventEntity]), GoLiveModule],
   controllers: [RiskGuardController],
-  providers: [RiskGuardRepository, RiskAdjustRepository, RiskGuardService, RiskAdjustService, RiskGuardJobs],
+  providers: [RiskGuardRepository, RiskAdjustRepository, RiskGuardService, RiskAdjustService, RiskGuardJobs, RiskGuardMetrics],
   exports: [RiskGuardService, RiskAdjustService],
 })
 export class RiskGuardModule {}

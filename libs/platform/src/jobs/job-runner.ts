@@ -63,6 +63,25 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return [...this.jobs.values()].map((j) => ({ name: j.name, schedule: j.schedule.describe }));
   }
 
+  /**
+   * When each registered job last finished a period successfully (on any instance), or null if it
+   * never has. One query, an index scan per job (ix_job_run_job_period): cheap enough per scrape.
+   */
+  async lastSuccesses(): Promise<Array<{ job: string; finishedAt: Date | null }>> {
+    const names = [...this.jobs.keys()];
+    if (names.length === 0) return [];
+    const rows = await sqlRows<{ job: string; finished_at: Date | null }>(
+      this.dataSource,
+      `SELECT j.name AS job, r.finished_at
+       FROM unnest($1::text[]) AS j(name)
+       LEFT JOIN LATERAL (
+         SELECT finished_at FROM job_run WHERE job_name = j.name AND status = 'succeeded' ORDER BY period_at DESC LIMIT 1
+       ) r ON true`,
+      [names],
+    );
+    return rows.map((r) => ({ job: r.job, finishedAt: r.finished_at }));
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.JOBS_ENABLED) return;
     await this.tick();

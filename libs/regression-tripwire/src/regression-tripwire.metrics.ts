@@ -1,0 +1,51 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { MetricsService } from '#platform';
+import type { RegressionAction } from './entities/regression-policy.entity.js';
+import type { RegressionStatus } from './entities/regression-state.entity.js';
+import { RegressionTripwireService } from './regression-tripwire.service.js';
+
+/** Every status a domain+metric can be in; the gauge has one series per status, 1 for the current one. */
+export const TRIPWIRE_STATES = ['never_evaluated', 'ok', 'insufficient_data', 'triggered', 'disabled'] as const satisfies readonly RegressionStatus[];
+// Fails to compile when RegressionStatus gains a member this list lacks.
+const _allStates: Exclude<RegressionStatus, (typeof TRIPWIRE_STATES)[number]> extends never ? true : never = true;
+void _allStates;
+
+const ACTIONS: readonly RegressionAction[] = ['THROTTLE', 'KILL_SWITCH', 'ALERT'];
+
+/** Every outcome the tripwire counts in warden_decisions_total (zero until it happens). */
+export const REGRESSION_DECISION_OUTCOMES: readonly string[] = [
+  'policy_upsert',
+  'kpi_recorded',
+  'ok',
+  'triggered',
+  'insufficient_data',
+  'disabled',
+  ...ACTIONS.map((a) => `action_${a.toLowerCase()}`),
+  'action_failed',
+  'baseline_reset',
+];
+
+/**
+ * The tripwire's gauge, as a Prometheus state set: for each domain+metric with a policy, one series
+ * per state, 1 for the one it is in. One query per scrape (the same read as GET /regression/state).
+ */
+@Injectable()
+export class RegressionTripwireMetrics implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly tripwire: RegressionTripwireService,
+  ) {}
+
+  onModuleInit(): void {
+    this.metrics.registerDecisionOutcomes('regression', REGRESSION_DECISION_OUTCOMES);
+    this.metrics.registerStateGauge({
+      name: 'warden_tripwire_state',
+      help: `Regression tripwire state per domain and metric: 1 for the current state, 0 for the others (${TRIPWIRE_STATES.join(', ')})`,
+      labelNames: ['domain', 'metric', 'state'],
+      read: async () =>
+        (await this.tripwire.state()).flatMap((s) =>
+          TRIPWIRE_STATES.map((state) => ({ labels: { domain: s.domain, metric: s.metric, state }, value: s.status === state ? 1 : 0 })),
+        ),
+    });
+  }
+}
