@@ -288,7 +288,7 @@ describe('Heimdall over HTTP', () => {
     await expectError(await requireEligible(rec.id, engine, { force: true }), 400, 'validation_failed', 'force');
     await expectError(await t.http('GET', `${H}/scorecard/today?domain=NO_SUCH_DOMAIN`, undefined, { token: viewer }), 404, 'unknown_domain');
     await expectError(await t.http('GET', `${H}/recommendations?limit=0`, undefined, { token: viewer }), 400, 'validation_failed', 'limit');
-    await expectError(await t.http('GET', `${H}/recommendations?cursor=abc`, undefined, { token: viewer }), 400, 'validation_failed', 'cursor');
+    await expectError(await t.http('GET', `${H}/recommendations?before=abc`, undefined, { token: viewer }), 400, 'validation_failed', 'before');
 
     const up = (body: unknown) => t.http('POST', `${H}/policies/upsert`, body, { token: operator });
     await expectError(await up({ domain, min_confidence: 1.2 }), 400, 'validation_failed', 'min_confidence');
@@ -347,22 +347,23 @@ describe('Heimdall over HTTP', () => {
     await upsert({ domain, prod_use_enabled: true, reason: 'sandbox earned it' });
     const audit = await t.sql(`SELECT principal, actor_label, action, reason, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`heimdall.policy:${domain}`]);
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatchObject({ action: 'heimdall.policy.upsert', actor_label: 'alice', reason: 'new recommender', details: { before: null } });
+    expect(audit.map((a) => a.action)).toEqual(['heimdall.policy.create', 'heimdall.policy.update']);
+    expect(audit[0]).toMatchObject({ actor_label: 'alice', reason: 'new recommender', details: { before: null } });
     expect(audit[0].principal).toMatch(/^operator-/);
     expect(audit[1].details.before).toMatchObject({ prod_use_enabled: false, min_confidence: 0.925 });
     expect(audit[1].details.after).toMatchObject({ prod_use_enabled: true, min_confidence: 0.925, min_trials: 10 });
   });
 
-  it('lists recommendations newest first, filtered by domain and eligibility, with cursor pagination', async () => {
+  it('lists recommendations newest first, filtered by domain and eligibility, with ?before= pagination', async () => {
     const domain = await domainWith();
     await trials(domain, 4, 4);
     const made = [];
     for (const c of [0.9, 0.5, 0.95, 0.6, 0.85]) made.push((await recommend(domain, c)).body);
     const page1 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2`, undefined, { token: viewer })).body;
     expect(page1.items.map((r: any) => r.confidence)).toEqual([0.85, 0.6]);
-    const page2 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&cursor=${page1.next_cursor}`, undefined, { token: viewer })).body;
+    const page2 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&before=${page1.next_cursor}`, undefined, { token: viewer })).body;
     expect(page2.items.map((r: any) => r.confidence)).toEqual([0.95, 0.5]);
-    const page3 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&cursor=${page2.next_cursor}`, undefined, { token: viewer })).body;
+    const page3 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&before=${page2.next_cursor}`, undefined, { token: viewer })).body;
     expect(page3).toEqual({ items: [expect.objectContaining({ id: made[0].id })], next_cursor: null });
     const refused = (await t.http('GET', `${H}/recommendations?domain=${domain}&prod_eligible=false`, undefined, { token: viewer })).body;
     expect(refused.items.map((r: any) => r.gate_reason)).toEqual(['confidence_below_threshold', 'confidence_below_threshold']);
