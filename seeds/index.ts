@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { heimdallPoliciesSeed } from './heimdall-policies.seed.js';
+import { heimdallPoliciesSeed } from '../libs/heimdall/src/heimdall.seed.js'; // not '#heimdall': the platform loads this list, and the lever's index loads the platform (an import cycle)
 import { riskPoliciesSeed } from './risk-policies.seed.js';
 import { regressionPoliciesSeed } from './regression-policies.seed.js';
 

@@ -1,59 +1,33 @@
 import { Decimal } from 'decimal.js';
 import { HeimdallService } from '#heimdall';
 import { JobRunner, ManualClock, WardenError } from '#platform';
+import { freshDomain, HEIMDALL as H, HeimdallFactory } from './support/factories/heimdall.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const H = '/api/governance/heimdall';
 const NOON = '2031-03-14T12:00:00.000Z';
 
 describe('Heimdall over HTTP', () => {
   let t: TestApp;
+  let h: HeimdallFactory;
   let viewer: string;
   let engine: string;
   let operator: string;
-  let n = 0;
 
   beforeAll(async () => {
     t = await startTestApp({ clock: new ManualClock(NOON) });
-    [viewer, engine, operator] = await Promise.all([t.token('viewer'), t.token('engine'), t.token('operator')]);
+    h = await HeimdallFactory.create(t);
+    ({ viewer, engine, operator } = h.tokens);
   });
   afterAll(() => t.close());
   beforeEach(() => t.clock.set(NOON));
 
-  /** A fresh domain per test: tests never depend on each other's data. */
-  const freshDomain = (prefix = 'D') => `${prefix}_${(n++).toString(36).toUpperCase()}_${Date.now().toString(36).toUpperCase()}`.slice(0, 32);
-
-  const upsert = async (body: Record<string, unknown>) => {
-    const res = await t.http('POST', `${H}/policies/upsert`, body, { token: operator });
-    expect(res.status).toBe(200);
-    return res.body;
-  };
-
-  /** A domain with gates 0.8 / 4 trials / 0.75 and prod use enabled, unless overridden. */
-  const domainWith = async (over: Record<string, unknown> = {}) => {
-    const domain = freshDomain();
-    await upsert({ domain, min_confidence: 0.8, min_trials: 4, min_success_rate: 0.75, prod_use_enabled: true, ...over });
-    return domain;
-  };
-
-  const trial = (domain: string, success: boolean, confidence: unknown = 0.9, extra: Record<string, unknown> = {}, token = engine) =>
-    t.http('POST', `${H}/sandbox/trial`, { domain, success, confidence, ...extra }, { token });
-
-  const trials = async (domain: string, count: number, successes: number, confidence = 0.9) => {
-    for (let i = 0; i < count; i++) expect((await trial(domain, i < successes, confidence)).status).toBe(201);
-  };
-
-  const recommend = (domain: string, confidence: unknown, extra: Record<string, unknown> = {}, token = engine) =>
-    t.http('POST', `${H}/recommend`, { domain, confidence, ...extra }, { token });
-
-  const requireEligible = (id: string, token = engine, body?: unknown) =>
-    t.http('POST', `${H}/recommendations/${id}/require-prod-eligible`, body, { token });
-
-  const scorecard = async (domain: string) => {
-    const res = await t.http('GET', `${H}/scorecard/today?domain=${domain}`, undefined, { token: viewer });
-    expect(res.status).toBe(200);
-    return res.body.domains[0];
-  };
+  const upsert = (body: Record<string, unknown>) => h.upsert(body);
+  const domainWith = (over: Record<string, unknown> = {}) => h.policy(over);
+  const trial = (...args: Parameters<HeimdallFactory['trial']>) => h.trial(...args);
+  const trials = (domain: string, count: number, successes: number, confidence = 0.9) => h.trials(domain, count, successes, confidence);
+  const recommend = (...args: Parameters<HeimdallFactory['recommend']>) => h.recommend(...args);
+  const requireEligible = (...args: Parameters<HeimdallFactory['requireEligible']>) => h.requireEligible(...args);
+  const scorecard = (domain: string) => h.scorecard(domain);
 
   it('seeds the four original policies, all with prod use disabled, and reports them to the go-live checklist', async () => {
     const res = await t.http('GET', `${H}/policies`, undefined, { token: viewer });
@@ -288,7 +262,7 @@ describe('Heimdall over HTTP', () => {
     await expectError(await requireEligible(rec.id, engine, { force: true }), 400, 'validation_failed', 'force');
     await expectError(await t.http('GET', `${H}/scorecard/today?domain=NO_SUCH_DOMAIN`, undefined, { token: viewer }), 404, 'unknown_domain');
     await expectError(await t.http('GET', `${H}/recommendations?limit=0`, undefined, { token: viewer }), 400, 'validation_failed', 'limit');
-    await expectError(await t.http('GET', `${H}/recommendations?cursor=abc`, undefined, { token: viewer }), 400, 'validation_failed', 'cursor');
+    await expectError(await t.http('GET', `${H}/recommendations?before=abc`, undefined, { token: viewer }), 400, 'validation_failed', 'before');
 
     const up = (body: unknown) => t.http('POST', `${H}/policies/upsert`, body, { token: operator });
     await expectError(await up({ domain, min_confidence: 1.2 }), 400, 'validation_failed', 'min_confidence');
@@ -347,27 +321,58 @@ describe('Heimdall over HTTP', () => {
     await upsert({ domain, prod_use_enabled: true, reason: 'sandbox earned it' });
     const audit = await t.sql(`SELECT principal, actor_label, action, reason, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`heimdall.policy:${domain}`]);
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toMatchObject({ action: 'heimdall.policy.upsert', actor_label: 'alice', reason: 'new recommender', details: { before: null } });
+    expect(audit.map((a) => a.action)).toEqual(['heimdall.policy.create', 'heimdall.policy.update']);
+    expect(audit[0]).toMatchObject({ actor_label: 'alice', reason: 'new recommender', details: { before: null } });
     expect(audit[0].principal).toMatch(/^operator-/);
     expect(audit[1].details.before).toMatchObject({ prod_use_enabled: false, min_confidence: 0.925 });
     expect(audit[1].details.after).toMatchObject({ prod_use_enabled: true, min_confidence: 0.925, min_trials: 10 });
   });
 
-  it('lists recommendations newest first, filtered by domain and eligibility, with cursor pagination', async () => {
+  it('two concurrent creates of the same new policy: exactly one create, the other an update (over HTTP)', async () => {
+    const domain = freshDomain('RACE');
+    const body = { domain, min_confidence: 0.9, min_trials: 10, min_success_rate: 0.8 };
+    const results = await Promise.all([
+      t.http('POST', `${H}/policies/upsert`, body, { token: operator }),
+      t.http('POST', `${H}/policies/upsert`, { ...body, min_trials: 20 }, { token: operator }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const audit = await t.sql(`SELECT action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`heimdall.policy:${domain}`]);
+    expect(audit.map((a) => a.action)).toEqual(['heimdall.policy.create', 'heimdall.policy.update']);
+    expect(audit[0].details.before).toBeNull();
+    expect(audit[1].details.before).toEqual(audit[0].details.after);
+    const events = await t.sql(`SELECT details FROM heimdall_event WHERE kind = 'policy.upserted' AND domain = $1 ORDER BY id`, [domain]);
+    expect(events.map((e) => e.details.before === null)).toEqual([true, false]);
+    const [row] = await t.sql(`SELECT min_trials FROM heimdall_policy WHERE domain = $1`, [domain]);
+    expect(row.min_trials).toBe(audit[1].details.after.min_trials);
+  });
+
+  it('a new policy missing thresholds is policy_incomplete naming every missing field', async () => {
+    const res = await t.http('POST', `${H}/policies/upsert`, { domain: freshDomain('INC'), min_confidence: 0.9 }, { token: operator });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'policy_incomplete' });
+    expect(res.body.details.fields.map((f: any) => f.field)).toEqual(['min_trials', 'min_success_rate']);
+  });
+
+  it('lists recommendations newest first, filtered by domain and eligibility, with ?before= pagination', async () => {
     const domain = await domainWith();
     await trials(domain, 4, 4);
     const made = [];
     for (const c of [0.9, 0.5, 0.95, 0.6, 0.85]) made.push((await recommend(domain, c)).body);
     const page1 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2`, undefined, { token: viewer })).body;
     expect(page1.items.map((r: any) => r.confidence)).toEqual([0.85, 0.6]);
-    const page2 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&cursor=${page1.next_cursor}`, undefined, { token: viewer })).body;
+    const page2 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&before=${page1.next_cursor}`, undefined, { token: viewer })).body;
     expect(page2.items.map((r: any) => r.confidence)).toEqual([0.95, 0.5]);
-    const page3 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&cursor=${page2.next_cursor}`, undefined, { token: viewer })).body;
+    const page3 = (await t.http('GET', `${H}/recommendations?domain=${domain}&limit=2&before=${page2.next_cursor}`, undefined, { token: viewer })).body;
     expect(page3).toEqual({ items: [expect.objectContaining({ id: made[0].id })], next_cursor: null });
     const refused = (await t.http('GET', `${H}/recommendations?domain=${domain}&prod_eligible=false`, undefined, { token: viewer })).body;
     expect(refused.items.map((r: any) => r.gate_reason)).toEqual(['confidence_below_threshold', 'confidence_below_threshold']);
     const eligible = (await t.http('GET', `${H}/recommendations?domain=${domain.toLowerCase()}&prod_eligible=true`, undefined, { token: viewer })).body;
     expect(eligible.items).toHaveLength(3);
+    const later = (await t.http('GET', `${H}/recommendations?domain=${domain}&since=${encodeURIComponent(new Date(Date.parse(NOON) + 1000).toISOString())}`, undefined, { token: viewer })).body;
+    expect(later).toEqual({ items: [], next_cursor: null });
+    const upTo = (await t.http('GET', `${H}/recommendations?domain=${domain}&until=${encodeURIComponent(new Date(Date.parse(NOON) + 1000).toISOString())}`, undefined, { token: viewer })).body;
+    expect(upTo.items).toHaveLength(5);
+    expect((await t.http('GET', `${H}/recommendations?cursor=1`, undefined, { token: viewer })).status).toBe(400); // the old name is gone
   });
 
   it('the scorecard says how far each gate is from passing', async () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { GateCheckDto } from './dto/gate.dto.js';
 import { HeimdallPolicyResponseDto, UpsertHeimdallPolicyRequestDto } from './dto/policy.dto.js';
 import {
@@ -12,76 +12,92 @@ import {
   RecommendRequestDto,
   RequireProdEligibleRequestDto,
 } from './dto/recommendation.dto.js';
-import { ScorecardQueryDto, ScorecardResponseDto } from './dto/scorecard.dto.js';
+import { ClosedDayDto, ScorecardQueryDto, ScorecardResponseDto } from './dto/scorecard.dto.js';
 import { RecordTrialRequestDto, TrialResponseDto } from './dto/trial.dto.js';
+import { heimdallErrors } from './heimdall.errors.js';
+import { HeimdallPolicyService } from './heimdall-policy.service.js';
+import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
+import { HeimdallTrialsService } from './heimdall-trials.service.js';
 
 const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Alternative to correlation_id in the body' };
+const INVALID = { validation_failed: 400 };
+const UNAVAILABLE = { governance_unavailable: 503 };
+/** Listed above RequireRole so that its 403 entry (forbidden) is extended, not replaced. */
+const BOUND = { forbidden: 403, domain_not_bound: 403 };
 
 @ApiTags('heimdall')
-@ApiBearerAuth()
 @ApiExtraModels(GateCheckDto)
 @Controller('api/governance/heimdall')
 export class HeimdallController {
-  constructor(private readonly heimdall: HeimdallService) {}
+  constructor(
+    private readonly heimdall: HeimdallService,
+    private readonly policies: HeimdallPolicyService,
+    private readonly trials: HeimdallTrialsService,
+    private readonly scorecards: HeimdallScorecardService,
+  ) {}
 
   @Get('policies')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Gate policy per AI domain' })
-  @ApiResponse({ status: 200, type: [HeimdallPolicyResponseDto] })
-  policies(): Promise<HeimdallPolicyResponseDto[]> {
-    return this.heimdall.listPolicies();
+  @ApiOkResponse({ type: [HeimdallPolicyResponseDto] })
+  list(): Promise<HeimdallPolicyResponseDto[]> {
+    return this.policies.list();
   }
 
   @Post('policies/upsert')
   @HttpCode(200)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Create or change a domain policy (audited); a new domain needs the three thresholds' })
-  @ApiResponse({ status: 200, type: HeimdallPolicyResponseDto })
+  @ApiOkResponse({ type: HeimdallPolicyResponseDto })
+  @ApiErrors({ ...INVALID, ...heimdallErrors('policy_incomplete') })
   upsertPolicy(@CurrentPrincipal() p: Principal, @Body() body: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
-    return this.heimdall.upsertPolicy(p, body);
+    return this.policies.upsert(p, body);
   }
 
   @Get('scorecard/today')
   @RequireRole('viewer')
   @ApiOperation({ summary: "Today's sandbox scorecard per domain: counters over each policy's window, every gate and its distance to passing" })
-  @ApiResponse({ status: 200, type: ScorecardResponseDto })
+  @ApiOkResponse({ type: ScorecardResponseDto })
+  @ApiErrors({ ...INVALID, ...heimdallErrors('unknown_domain'), ...UNAVAILABLE })
   scorecard(@Query() query: ScorecardQueryDto): Promise<ScorecardResponseDto> {
-    return this.heimdall.scorecard(query.domain);
+    return this.scorecards.today(query.domain);
   }
 
   @Get('scorecard/closed')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Closed-day scorecard snapshots written by the daily job, newest first (31 days)' })
-  closed(@Query() query: ScorecardQueryDto) {
-    return this.heimdall.closedDays(query.domain);
+  @ApiOkResponse({ type: [ClosedDayDto] })
+  @ApiErrors(INVALID)
+  closed(@Query() query: ScorecardQueryDto): Promise<ClosedDayDto[]> {
+    return this.scorecards.closedDays(query.domain);
   }
 
   @Post('sandbox/trial')
+  @ApiErrors({ ...INVALID, ...BOUND, ...heimdallErrors('recommendation_domain_mismatch', 'unknown_domain', 'recommendation_not_found', 'idempotency_conflict') })
   @RequireRole('engine')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Record one sandbox trial; the scorecard counts it in the same transaction' })
-  @ApiResponse({ status: 201, type: TrialResponseDto })
-  @ApiResponse({ status: 404, description: 'unknown_domain, recommendation_not_found' })
-  @ApiResponse({ status: 409, description: 'idempotency_conflict' })
+  @ApiCreatedResponse({ type: TrialResponseDto })
   trial(@CurrentPrincipal() p: Principal, @Body() body: RecordTrialRequestDto, @Headers('idempotency-key') key?: string): Promise<TrialResponseDto> {
-    return this.heimdall.recordTrial(p, body, key);
+    return this.trials.record(p, body, key);
   }
 
   @Post('recommend')
+  @ApiErrors({ ...INVALID, ...BOUND, ...heimdallErrors('unknown_domain', 'idempotency_conflict'), ...UNAVAILABLE })
   @RequireRole('engine')
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOperation({ summary: 'Create a recommendation, gated at creation: {id, prod_eligible, gate_reason, gates}' })
-  @ApiResponse({ status: 201, type: RecommendationResponseDto })
-  @ApiResponse({ status: 404, description: 'unknown_domain' })
+  @ApiCreatedResponse({ type: RecommendationResponseDto })
   recommend(@CurrentPrincipal() p: Principal, @Body() body: RecommendRequestDto, @Headers('idempotency-key') key?: string): Promise<RecommendationResponseDto> {
     return this.heimdall.recommend(p, body, key);
   }
 
   @Get('recommendations')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Recommendations, newest first; filter by domain and eligibility at creation; page with ?cursor=' })
-  @ApiResponse({ status: 200, type: RecommendationPageDto })
+  @ApiOperation({ summary: 'Recommendations, newest first; filter by domain, eligibility at creation and time; page with ?before=' })
+  @ApiOkResponse({ type: RecommendationPageDto })
+  @ApiErrors(INVALID)
   recommendations(@Query() query: ListRecommendationsQueryDto): Promise<RecommendationPageDto> {
     return this.heimdall.listRecommendations(query);
   }
@@ -90,24 +106,20 @@ export class HeimdallController {
   @RequireRole('viewer')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ summary: 'One recommendation, its decision at creation and every later check' })
-  @ApiResponse({ status: 200, type: RecommendationDetailDto })
+  @ApiOkResponse({ type: RecommendationDetailDto })
+  @ApiErrors(heimdallErrors('recommendation_not_found'))
   recommendation(@Param('id') id: string): Promise<RecommendationDetailDto> {
     return this.heimdall.getRecommendation(id);
   }
 
   @Post('recommendations/:id/require-prod-eligible')
   @HttpCode(200)
+  @ApiErrors({ ...INVALID, ...BOUND, ...heimdallErrors('heimdall_gate_failed', 'kill_switch_engaged', 'recommendation_not_found'), ...UNAVAILABLE })
   @RequireRole('engine')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ summary: 'Re-check now (current policy, scorecard, kill switch): 200 if eligible, else 403 heimdall_gate_failed' })
-  @ApiResponse({ status: 200, type: EligibilityResponseDto })
-  @ApiResponse({ status: 403, description: 'heimdall_gate_failed (reason_codes, gates in details) or kill_switch_engaged' })
-  @ApiResponse({ status: 404, description: 'recommendation_not_found' })
-  requireProdEligible(
-    @CurrentPrincipal() p: Principal,
-    @Param('id') id: string,
-    @Body() body: RequireProdEligibleRequestDto = {},
-  ): Promise<EligibilityResponseDto> {
-    return this.heimdall.requireProdEligible(id, p, body ?? {});
+  @ApiOperation({ summary: 'Re-check now (current policy, scorecard, kill switch): 200 if eligible, else 403 heimdall_gate_failed (or kill_switch_engaged)' })
+  @ApiOkResponse({ type: EligibilityResponseDto })
+  requireProdEligible(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: RequireProdEligibleRequestDto): Promise<EligibilityResponseDto> {
+    return this.heimdall.requireProdEligible(id, p, body);
   }
 }

@@ -1,45 +1,44 @@
-import { PlatformErrorCode, WardenError } from '#platform';
-import type { GateCheck, GateReasonCode } from './decide/gates.js';
+import { defineErrors } from '#platform';
+import type { EligibilityResponseDto } from './dto/recommendation.dto.js';
 
-/** Error codes of the Heimdall lever. */
-export const HeimdallErrorCode = {
-  UnknownDomain: 'unknown_domain',
-  RecommendationNotFound: 'recommendation_not_found',
-  RecommendationDomainMismatch: 'recommendation_domain_mismatch',
-  PolicyIncomplete: 'policy_incomplete',
-  GateFailed: 'heimdall_gate_failed',
-  KillSwitchEngaged: 'kill_switch_engaged',
-  IdempotencyConflict: PlatformErrorCode.IdempotencyConflict,
-} as const;
+/** The Heimdall lever's error codes and their statuses (the `error` field of the error body). */
+export const HeimdallErrors = defineErrors({
+  unknown_domain: 404,
+  recommendation_not_found: 404,
+  recommendation_domain_mismatch: 400,
+  /** Raised by the platform's policy upsert; listed here so the routes document it. */
+  policy_incomplete: 400,
+  heimdall_gate_failed: 403,
+  kill_switch_engaged: 403,
+  idempotency_conflict: 409,
+});
+export type HeimdallErrorCode = keyof typeof HeimdallErrors.codes;
+
+/** The code -> status subset a route can answer, for `ApiErrors`. */
+export const heimdallErrors = (...codes: HeimdallErrorCode[]): Record<string, number> =>
+  Object.fromEntries(codes.map((c) => [c, HeimdallErrors.status(c)]));
 
 /** What a refused require-prod-eligible carries in `details`: the fresh decision, every gate. */
-export interface GateFailureDetails {
-  recommendation_id: string;
-  domain: string;
-  gate_reason: GateReasonCode;
-  gates: GateCheck[];
-  checked_at: string;
-}
+export type GateFailureDetails = Pick<EligibilityResponseDto, 'recommendation_id' | 'domain' | 'gate_reason' | 'gates' | 'checked_at'>;
 
-export const HeimdallErrors = {
-  unknownDomain: (domain: string) =>
-    WardenError.notFound(HeimdallErrorCode.UnknownDomain, `no Heimdall policy for domain ${domain} (create one with POST /api/governance/heimdall/policies/upsert)`),
-  recommendationNotFound: (id: string) => WardenError.notFound(HeimdallErrorCode.RecommendationNotFound, `no recommendation ${id}`),
-  idempotencyConflict: (what: string, correlationId: string) =>
-    WardenError.conflict(HeimdallErrorCode.IdempotencyConflict, `correlation_id ${correlationId} was already used for a different ${what}`),
-  /** The kill switch outranks every gate: its own code, as everywhere else in Warden. */
-  refused: (reasonCodes: string[], details: GateFailureDetails) =>
-    details.gates.some((g) => g.gate === 'kill_switch_released' && !g.passed)
-      ? WardenError.forbidden(
-          HeimdallErrorCode.KillSwitchEngaged,
-          'the kill switch is engaged: no recommendation reaches production',
-          [HeimdallErrorCode.KillSwitchEngaged, ...reasonCodes.filter((c) => c !== HeimdallErrorCode.KillSwitchEngaged)],
-          details,
-        )
-      : WardenError.forbidden(
-          HeimdallErrorCode.GateFailed,
-          `recommendation ${details.recommendation_id} is not production-eligible: ${details.gate_reason}`,
-          reasonCodes,
-          details,
-        ),
-};
+export const unknownDomain = (domain: string) =>
+  HeimdallErrors.raise('unknown_domain', `no Heimdall policy for domain ${domain} (create one with POST /api/governance/heimdall/policies/upsert)`);
+
+export const recommendationNotFound = (id: string) => HeimdallErrors.raise('recommendation_not_found', `no recommendation ${id}`);
+
+export const idempotencyConflict = (what: string, correlationId: string) =>
+  HeimdallErrors.raise('idempotency_conflict', `correlation_id ${correlationId} was already used for a different ${what}`);
+
+/** The kill switch outranks every gate: its own code (first among the reason codes), as everywhere else in Warden. */
+export function refused(reasonCodes: string[], details: GateFailureDetails) {
+  if (details.gates.some((g) => g.gate === 'kill_switch_released' && !g.passed)) {
+    return HeimdallErrors.raise('kill_switch_engaged', 'the kill switch is engaged: no recommendation reaches production', {
+      reasonCodes: ['kill_switch_engaged', ...reasonCodes.filter((c) => c !== 'kill_switch_engaged')],
+      details,
+    });
+  }
+  return HeimdallErrors.raise('heimdall_gate_failed', `recommendation ${details.recommendation_id} is not production-eligible: ${details.gate_reason}`, {
+    reasonCodes,
+    details,
+  });
+}

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { dailyAtUtc, JobRunner, utcDay } from '#platform';
-import { HeimdallService, SCORECARD_CLOSE_JOB } from './heimdall.service.js';
+import { SCORECARD_CLOSE_JOB } from './heimdall.constants.js';
+import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 
 /**
  * The daily scorecard close. It runs at 00:05 UTC — five minutes of grace for trials stamped just
@@ -10,7 +11,7 @@ import { HeimdallService, SCORECARD_CLOSE_JOB } from './heimdall.service.js';
 export class HeimdallJobs implements OnModuleInit {
   constructor(
     private readonly jobs: JobRunner,
-    private readonly heimdall: HeimdallService,
+    private readonly scorecard: HeimdallScorecardService,
   ) {}
 
   onModuleInit(): void {
@@ -18,7 +19,7 @@ export class HeimdallJobs implements OnModuleInit {
       name: SCORECARD_CLOSE_JOB,
       schedule: dailyAtUtc(0, 5),
       maxCatchUp: 31,
-      run: ({ previous, manager }) => this.heimdall.closeScorecardDay(manager, utcDay(previous)),
+      run: ({ previous, manager }) => this.scorecard.closeDay(manager, utcDay(previous)),
     });
   }
 }

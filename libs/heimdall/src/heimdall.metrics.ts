@@ -1,13 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '#platform';
 import { GateReason } from './decide/gates.js';
-import { HEIMDALL_LEVER } from './heimdall.service.js';
+import { HEIMDALL_LEVER } from './heimdall.constants.js';
 
 const REASONS = Object.values(GateReason);
 
 /** Every outcome Heimdall counts in warden_decisions_total (zero until it happens). */
 export const HEIMDALL_DECISION_OUTCOMES: readonly string[] = [
-  'policy_upserted',
+  'policy_create',
+  'policy_update',
   'trial_recorded',
   ...REASONS.map((r) => `recommend_${r}`),
   ...REASONS.map((r) => `check_${r}`),

@@ -1,16 +1,30 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { GoLiveModule } from '#go-live';
-import { HEIMDALL_ENTITIES } from './entities/index.js';
 import { HeimdallController } from './heimdall.controller.js';
 import { HeimdallJobs } from './heimdall.jobs.js';
 import { HeimdallMetrics } from './heimdall.metrics.js';
+import { HeimdallRepository } from './heimdall.repository.js';
+import { HeimdallRecommendationsRepository } from './heimdall-recommendations.repository.js';
+import { HeimdallTrialsRepository } from './heimdall-trials.repository.js';
+import { HeimdallPolicyService } from './heimdall-policy.service.js';
+import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
+import { HeimdallTrialsService } from './heimdall-trials.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(HEIMDALL_ENTITIES), GoLiveModule],
+  imports: [GoLiveModule],
   controllers: [HeimdallController],
-  providers: [HeimdallService, HeimdallJobs, HeimdallMetrics],
-  exports: [HeimdallService],
+  providers: [
+    HeimdallRepository,
+    HeimdallTrialsRepository,
+    HeimdallRecommendationsRepository,
+    HeimdallPolicyService,
+    HeimdallTrialsService,
+    HeimdallService,
+    HeimdallScorecardService,
+    HeimdallJobs,
+    HeimdallMetrics,
+  ],
+  exports: [HeimdallService, HeimdallPolicyService, HeimdallTrialsService, HeimdallScorecardService],
 })
 export class HeimdallModule {}

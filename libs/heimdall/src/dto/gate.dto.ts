@@ -16,6 +16,7 @@ export class GateCheckDto {
   required: number | boolean;
 
   @ApiProperty({
+    type: Number,
     nullable: true,
     description: 'How far from passing in the gate’s unit (trials to record, successes in a row, confidence short); 0 when passed; null when only an operator can close it',
   })

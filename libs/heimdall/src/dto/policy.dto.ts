@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
-import { RatioField } from './fields.js';
+import { BooleanField, IdentifierField, IntegerField, RatioField, TextField } from '#platform';
+import type { PolicyRow } from '../heimdall.repository.js';
 
 /**
  * Creates or changes a domain's policy. A new domain needs the three thresholds; for an existing
@@ -41,4 +41,17 @@ export class HeimdallPolicyResponseDto {
   @ApiProperty({ example: 1 }) window_days: number;
   @ApiProperty() updated_by: string;
   @ApiProperty() updated_at: string;
+
+  static from(p: PolicyRow): HeimdallPolicyResponseDto {
+    return Object.assign(new HeimdallPolicyResponseDto(), {
+      domain: p.domain,
+      min_confidence: Number(p.min_confidence),
+      min_trials: p.min_trials,
+      min_success_rate: Number(p.min_success_rate),
+      prod_use_enabled: p.prod_use_enabled,
+      window_days: p.window_days,
+      updated_by: p.updated_by,
+      updated_at: new Date(p.updated_at).toISOString(),
+    });
+  }
 }

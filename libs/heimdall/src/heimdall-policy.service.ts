@@ -1,0 +1,59 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { GoLiveChecklistRegistry } from '#go-live';
+import { Clock, PolicyUpsertService, type Principal } from '#platform';
+import { UpsertHeimdallPolicyRequestDto, HeimdallPolicyResponseDto } from './dto/policy.dto.js';
+import { HEIMDALL_LEVER, policySubject } from './heimdall.constants.js';
+import { HeimdallRepository, type PolicyRow } from './heimdall.repository.js';
+
+/** Heimdall's gate policies: one per AI domain, changed through the platform's audited upsert. */
+@Injectable()
+export class HeimdallPolicyService implements OnModuleInit {
+  constructor(
+    private readonly repo: HeimdallRepository,
+    private readonly upserts: PolicyUpsertService,
+    private readonly clock: Clock,
+    private readonly checklist: GoLiveChecklistRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.checklist.register('required_packs_installed', HEIMDALL_LEVER, () => this.readiness());
+  }
+
+  /** Go-live readiness of the Heimdall pack: policies are present. */
+  async readiness(): Promise<{ ok: boolean; detail: string }> {
+    const row = await this.repo.policyCounts();
+    const total = row?.total ?? 0;
+    return total > 0
+      ? { ok: true, detail: `${total} Heimdall ${total === 1 ? 'policy' : 'policies'} present (${row!.enabled} prod-enabled)` }
+      : { ok: false, detail: 'no Heimdall policy present' };
+  }
+
+  async list(): Promise<HeimdallPolicyResponseDto[]> {
+    return (await this.repo.listPolicies()).map(HeimdallPolicyResponseDto.from);
+  }
+
+  /**
+   * Creates or changes a domain's policy: serialized per domain (creates included), audited as
+   * `heimdall.policy.create|update` and recorded as a `policy.upserted` event in the same transaction.
+   * A new domain needs the three thresholds; for an existing one, omitted fields keep their value.
+   */
+  async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
+    const now = this.clock.now();
+    const { policy } = await this.upserts.upsert<PolicyRow, HeimdallPolicyResponseDto>(principal, {
+      lever: HEIMDALL_LEVER,
+      subject: policySubject(input.domain),
+      requiredToCreate: { min_confidence: input.min_confidence, min_trials: input.min_trials, min_success_rate: input.min_success_rate },
+      load: (m) => this.repo.findPolicy(m, input.domain),
+      write: (m, before) =>
+        before
+          ? this.repo.updatePolicy(m, input.domain, input, principal.name, now)
+          : this.repo.insertPolicy(m, input.domain, { ...input, min_confidence: input.min_confidence!, min_trials: input.min_trials!, min_success_rate: input.min_success_rate! }, principal.name, now),
+      view: HeimdallPolicyResponseDto.from,
+      reason: input.reason,
+      actorLabel: input.actor,
+      recorded: (m, before, after) =>
+        this.repo.insertEvent(m, now, { kind: 'policy.upserted', domain: input.domain, principal: principal.name, details: { before, after, reason: input.reason ?? null } }),
+    });
+    return policy;
+  }
+}
