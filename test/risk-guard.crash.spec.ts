@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { freePort } from '#platform';
 import { buildDist } from './support/build.js';
-import { capViolations, halfApplied, ledgerMismatches } from './support/risk.js';
+import { capViolations, halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { ADMIN_TOKEN, createTestDatabase } from './support/test-app.js';
 
 const ROOT = process.cwd();
