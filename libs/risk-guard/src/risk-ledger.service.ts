@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, DEFAULT_PAGE_LIMIT, toPage, utcDay } from '#platform';
 import type { EntityManager } from 'typeorm';
-import { headroom, sumDecimals } from './decide/headroom.js';
+import { scopeHeadroom, sumDecimals } from './decide/headroom.js';
 import { RiskEventDto, type RiskEventsPageDto, type RiskEventsQueryDto } from './dto/events.dto.js';
 import { type LedgerScopeDto, type LedgerTodayResponseDto, OpenReservationDto, RiskAdjustmentDto } from './dto/ledger.dto.js';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
@@ -79,12 +79,7 @@ function scopeView(p: PolicyRow, l: LedgerRow | undefined, totals: Totals, adjus
     engine: p.engine,
     policy: RiskPolicyResponseDto.from(p),
     usage,
-    headroom: {
-      exposure: headroom(p.max_daily_exposure, usage.exposure_used),
-      open_risk: headroom(p.max_open_risk, usage.open_risk_reserved),
-      loss: headroom(p.max_daily_loss, usage.realized_loss),
-      actions: p.max_actions_per_day === null ? null : p.max_actions_per_day - usage.actions_count,
-    },
+    headroom: scopeHeadroom(p, usage),
     denials_count: Number(l?.denials_count ?? 0),
     open_reservations: sumFor('reserved'),
     expired_reservations: sumFor('expired'),

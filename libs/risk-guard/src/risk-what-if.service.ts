@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { GoLiveService } from '#go-live';
 import { assertEngineAllowed, Clock, MetricsService, type Principal, utcDay } from '#platform';
 import { decideReservation, type ScopePolicy, type ScopeUsage, ZERO_USAGE } from './decide/decide.js';
-import { headroom, trimDecimal } from './decide/headroom.js';
+import { scopeHeadroom, trimDecimal } from './decide/headroom.js';
 import type { WhatIfResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed, GLOBAL_ENGINE } from './risk-guard.input.js';
@@ -113,11 +113,6 @@ function scopeJson(p: PolicyRow, l: LedgerRow | null) {
     disabled_reason: p.disabled_reason,
     caps: { max_daily_exposure: p.max_daily_exposure, max_open_risk: p.max_open_risk, max_daily_loss: p.max_daily_loss, max_actions_per_day: p.max_actions_per_day },
     usage,
-    headroom: {
-      exposure: headroom(p.max_daily_exposure, usage.exposure_used),
-      open_risk: headroom(p.max_open_risk, usage.open_risk_reserved),
-      loss: headroom(p.max_daily_loss, usage.realized_loss),
-      actions: p.max_actions_per_day === null ? null : p.max_actions_per_day - usage.actions_count,
-    },
+    headroom: scopeHeadroom(p, usage),
   };
 }
