@@ -113,4 +113,22 @@ describe('risk guard services', () => {
     expect(await risk.getPolicy(engine)).toMatchObject({ enabled: false, disabled_reason: 'drill' });
     await expect(risk.enableEngine(SYSTEM_PRINCIPAL, engineName('NONE'), 'x')).rejects.toMatchObject({ code: 'policy_not_found', status: 404 });
   });
+
+  it('OpenAPI: every risk route has its success type and its error answers; nullable fields are typed', async () => {
+    const doc = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+    const ops = Object.entries(doc.paths as Record<string, Record<string, any>>)
+      .filter(([path]) => path.startsWith(RISK) || path === '/api/deals')
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ route: `${method} ${path}`, op })));
+    expect(ops.length).toBeGreaterThanOrEqual(10);
+    for (const { route, op } of ops) {
+      const ok = op.responses['200'] ?? op.responses['201'];
+      expect({ route, success: ok?.content?.['application/json']?.schema !== undefined }).toEqual({ route, success: true });
+    }
+    const reserve = doc.paths[`${RISK}/check-and-reserve`].post.responses;
+    expect(reserve['403'].description).toContain('risk_denied');
+    expect(reserve['409'].description).toContain('idempotency_conflict');
+    const policy = doc.components.schemas.RiskPolicyResponseDto.properties;
+    expect(policy.max_daily_exposure).toMatchObject({ type: 'string', nullable: true });
+    expect(policy.max_actions_per_day).toMatchObject({ type: 'integer', nullable: true });
+  });
 });
