@@ -1,4 +1,4 @@
-import { engineName, halfApplied, isolatedDay, ledgerMismatches } from './support/risk.js';
+import { expectLedgerExactAfterEach, riskScenario, engineName } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
@@ -14,24 +14,17 @@ describe('risk loss bound and operator adjustments', () => {
     [operator, viewer] = await Promise.all([t.token('operator'), t.token('viewer')]);
   });
   afterAll(() => t.close());
-  afterEach(async () => {
-    expect(await ledgerMismatches(t.sql)).toEqual([]);
-    expect(await halfApplied(t.sql)).toEqual([]);
-  });
+  expectLedgerExactAfterEach(() => t);
 
   /** A fresh day, GLOBAL with a loss cap, and fresh engines with their bound tokens. */
-  async function scenario(global: Record<string, unknown> = {}, caps: Record<string, unknown> = {}, count = 2) {
-    t.clock.set(isolatedDay());
-    const g = await t.http('POST', `${R}/policies/upsert`, { engine: 'GLOBAL', max_daily_exposure: null, max_open_risk: null, max_daily_loss: '250', max_loss_multiple: '1', ...global }, { token: operator });
-    expect(g.status).toBe(200);
-    const engines = Array.from({ length: count }, () => engineName('L'));
-    for (const engine of engines) {
-      const res = await t.http('POST', `${R}/policies/upsert`, { engine, max_daily_exposure: '1000', max_open_risk: '1000', max_daily_loss: '200', ...caps }, { token: operator });
-      expect(res.status).toBe(200);
-    }
-    const tokens = await Promise.all(engines.map((engine) => t.token('engine', { engines: [engine] })));
-    return { engines, tokens };
-  }
+  const scenario = (global: Record<string, unknown> = {}, caps: Record<string, unknown> = {}, count = 2) =>
+    riskScenario(t, operator, {
+      global: { max_daily_loss: '250', max_loss_multiple: '1', ...global },
+      caps: { max_daily_exposure: '1000', max_open_risk: '1000', max_daily_loss: '200', ...caps },
+      count,
+      prefix: 'L',
+      boundTokens: true,
+    });
   const reserve = (token: string, engine: string, amount: unknown, cid: string) =>
     t.http('POST', `${R}/check-and-reserve`, { engine, amount, correlation_id: cid }, { token });
   const ledger = async () => (await t.http('GET', `${R}/ledger/today`, undefined, { token: viewer })).body;

@@ -1,4 +1,4 @@
-import { capViolations, engineName, halfApplied, isolatedDay, ledgerMismatches } from './support/risk.js';
+import { capViolations, engineName, halfApplied, isolatedDay, ledgerMismatches } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';

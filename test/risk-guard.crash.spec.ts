@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { freePort } from '#platform';
 import { BUILD_TIMEOUT_MS, buildDist } from './support/build.js';
-import { capViolations, halfApplied, ledgerMismatches } from './support/risk.js';
+import { capViolations, halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { READY_TIMEOUT_MS, type Spawned, useChildProcesses, waitForHttp } from './support/spawn.js';
 import { ADMIN_TOKEN, createTestDatabase } from './support/test-app.js';
 

@@ -1,6 +1,6 @@
 import { RISK_EXPIRY_JOB, RiskGuardService } from '#risk-guard';
 import { JobRunner, SYSTEM_PRINCIPAL } from '#platform';
-import { engineName, halfApplied, isolatedDay, ledgerMismatches } from './support/risk.js';
+import { expectLedgerExactAfterEach, riskScenario, engineName, isolatedDay } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
@@ -17,26 +17,10 @@ describe('risk guard over HTTP', () => {
   });
   afterAll(() => t.close());
 
-  afterEach(async () => {
-    expect(await ledgerMismatches(t.sql)).toEqual([]);
-    expect(await halfApplied(t.sql)).toEqual([]);
-  });
+  expectLedgerExactAfterEach(() => t);
 
   /** A fresh engine with the given caps, on a fresh UTC day with GLOBAL unlimited unless told. */
-  async function scenario(caps: Record<string, unknown> = {}, global: Record<string, unknown> = {}) {
-    t.clock.set(isolatedDay());
-    const engine = engineName('T');
-    const g = await t.http('POST', `${R}/policies/upsert`, { engine: 'GLOBAL', max_daily_exposure: null, max_open_risk: null, max_daily_loss: null, ...global }, { token: operator });
-    expect(g.status).toBe(200);
-    const e = await t.http(
-      'POST',
-      `${R}/policies/upsert`,
-      { engine, max_daily_exposure: '100', max_open_risk: '100', max_daily_loss: '50', ...caps },
-      { token: operator },
-    );
-    expect(e.status).toBe(200);
-    return engine;
-  }
+  const scenario = async (caps: Record<string, unknown> = {}, global: Record<string, unknown> = {}) => (await riskScenario(t, operator, { caps, global })).engines[0];
   const reserve = (body: Record<string, unknown>, opts: { token?: string; headers?: Record<string, string> } = {}) =>
     t.http('POST', `${R}/check-and-reserve`, body, { token: opts.token ?? engineToken, headers: opts.headers });
   const settle = (body: Record<string, unknown>, token = engineToken) => t.http('POST', `${R}/settle`, body, { token });

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { RISK_DAY_CLOSE_JOB, RiskGuardService } from '#risk-guard';
+import { RISK_DAY_CLOSE_JOB, RiskLedgerService } from '#risk-guard';
 import { JobRunner, ManualClock } from '#platform';
-import { halfApplied, ledgerMismatches } from './support/risk.js';
+import { halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
@@ -76,7 +76,7 @@ describe('risk guard across UTC midnight', () => {
     expect(statuses.every((s) => ['succeeded', 'skipped_locked', 'already_done'].includes(s))).toBe(true);
     expect(await a.app.get(JobRunner).runJob(RISK_DAY_CLOSE_JOB)).toEqual([]); // nothing left due
     // Even a direct second write of the same day's snapshot is a no-op (unique per day).
-    const again = await a.app.get(DataSource).transaction((m) => a.app.get(RiskGuardService).closeDay(m, new Date(`${NEXT}T00:00:00.000Z`)));
+    const again = await a.app.get(DataSource).transaction((m) => a.app.get(RiskLedgerService).closeDay(m, new Date(`${NEXT}T00:00:00.000Z`)));
     expect(again).toBe(false);
 
     const snapshots = await a.sql(`SELECT day::text, details FROM risk_event WHERE kind = 'day_close' AND day = $1::date`, [D]);

@@ -6,12 +6,13 @@ import {
   decideReservation,
   RISK_EXPIRY_JOB,
   RiskGuardService,
+  RiskPolicyService,
   type ScopePolicy,
   type ScopeUsage,
   ZERO_USAGE,
 } from '#risk-guard';
 import { JobRunner, SYSTEM_PRINCIPAL, utcDay, WardenError } from '#platform';
-import { halfApplied, ledgerMismatches } from './support/risk.js';
+import { halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -67,12 +68,14 @@ type Usage = ScopeUsage & { denials: number };
 describe('risk ledger against a reference model (property)', () => {
   let t: TestApp;
   let risk: RiskGuardService;
+  let policies: RiskPolicyService;
   let jobs: JobRunner;
   let run = 0;
 
   beforeAll(async () => {
     t = await startTestApp();
     risk = t.app.get(RiskGuardService);
+    policies = t.app.get(RiskPolicyService);
     jobs = t.app.get(JobRunner);
   });
   afterAll(() => t.close());
@@ -94,7 +97,7 @@ describe('risk ledger against a reference model (property)', () => {
         const engines = [`PROP_${process.pid % 10000}_${run}_A`, `PROP_${process.pid % 10000}_${run}_B`, `PROP_${process.pid % 10000}_${run}_NONE`];
         const policyOf: Record<string, ScopePolicy | null> = { GLOBAL: gp, [engines[0]]: ap, [engines[1]]: bp, [engines[2]]: null };
         for (const [engine, p] of [['GLOBAL', gp], [engines[0], ap], [engines[1], bp]] as const) {
-          await risk.upsertPolicy(SYSTEM_PRINCIPAL, {
+          await policies.upsertPolicy(SYSTEM_PRINCIPAL, {
             engine,
             enabled: p.enabled,
             enforcement_mode: p.enforcementMode,

@@ -1,4 +1,4 @@
-import { engineName, halfApplied, isolatedDay, ledgerMismatches } from './support/risk.js';
+import { expectLedgerExactAfterEach, riskScenario, engineName, isolatedDay } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
@@ -13,21 +13,10 @@ describe('risk idempotency keys are scoped per engine', () => {
     operator = await t.token('operator');
   });
   afterAll(() => t.close());
-  afterEach(async () => {
-    expect(await ledgerMismatches(t.sql)).toEqual([]);
-    expect(await halfApplied(t.sql)).toEqual([]);
-  });
+  expectLedgerExactAfterEach(() => t);
 
   async function twoEngines() {
-    t.clock.set(isolatedDay());
-    const g = await t.http('POST', `${R}/policies/upsert`, { engine: 'GLOBAL', max_daily_exposure: null, max_open_risk: null, max_daily_loss: null }, { token: operator });
-    expect(g.status).toBe(200);
-    const engines = [engineName('A'), engineName('B')];
-    for (const engine of engines) {
-      const res = await t.http('POST', `${R}/policies/upsert`, { engine, max_daily_exposure: '100', max_open_risk: '100', max_daily_loss: '50' }, { token: operator });
-      expect(res.status).toBe(200);
-    }
-    const tokens = await Promise.all(engines.map((engine) => t.token('engine', { engines: [engine] })));
+    const { engines, tokens } = await riskScenario(t, operator, { count: 2, prefix: 'S', boundTokens: true });
     return { a: engines[0], b: engines[1], ta: tokens[0], tb: tokens[1] };
   }
   const reserve = (token: string, body: Record<string, unknown>) => t.http('POST', `${R}/check-and-reserve`, body, { token });

@@ -16,37 +16,12 @@ export interface AdjustmentRow {
   token_id: string;
 }
 
-/** An operator's compensating entry as every reader sees it. */
-export interface RiskAdjustmentView {
-  id: string;
-  at: string;
-  day: string;
-  engine: string;
-  realized_loss_delta: string;
-  reason: string;
-  correlation_id: string;
-  principal: string;
-}
-
 export interface LossRow {
   engine: string;
   exposure_used: string;
   open_risk_reserved: string;
   realized_loss: string;
   actions_count: string;
-}
-
-export function adjustmentView(r: AdjustmentRow): RiskAdjustmentView {
-  return {
-    id: r.id,
-    at: new Date(r.at).toISOString(),
-    day: r.day,
-    engine: r.engine,
-    realized_loss_delta: r.realized_loss_delta,
-    reason: r.reason,
-    correlation_id: r.correlation_id,
-    principal: r.principal,
-  };
 }
 
 const COLUMNS = `id::text AS id, at, day::text AS day, engine, trim_scale(realized_loss_delta)::text AS realized_loss_delta, reason,

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { AuditService, Clock, idempotencyKey, MetricsService, type Principal, utcDay } from '#platform';
-import { parseSignedAmount } from './dto/amount.js';
-import { adjustmentView, type LossRow, type RiskAdjustmentView, RiskAdjustRepository } from './risk-adjust.repository.js';
-import { RiskErrorCode, RiskGuardError } from './risk-guard.errors.js';
-import { RiskGuardRepository } from './risk-guard.repository.js';
+import { AuditService, Clock, idempotencyKey, MetricsService, parseSignedAmount, type Principal, requestDigest, utcDay } from '#platform';
+import { AdjustResponseDto } from './dto/adjust.dto.js';
+import { RiskAdjustRepository } from './risk-adjust.repository.js';
+import { RiskErrors } from './risk-guard.errors.js';
+import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.input.js';
+import { RiskPolicyRepository } from './risk-policy.repository.js';
 
-const ENGINE_NAME = /^[A-Z0-9_]{1,32}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface AdjustCommand {
@@ -22,20 +21,6 @@ export interface AdjustCommand {
   actor?: string;
 }
 
-export interface AdjustLedgerValues {
-  exposure_used: string;
-  open_risk_reserved: string;
-  realized_loss: string;
-  actions_count: number;
-}
-
-export interface AdjustAnswer {
-  idempotent_replay: boolean;
-  adjustment: RiskAdjustmentView;
-  /** The adjusted day's engine and GLOBAL rows (after this entry; for a replay, as they are now). */
-  ledger: { day: string; engine: AdjustLedgerValues | null; global: AdjustLedgerValues | null };
-}
-
 /**
  * POST /risk/adjust (operator): a loss beyond what a settle may book, or a wrong one, is corrected by
  * an append-only compensating entry, never by editing — the entry, the day's engine and GLOBAL rows
@@ -46,18 +31,18 @@ export interface AdjustAnswer {
 export class RiskAdjustService {
   constructor(
     private readonly adjustments: RiskAdjustRepository,
-    private readonly policies: RiskGuardRepository,
+    private readonly policies: RiskPolicyRepository,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
   ) {}
 
-  async adjust(principal: Principal, command: AdjustCommand): Promise<AdjustAnswer> {
+  async adjust(principal: Principal, command: AdjustCommand): Promise<AdjustResponseDto> {
     const input = this.validate(command);
     if (!(await this.policies.policy(input.engine))) {
-      throw RiskGuardError.notFound(RiskErrorCode.PolicyNotFound, `no risk policy for engine ${input.engine}: nothing to adjust`);
+      throw RiskErrors.raise('policy_not_found', `no risk policy for engine ${input.engine}: nothing to adjust`);
     }
-    const digest = createHash('sha256').update(`adjust\n${input.engine}\n${input.day}\n${input.delta}\n${input.reason}`).digest('base64url');
+    const digest = requestDigest('adjust', { engine: input.engine, day: input.day, delta: input.delta, reason: input.reason });
     const now = this.clock.now();
     const answer = await this.adjustments.db.transaction(async (manager) => {
       const row = await this.adjustments.insert(manager, {
@@ -75,9 +60,8 @@ export class RiskAdjustService {
         const original = (await this.adjustments.byKey(manager, input.engine, input.correlationId))!;
         if (original.request_digest !== digest) {
           this.metrics.decision('risk', 'adjust_conflict');
-          throw RiskGuardError.conflict(`correlation_id ${input.correlationId} was already used for an adjustment of ${input.engine} with a different request`, {
-            correlation_id: input.correlationId,
-            engine: input.engine,
+          throw RiskErrors.raise('idempotency_conflict', `correlation_id ${input.correlationId} was already used for an adjustment of ${input.engine} with a different request`, {
+            details: { correlation_id: input.correlationId, engine: input.engine },
           });
         }
         return { kind: 'replay' as const, row: original };
@@ -85,9 +69,10 @@ export class RiskAdjustService {
       const before = await this.adjustments.lockDay(manager, input.day, input.engine);
       const low = [before.engine, before.global].find((r) => new Decimal(r.realized_loss).plus(input.delta).isNegative());
       if (low) {
-        throw RiskGuardError.lossBelowZero(
+        throw RiskErrors.raise(
+          'loss_below_zero',
           `realized_loss_delta ${input.delta} would take ${low.engine}'s realized loss on ${input.day} below 0 (it is ${low.realized_loss})`,
-          { engine: low.engine, day: input.day, realized_loss: low.realized_loss, realized_loss_delta: input.delta },
+          { details: { engine: low.engine, day: input.day, realized_loss: low.realized_loss, realized_loss_delta: input.delta } },
         );
       }
       const after = await this.adjustments.applyDelta(manager, input.day, input.engine, input.delta);
@@ -109,22 +94,17 @@ export class RiskAdjustService {
 
     if (answer.kind === 'replay') {
       this.metrics.decision('risk', 'adjust_replay');
-      const current = await this.adjustments.readDay(input.day, input.engine);
-      return { idempotent_replay: true, adjustment: adjustmentView(answer.row), ledger: { day: input.day, engine: values(current.engine), global: values(current.global) } };
+      return AdjustResponseDto.from(true, answer.row, input.day, await this.adjustments.readDay(input.day, input.engine));
     }
     this.metrics.decision('risk', 'adjust');
-    return {
-      idempotent_replay: false,
-      adjustment: adjustmentView(answer.row),
-      ledger: { day: input.day, engine: values(answer.after.engine), global: values(answer.after.global) },
-    };
+    return AdjustResponseDto.from(false, answer.row, input.day, answer.after);
   }
 
   private validate(command: AdjustCommand): { engine: string; day: string; delta: string; reason: string; correlationId: string } {
     const fields: Array<{ field: string; problems: string[] }> = [];
     const engine = typeof command.engine === 'string' ? command.engine.trim().toUpperCase() : '';
     if (!ENGINE_NAME.test(engine)) fields.push({ field: 'engine', problems: ['engine must match [A-Z0-9_]{1,32}'] });
-    else if (engine === 'GLOBAL') fields.push({ field: 'engine', problems: ['adjust an engine: its GLOBAL row follows'] });
+    else if (engine === GLOBAL_ENGINE) fields.push({ field: 'engine', problems: ['adjust an engine: its GLOBAL row follows'] });
 
     const today = utcDay(this.clock.now());
     const day = command.day ?? today;
@@ -147,17 +127,11 @@ export class RiskAdjustService {
       fields.push({ field: 'correlation_id', problems: ['must be 1-200 of [A-Za-z0-9._:-], and equal the Idempotency-Key header when both are given'] });
     }
     if (fields.length) {
-      throw RiskGuardError.badRequest(RiskErrorCode.ValidationFailed, `invalid adjustment: ${fields.map((f) => f.problems[0]).join('; ')}`, { fields });
+      throw RiskErrors.raise('validation_failed', `invalid adjustment: ${fields.map((f) => f.problems[0]).join('; ')}`, { details: { fields } });
     }
     if (!correlationId) {
-      throw RiskGuardError.badRequest(RiskErrorCode.CorrelationIdRequired, 'correlation_id (body) or an Idempotency-Key header is required');
+      throw RiskErrors.raise('correlation_id_required', 'correlation_id (body) or an Idempotency-Key header is required');
     }
     return { engine, day, delta: (delta as { value: string }).value, reason, correlationId };
   }
-}
-
-function values(row: LossRow | undefined): AdjustLedgerValues | null {
-  return row
-    ? { exposure_used: row.exposure_used, open_risk_reserved: row.open_risk_reserved, realized_loss: row.realized_loss, actions_count: Number(row.actions_count) }
-    : null;
 }

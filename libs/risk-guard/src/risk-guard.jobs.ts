@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { dailyAtUtc, every, JobRunner, utcDay } from '#platform';
-import { RiskGuardService } from './risk-guard.service.js';
+import { RiskLedgerService } from './risk-ledger.service.js';
 
 export const RISK_DAY_CLOSE_JOB = 'risk.day_close';
 export const RISK_EXPIRY_JOB = 'risk.expiry_sweep';
@@ -10,7 +10,7 @@ export const RISK_EXPIRY_JOB = 'risk.expiry_sweep';
 export class RiskGuardJobs implements OnModuleInit {
   constructor(
     private readonly jobs: JobRunner,
-    private readonly risk: RiskGuardService,
+    private readonly ledger: RiskLedgerService,
   ) {}
 
   onModuleInit(): void {
@@ -20,13 +20,13 @@ export class RiskGuardJobs implements OnModuleInit {
       maxCatchUp: 31,
       run: async ({ boundary, manager }) => ({
         day: utcDay(new Date(boundary.getTime() - 1)),
-        written: await this.risk.closeDay(manager, boundary),
+        written: await this.ledger.closeDay(manager, boundary),
       }),
     });
     this.jobs.register({
       name: RISK_EXPIRY_JOB,
       schedule: every(1),
-      run: async ({ manager }) => ({ expired: await this.risk.expireDue(manager) }),
+      run: async ({ manager }) => ({ expired: await this.ledger.expireDue(manager) }),
     });
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '#platform';
-import { type LedgerScopeView, RiskGuardService } from './risk-guard.service.js';
+import type { LedgerScopeDto } from './dto/ledger.dto.js';
+import { RiskLedgerService } from './risk-ledger.service.js';
 
-type Cap = keyof LedgerScopeView['headroom'];
+type Cap = keyof LedgerScopeDto['headroom'];
 const CAPS: readonly Cap[] = ['exposure', 'open_risk', 'loss', 'actions'];
 
 /** Every outcome the risk guard counts in warden_decisions_total (zero until it happens). */
@@ -22,7 +23,12 @@ export const RISK_DECISION_OUTCOMES: readonly string[] = [
   'void_replay',
   'settle_conflict',
   'void_conflict',
-  'policy_upsert',
+  'policy_create',
+  'policy_update',
+  'settle_loss_exceeds',
+  'adjust',
+  'adjust_replay',
+  'adjust_conflict',
   'policy_disable',
   'policy_enable',
   'unavailable',
@@ -37,7 +43,7 @@ export const RISK_DECISION_OUTCOMES: readonly string[] = [
 export class RiskGuardMetrics implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly risk: RiskGuardService,
+    private readonly ledger: RiskLedgerService,
   ) {}
 
   onModuleInit(): void {
@@ -47,7 +53,7 @@ export class RiskGuardMetrics implements OnModuleInit {
       help: 'Remaining capacity today (UTC) per engine and cap: exposure, open_risk, loss (amounts) and actions (count); negative when a cap was lowered below use',
       labelNames: ['engine', 'cap'],
       read: async () =>
-        (await this.risk.ledgerToday()).engines.flatMap((e) =>
+        (await this.ledger.ledgerToday()).engines.flatMap((e) =>
           CAPS.flatMap((cap) => {
             const left = e.headroom[cap];
             return left === null ? [] : [{ labels: { engine: e.engine, cap }, value: Number(left) }];

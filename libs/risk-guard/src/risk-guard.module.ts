@@ -1,22 +1,42 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { GoLiveModule } from '#go-live';
-import { RiskEventEntity } from './entities/risk-event.entity.js';
-import { RiskLedgerDayEntity } from './entities/risk-ledger-day.entity.js';
-import { RiskPolicyEntity } from './entities/risk-policy.entity.js';
-import { RiskReservationEntity } from './entities/risk-reservation.entity.js';
 import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskAdjustService } from './risk-adjust.service.js';
+import { RiskCloseService } from './risk-close.service.js';
+import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
+import { RiskEventsRepository } from './risk-events.repository.js';
 import { RiskGuardController } from './risk-guard.controller.js';
 import { RiskGuardJobs } from './risk-guard.jobs.js';
 import { RiskGuardMetrics } from './risk-guard.metrics.js';
 import { RiskGuardRepository } from './risk-guard.repository.js';
 import { RiskGuardService } from './risk-guard.service.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerService } from './risk-ledger.service.js';
+import { RiskPolicyRepository } from './risk-policy.repository.js';
+import { RiskPolicyService } from './risk-policy.service.js';
+import { RiskReserveService } from './risk-reserve.service.js';
+import { RiskWhatIfService } from './risk-what-if.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RiskPolicyEntity, RiskLedgerDayEntity, RiskReservationEntity, RiskEventEntity]), GoLiveModule],
+  imports: [GoLiveModule],
   controllers: [RiskGuardController],
-  providers: [RiskGuardRepository, RiskAdjustRepository, RiskGuardService, RiskAdjustService, RiskGuardJobs, RiskGuardMetrics],
-  exports: [RiskGuardService, RiskAdjustService],
+  providers: [
+    RiskGuardRepository,
+    RiskPolicyRepository,
+    RiskLedgerRepository,
+    RiskEventsRepository,
+    RiskAdjustRepository,
+    RiskReserveService,
+    RiskCloseService,
+    RiskWhatIfService,
+    RiskPolicyService,
+    RiskEngineSwitchService,
+    RiskLedgerService,
+    RiskAdjustService,
+    RiskGuardService,
+    RiskGuardJobs,
+    RiskGuardMetrics,
+  ],
+  exports: [RiskGuardService, RiskAdjustService, RiskPolicyService, RiskLedgerService],
 })
 export class RiskGuardModule {}

@@ -1,8 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
-import { TextField } from '#platform';
-import { AmountField } from '#risk-guard';
-import type { DealEntity } from './deal.entity.js';
+import { AmountField, CorrelationIdField, TextField } from '#platform';
+import type { DealRow } from './deals.repository.js';
 
 export class CreateDealRequestDto {
   @TextField('Who the deal is with', { max: 200 })
@@ -14,31 +12,28 @@ export class CreateDealRequestDto {
   @AmountField('Loss the deal realized, settled onto the risk ledger once the deal is booked (default 0)', { allowZero: true, optional: true, example: '0' })
   realized_loss?: string;
 
-  @ApiProperty({ required: false, description: 'Client key that makes a retry return the original deal' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'correlation_id must be 1-128 of [A-Za-z0-9._:-]' })
+  @CorrelationIdField('Client key that makes a retry return the original deal')
   correlation_id?: string;
 }
 
 export class DealResponseDto {
-  @ApiProperty() id: string;
-  @ApiProperty() engine: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'WHOLESALE' }) engine: string;
   @ApiProperty() counterparty: string;
-  @ApiProperty() amount: string;
+  @ApiProperty({ example: '125.5' }) amount: string;
   @ApiProperty() correlation_id: string;
   @ApiProperty() created_by: string;
-  @ApiProperty() created_at: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
 
-  static from(d: DealEntity): DealResponseDto {
+  static from(d: DealRow): DealResponseDto {
     return {
       id: d.id,
       engine: d.engine,
       counterparty: d.counterparty,
       amount: d.amount,
-      correlation_id: d.correlationId,
-      created_by: d.createdBy,
-      created_at: new Date(d.createdAt).toISOString(),
+      correlation_id: d.correlation_id,
+      created_by: d.created_by,
+      created_at: new Date(d.created_at).toISOString(),
     };
   }
 }

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { RiskGuardModule } from '#risk-guard';
-import { DealEntity } from './deal.entity.js';
 import { DealsController } from './deals.controller.js';
+import { DealsRepository } from './deals.repository.js';
 import { DealsService } from './deals.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([DealEntity]), RiskGuardModule],
+  imports: [RiskGuardModule],
   controllers: [DealsController],
-  providers: [DealsService],
+  providers: [DealsRepository, DealsService],
 })
 export class DealsModule {}

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CorrelationIdField, RatioField } from '#heimdall';
-import { AmountField, BooleanField, TextField } from '#platform';
+import { AmountField, BooleanField, CorrelationIdField, RatioField, TextField } from '#platform';
+import type { OfferRow } from './offers.repository.js';
 
 export class SendOfferRequestDto {
   @TextField('The buyer the offer goes to', { max: 200 })
@@ -12,7 +12,7 @@ export class SendOfferRequestDto {
   @RatioField('The recommender’s confidence in this offer')
   confidence: string;
 
-  @CorrelationIdField('Client key: a retry returns the offer already sent (or asks Heimdall again if it was refused)', 100)
+  @CorrelationIdField('Client key: a retry returns the offer already sent (or asks Heimdall again if it was refused)')
   correlation_id?: string;
 }
 
@@ -29,16 +29,20 @@ export class OfferTrialRequestDto {
   @RatioField('The recommender’s confidence in this offer')
   confidence: string;
 
-  @CorrelationIdField(undefined, 100)
+  @CorrelationIdField()
   correlation_id?: string;
 }
 
 export class OfferResponseDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() buyer: string;
-  @ApiProperty() amount: string;
+  @ApiProperty({ example: '1250' }) amount: string;
   @ApiProperty({ description: 'The Heimdall recommendation that let this offer out' }) recommendation_id: string;
   @ApiProperty() correlation_id: string;
   @ApiProperty() sent_by: string;
-  @ApiProperty() sent_at: string;
+  @ApiProperty({ format: 'date-time' }) sent_at: string;
+
+  static from(r: OfferRow): OfferResponseDto {
+    return { ...r, sent_at: new Date(r.sent_at).toISOString() };
+  }
 }

@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Trial } from '#heimdall';
-import { CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { ApiErrors, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
 import { OfferResponseDto, OfferTrialRequestDto, SendOfferRequestDto } from './offer.dto.js';
+import { OfferErrors } from './offers.errors.js';
 import { OffersService } from './offers.service.js';
 
 @ApiTags('offers (example AI engine)')
-@ApiBearerAuth()
 @Controller('api/offers')
 export class OffersController {
   constructor(private readonly offers: OffersService) {}
@@ -15,6 +15,7 @@ export class OffersController {
   @ExecutionClass('READ')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Offers sent' })
+  @ApiOkResponse({ type: [OfferResponseDto] })
   list(): Promise<OfferResponseDto[]> {
     return this.offers.list();
   }
@@ -23,6 +24,7 @@ export class OffersController {
   @ExecutionClass('SANDBOX')
   @RequireRole('engine')
   @ApiOperation({ summary: 'Record how a recommended offer fared in the sandbox (a Heimdall trial on WHOLESALE_OFFER)' })
+  @ApiCreatedResponse({ description: 'The Heimdall trial recorded (Heimdall\'s trial answer)' })
   trial(@CurrentPrincipal() principal: Principal, @Body() body: OfferTrialRequestDto): Promise<Trial> {
     return this.offers.trial(principal, body);
   }
@@ -31,8 +33,9 @@ export class OffersController {
   @ExecutionClass('PROD_EXEC')
   @RequireRole('engine')
   @ApiOperation({ summary: 'Send a recommended offer (production): only if Heimdall finds WHOLESALE_OFFER eligible now' })
-  @ApiResponse({ status: 201, type: OfferResponseDto })
+  @ApiCreatedResponse({ type: OfferResponseDto })
   @ApiResponse({ status: 403, description: 'heimdall_gate_failed with the gate reason, or kill_switch_engaged' })
+  @ApiErrors(OfferErrors.table)
   send(@CurrentPrincipal() principal: Principal, @Body() body: SendOfferRequestDto): Promise<OfferResponseDto> {
     return this.offers.send(principal, body);
   }

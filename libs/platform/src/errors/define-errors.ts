@@ -20,5 +20,9 @@ export function defineErrors<const T extends Record<string, number>>(table: T) {
     codes,
     status: (code: keyof T & string): number => table[code],
     raise: (code: keyof T & string, message: string, extra: ErrorExtra = {}): WardenError => new WardenError(code, table[code], message, extra),
+    /** The whole code -> status table. */
+    table: table as Readonly<T>,
+    /** The sub-table of the codes a route can answer, for `ApiErrors(Errors.pick('risk_denied', ...))`. */
+    pick: <K extends keyof T & string>(...picked: K[]): Pick<T, K> => Object.fromEntries(picked.map((k) => [k, table[k]])) as Pick<T, K>,
   };
 }

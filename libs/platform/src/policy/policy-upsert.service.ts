@@ -43,7 +43,7 @@ export class PolicyUpsertService {
 
   async upsert<Row, View>(principal: Principal, change: PolicyChange<Row, View>, manager?: EntityManager): Promise<{ policy: View; created: boolean }> {
     const run = async (m: EntityManager) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`policy:${change.subject}`]);
+      await this.lock(m, change.subject);
       const before = await change.load(m);
       if (before === undefined) {
         const missing = Object.entries(change.requiredToCreate).filter(([, v]) => v === undefined).map(([k]) => k);
@@ -69,5 +69,13 @@ export class PolicyUpsertService {
     const result = manager ? await run(manager) : await this.dataSource.transaction(run);
     this.metrics.decision(change.lever, result.created ? 'policy_create' : 'policy_update');
     return result;
+  }
+
+  /**
+   * Takes the policy's lock for the rest of `manager`'s transaction: for a lever's other writes of the
+   * same policy (e.g. the risk guard's disable/enable) to serialize with upserts, creates included.
+   */
+  async lock(manager: EntityManager, subject: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`policy:${subject}`]);
   }
 }

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
-import { IdentifierField, TextField } from '#platform';
-import { parseSignedAmount } from './amount.js';
-import { CORRELATION_ID_PATTERN } from './reserve.dto.js';
+import { CorrelationIdField, IdentifierField, parseSignedAmount, TextField } from '#platform';
+import type { LossRow } from '../risk-adjust.repository.js';
+import { RiskAdjustmentDto } from './ledger.dto.js';
 
 /** POST /risk/adjust: an operator's compensating entry on a day's realized loss. */
 export class AdjustRequestDto {
@@ -40,12 +40,43 @@ export class AdjustRequestDto {
   @TextField('Why (required, audited)', { max: 500 })
   reason: string;
 
-  @ApiPropertyOptional({ description: 'Client key (or an Idempotency-Key header), scoped to the engine: a retry returns the original entry', example: 'adj-2025-11-21-1' })
-  @IsOptional()
-  @IsString()
-  @Matches(CORRELATION_ID_PATTERN, { message: 'correlation_id must be 1-200 of [A-Za-z0-9._:-]' })
+  @CorrelationIdField('Client key (or an Idempotency-Key header), scoped to the engine: a retry returns the original entry')
   correlation_id?: string;
 
   @TextField('Free label of who is acting (recorded beside the token principal)', { optional: true, max: 100 })
   actor?: string;
+}
+
+export class AdjustLedgerValuesDto {
+  @ApiProperty() exposure_used: string;
+  @ApiProperty() open_risk_reserved: string;
+  @ApiProperty() realized_loss: string;
+  @ApiProperty({ type: 'integer' }) actions_count: number;
+
+  static from(row: LossRow | undefined): AdjustLedgerValuesDto | null {
+    return row
+      ? { exposure_used: row.exposure_used, open_risk_reserved: row.open_risk_reserved, realized_loss: row.realized_loss, actions_count: Number(row.actions_count) }
+      : null;
+  }
+}
+
+export class AdjustLedgerDto {
+  @ApiProperty({ example: '2025-11-21' }) day: string;
+  @ApiProperty({ type: AdjustLedgerValuesDto, nullable: true }) engine: AdjustLedgerValuesDto | null;
+  @ApiProperty({ type: AdjustLedgerValuesDto, nullable: true }) global: AdjustLedgerValuesDto | null;
+}
+
+export class AdjustResponseDto {
+  @ApiProperty({ description: 'true when this is the recorded entry of an earlier request with the same key' }) idempotent_replay: boolean;
+  @ApiProperty({ type: RiskAdjustmentDto }) adjustment: RiskAdjustmentDto;
+  @ApiProperty({ type: AdjustLedgerDto, description: "The adjusted day's engine and GLOBAL rows (after this entry; for a replay, as they are now)" })
+  ledger: AdjustLedgerDto;
+
+  static from(replay: boolean, row: Parameters<typeof RiskAdjustmentDto.from>[0], day: string, rows: { engine: LossRow | undefined; global: LossRow | undefined }): AdjustResponseDto {
+    return {
+      idempotent_replay: replay,
+      adjustment: RiskAdjustmentDto.from(row),
+      ledger: { day, engine: AdjustLedgerValuesDto.from(rows.engine), global: AdjustLedgerValuesDto.from(rows.global) },
+    };
+  }
 }

@@ -1,11 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { IdentifierField, IntegerField } from '#platform';
+import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
+import type { EventRow } from '../risk-events.repository.js';
 
 const isUtcDay = (v: unknown) =>
   typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
 
-export class RiskEventsQueryDto {
+const KINDS = ['reserve', 'settle', 'void', 'expire', 'day_close'];
+
+/** GET /risk/events: the platform page (`before`, `limit`, `since`, `until`) and the list's own filters. */
+export class RiskEventsQueryDto extends PageQueryDto {
   @IdentifierField('Only this engine', true)
   engine?: string;
 
@@ -14,21 +18,39 @@ export class RiskEventsQueryDto {
   @ValidateBy({ name: 'isUtcDay', validator: { validate: isUtcDay, defaultMessage: () => 'day must be a valid YYYY-MM-DD date' } })
   day?: string;
 
-  @ApiPropertyOptional({ description: 'allowed, allowed_observed, denied, settled, voided, expired, closed', example: 'denied' })
+  @ApiPropertyOptional({ description: 'allowed, allowed_observed, denied, settled, voided, refused, expired, closed', example: 'denied' })
   @IsOptional()
   @Matches(/^[a-z_]{1,32}$/, { message: 'outcome must match [a-z_]{1,32}' })
   outcome?: string;
 
-  @ApiPropertyOptional({ enum: ['reserve', 'settle', 'void', 'expire', 'day_close'] })
+  @ApiPropertyOptional({ enum: KINDS })
   @IsOptional()
-  @IsIn(['reserve', 'settle', 'void', 'expire', 'day_close'])
+  @IsIn(KINDS)
   kind?: string;
+}
 
-  @ApiPropertyOptional({ description: 'Cursor: next_cursor of the previous page' })
-  @IsOptional()
-  @Matches(/^[0-9]{1,18}$/, { message: 'before must be an event id' })
-  before?: string;
+export class RiskEventDto {
+  @ApiProperty({ description: 'Event id (also the paging cursor)' }) id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ example: '2025-11-21' }) day: string;
+  @ApiProperty() engine: string;
+  @ApiProperty({ enum: KINDS }) kind: string;
+  @ApiProperty({ example: 'denied' }) outcome: string;
+  @ApiProperty({ type: String, nullable: true }) correlation_id: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' }) reservation_id: string | null;
+  @ApiProperty({ type: String, nullable: true }) amount: string | null;
+  @ApiProperty({ type: String, nullable: true }) realized_loss: string | null;
+  @ApiProperty({ type: [String] }) reason_codes: string[];
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty() principal: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) details: Record<string, unknown> | null;
 
-  @IntegerField('Page size (default 100)', { min: 1, max: 500, optional: true, example: 100 })
-  limit?: number;
+  static from(r: EventRow): RiskEventDto {
+    return { ...r, at: new Date(r.at).toISOString() };
+  }
+}
+
+export class RiskEventsPageDto {
+  @ApiProperty({ type: [RiskEventDto] }) items: RiskEventDto[];
+  @NextCursorProperty() next_cursor: string | null;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
-import { AmountField } from './amount.js';
+import { AmountField, BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
+import type { EnforcementMode, PolicyRow } from '../risk-policy.repository.js';
 
 /** Fields given replace the stored ones; fields left out keep them. A new policy must give the three money caps. */
 export class PolicyUpsertRequestDto {
@@ -34,7 +34,7 @@ export class PolicyUpsertRequestDto {
   @ApiPropertyOptional({ enum: ['enforce', 'observe'], description: 'observe: caps are reported, not enforced' })
   @IsOptional()
   @IsIn(['enforce', 'observe'])
-  enforcement_mode?: 'enforce' | 'observe';
+  enforcement_mode?: EnforcementMode;
 
   @AmountField('A settle books at most the reserved amount times this (the lower of the engine\'s and GLOBAL\'s applies); default 1', {
     optional: true,
@@ -52,17 +52,36 @@ export class PolicyUpsertRequestDto {
   actor?: string;
 }
 
+/** A risk policy as every caller sees it: caps as exact decimal strings, null = unlimited. */
 export class RiskPolicyResponseDto {
-  @ApiProperty() engine: string;
+  @ApiProperty({ example: 'WHOLESALE' }) engine: string;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ nullable: true }) disabled_reason: string;
-  @ApiProperty({ nullable: true, example: '1000' }) max_daily_exposure: string;
-  @ApiProperty({ nullable: true, example: '1000' }) max_open_risk: string;
-  @ApiProperty({ nullable: true, example: '200' }) max_daily_loss: string;
-  @ApiProperty({ nullable: true }) max_actions_per_day: number;
-  @ApiProperty() reservation_ttl_seconds: number;
-  @ApiProperty({ enum: ['enforce', 'observe'] }) enforcement_mode: string;
-  @ApiProperty({ example: '1', description: 'A settle books at most amount x this' }) max_loss_multiple: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Shown in every denial while disabled' }) disabled_reason: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1000', description: 'null = unlimited' }) max_daily_exposure: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '1000', description: 'null = unlimited' }) max_open_risk: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '200', description: 'null = unlimited' }) max_daily_loss: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null = unlimited' }) max_actions_per_day: number | null;
+  @ApiProperty({ type: 'integer', example: 900 }) reservation_ttl_seconds: number;
+  @ApiProperty({ enum: ['enforce', 'observe'] }) enforcement_mode: EnforcementMode;
+  @ApiProperty({ example: '1', description: 'A settle books at most the reserved amount times this (the lower of the engine\'s and GLOBAL\'s)' })
+  max_loss_multiple: string;
   @ApiProperty() updated_by: string;
-  @ApiProperty() updated_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+
+  static from(p: PolicyRow): RiskPolicyResponseDto {
+    return {
+      engine: p.engine,
+      enabled: p.enabled,
+      disabled_reason: p.disabled_reason,
+      max_daily_exposure: p.max_daily_exposure,
+      max_open_risk: p.max_open_risk,
+      max_daily_loss: p.max_daily_loss,
+      max_actions_per_day: p.max_actions_per_day,
+      reservation_ttl_seconds: p.reservation_ttl_seconds,
+      enforcement_mode: p.enforcement_mode,
+      max_loss_multiple: p.max_loss_multiple,
+      updated_by: p.updated_by,
+      updated_at: new Date(p.updated_at).toISOString(),
+    };
+  }
 }

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
-import { BooleanField, IdentifierField, TextField } from '#platform';
-import { AmountField } from './amount.js';
+import { AmountField, BooleanField, CorrelationIdField, IdentifierField, TextField } from '#platform';
+import type { ReserveItem, ReserveRow } from '../risk-guard.repository.js';
 
-export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,200}$/;
+export type AdmittedOutcome = 'allowed' | 'allowed_observed';
 
 export class ReserveRequestDto {
   @IdentifierField('Engine taking the risk (its policy and GLOBAL must both admit it)')
@@ -12,32 +11,71 @@ export class ReserveRequestDto {
   @AmountField('Risk to reserve')
   amount: string;
 
-  @ApiPropertyOptional({
-    description: 'Client key (or send an Idempotency-Key header): a retry with the same key and body returns the original answer',
-    example: 'deal-2025-0001',
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(CORRELATION_ID_PATTERN, { message: 'correlation_id must be 1-200 of [A-Za-z0-9._:-]' })
+  @CorrelationIdField('Client key (or send an Idempotency-Key header): a retry with the same key and body returns the original answer')
   correlation_id?: string;
 
   @TextField('Why the engine takes this risk (recorded)', { optional: true, max: 500 })
   reason?: string;
 
+  @ApiPropertyOptional({ example: false })
   @BooleanField('Answer as if reserving, without reserving: records nothing and consumes no key')
   dry_run?: boolean;
 }
 
+/** An admitted reservation (201), also the original answer a retry gets back. */
 export class ReservationResponseDto {
-  @ApiProperty({ enum: ['allowed', 'allowed_observed'] }) outcome: string;
-  @ApiProperty() reservation_id: string;
+  @ApiProperty({ enum: ['allowed', 'allowed_observed'] }) outcome: AdmittedOutcome;
+  @ApiProperty({ format: 'uuid' }) reservation_id: string;
   @ApiProperty() correlation_id: string;
-  @ApiProperty() engine: string;
+  @ApiProperty({ example: 'WHOLESALE' }) engine: string;
   @ApiProperty({ example: '125.5' }) amount: string;
   @ApiProperty({ description: 'UTC day the reservation counts on (and settles onto)', example: '2025-11-21' }) day: string;
   @ApiProperty({ enum: ['reserved', 'expired', 'settled', 'voided'], description: 'Current status (a replay may find it settled)' }) status: string;
-  @ApiProperty() reserved_at: string;
-  @ApiProperty({ description: 'Past this the reservation is marked expired: still open risk until settled or voided' }) expires_at: string;
+  @ApiProperty({ format: 'date-time' }) reserved_at: string;
+  @ApiProperty({ format: 'date-time', description: 'Past this the reservation is marked expired: still open risk until settled or voided' }) expires_at: string;
   @ApiProperty({ type: [String], description: 'observe mode: the caps that would have denied' }) observed_reason_codes: string[];
   @ApiProperty({ description: 'true when this is the recorded answer to an earlier request with the same key' }) idempotent_replay: boolean;
+
+  static from(item: ReserveItem, row: ReserveRow, outcome: AdmittedOutcome, replay: boolean): ReservationResponseDto {
+    return {
+      outcome,
+      reservation_id: row.reservation_id!,
+      correlation_id: item.correlationId,
+      engine: item.engine,
+      amount: item.amount,
+      day: row.day!,
+      status: row.status!,
+      reserved_at: row.reserved_at!.toISOString(),
+      expires_at: row.expires_at!.toISOString(),
+      observed_reason_codes: outcome === 'allowed_observed' ? row.reason_codes : [],
+      idempotent_replay: replay,
+    };
+  }
+}
+
+/** What a reservation would get now: nothing reserved, recorded or counted (whatIf, and the base of a dry run). */
+export class WhatIfResponseDto {
+  @ApiProperty() allowed: boolean;
+  @ApiProperty({ enum: ['allowed', 'allowed_observed', 'denied'] }) outcome: AdmittedOutcome | 'denied';
+  @ApiProperty({ example: 'WHOLESALE' }) engine: string;
+  @ApiProperty({ example: '125.5' }) amount: string;
+  @ApiProperty({ example: '2025-11-21' }) day: string;
+  @ApiProperty({ type: [String] }) reason_codes: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'GLOBAL and engine scopes: caps, usage, headroom' }) details: Record<string, unknown>;
+}
+
+/** dry_run (200): the answer a real call would get, nothing reserved. */
+export class DryRunResponseDto {
+  @ApiProperty({ enum: [true] }) dry_run: true;
+  @ApiProperty({ enum: ['allowed', 'allowed_observed'] }) outcome: AdmittedOutcome;
+  @ApiProperty({ example: 'WHOLESALE' }) engine: string;
+  @ApiProperty({ example: '125.5' }) amount: string;
+  @ApiProperty({ example: '2025-11-21' }) day: string;
+  @ApiProperty({ type: [String] }) reason_codes: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'GLOBAL and engine scopes: caps, usage, headroom' }) details: Record<string, unknown>;
+
+  static from(answer: WhatIfResponseDto): DryRunResponseDto {
+    const { engine, amount, day, reason_codes, details } = answer;
+    return { dry_run: true, outcome: answer.outcome as AdmittedOutcome, engine, amount, day, reason_codes, details };
+  }
 }

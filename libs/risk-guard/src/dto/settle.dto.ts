@@ -1,19 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
-import { IdentifierField, TextField } from '#platform';
-import { AmountField } from './amount.js';
-import { CORRELATION_ID_PATTERN } from './reserve.dto.js';
+import { IsOptional, IsUUID } from 'class-validator';
+import { AmountField, CorrelationIdField, IdentifierField, TextField } from '#platform';
+import type { CloseRow } from '../risk-guard.repository.js';
 
 class ReservationRefDto {
-  @ApiPropertyOptional({ description: 'The reservation to close (or give correlation_id)' })
+  @ApiPropertyOptional({ description: 'The reservation to close (or give correlation_id)', format: 'uuid' })
   @IsOptional()
   @IsUUID('all', { message: 'reservation_id must be a UUID' })
   reservation_id?: string;
 
-  @ApiPropertyOptional({ description: 'The correlation_id it was reserved under (or give reservation_id)' })
-  @IsOptional()
-  @IsString()
-  @Matches(CORRELATION_ID_PATTERN, { message: 'correlation_id must be 1-200 of [A-Za-z0-9._:-]' })
+  @CorrelationIdField('The correlation_id it was reserved under (or give reservation_id)')
   correlation_id?: string;
 
   @IdentifierField(
@@ -36,36 +32,70 @@ export class VoidRequestDto extends ReservationRefDto {
   reason: string;
 }
 
-class LedgerValuesDto {
-  @ApiProperty({ nullable: true }) exposure_used: string;
-  @ApiProperty({ nullable: true }) open_risk_reserved: string;
-  @ApiProperty({ nullable: true }) realized_loss: string;
-  @ApiProperty({ nullable: true }) actions_count: number;
+/** A day row's values after a settle or void (null: the row does not exist). */
+export class LedgerValuesDto {
+  @ApiProperty({ type: String, nullable: true }) exposure_used: string | null;
+  @ApiProperty({ type: String, nullable: true }) open_risk_reserved: string | null;
+  @ApiProperty({ type: String, nullable: true }) realized_loss: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) actions_count: number | null;
+
+  static from(exposure: string | null, open: string | null, loss: string | null, actions: string | null): LedgerValuesDto {
+    return { exposure_used: exposure, open_risk_reserved: open, realized_loss: loss, actions_count: actions === null ? null : Number(actions) };
+  }
 }
 
-class ClosedReservationDto {
-  @ApiProperty() id: string;
+export class ClosedReservationDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() correlation_id: string;
   @ApiProperty() engine: string;
-  @ApiProperty() day: string;
+  @ApiProperty({ example: '2025-11-21' }) day: string;
   @ApiProperty() amount: string;
-  @ApiProperty({ enum: ['settled', 'voided'] }) status: string;
-  @ApiProperty({ nullable: true }) realized_loss: string;
-  @ApiProperty() reserved_at: string;
-  @ApiProperty() expires_at: string;
-  @ApiProperty({ nullable: true }) closed_at: string;
-  @ApiProperty({ nullable: true }) close_reason: string;
+  @ApiProperty({ enum: ['reserved', 'expired', 'settled', 'voided'] }) status: string;
+  @ApiProperty({ type: String, nullable: true }) realized_loss: string | null;
+  @ApiProperty({ format: 'date-time' }) reserved_at: string;
+  @ApiProperty({ format: 'date-time' }) expires_at: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closed_at: string | null;
+  @ApiProperty({ type: String, nullable: true }) close_reason: string | null;
+
+  static from(row: CloseRow): ClosedReservationDto {
+    return {
+      id: row.reservation_id!,
+      correlation_id: row.correlation_id!,
+      engine: row.engine!,
+      day: row.day!,
+      amount: row.amount!,
+      status: row.status!,
+      realized_loss: row.realized_loss,
+      reserved_at: new Date(row.reserved_at!).toISOString(),
+      expires_at: new Date(row.expires_at!).toISOString(),
+      closed_at: row.closed_at ? new Date(row.closed_at).toISOString() : null,
+      close_reason: row.close_reason,
+    };
+  }
 }
 
-class CloseLedgerDto {
+export class CloseLedgerDto {
   @ApiProperty({ description: "The reservation's own day" }) day: string;
   @ApiProperty({ type: LedgerValuesDto }) engine: LedgerValuesDto;
   @ApiProperty({ type: LedgerValuesDto }) global: LedgerValuesDto;
 }
 
 export class CloseResponseDto {
-  @ApiProperty({ enum: ['settled', 'voided'] }) outcome: string;
+  @ApiProperty({ enum: ['settled', 'voided'] }) outcome: 'settled' | 'voided';
   @ApiProperty() idempotent_replay: boolean;
   @ApiProperty({ type: ClosedReservationDto }) reservation: ClosedReservationDto;
-  @ApiProperty({ type: CloseLedgerDto }) ledger: CloseLedgerDto;
+  @ApiProperty({ type: CloseLedgerDto, description: "The reservation's own day, after this change: its engine row and the GLOBAL row" }) ledger: CloseLedgerDto;
+
+  static from(row: CloseRow, replay: boolean): CloseResponseDto {
+    return {
+      outcome: row.status === 'settled' ? 'settled' : 'voided',
+      idempotent_replay: replay,
+      reservation: ClosedReservationDto.from(row),
+      ledger: {
+        day: row.day!,
+        engine: LedgerValuesDto.from(row.e_exposure, row.e_open, row.e_loss, row.e_actions),
+        global: LedgerValuesDto.from(row.g_exposure, row.g_open, row.g_loss, row.g_actions),
+      },
+    };
+  }
 }

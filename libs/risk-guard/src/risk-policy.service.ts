@@ -1,0 +1,113 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { GoLiveChecklistRegistry } from '#go-live';
+import { Clock, PolicyUpsertService, type Principal } from '#platform';
+import { RiskPolicyResponseDto } from './dto/policy.dto.js';
+import { amountOf, engineName, GLOBAL_ENGINE } from './risk-guard.input.js';
+import { type EnforcementMode, type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
+
+export interface PolicyUpsertInput {
+  engine: string;
+  enabled?: boolean;
+  max_daily_exposure?: string | null;
+  max_open_risk?: string | null;
+  max_daily_loss?: string | null;
+  max_actions_per_day?: number | null;
+  reservation_ttl_seconds?: number;
+  enforcement_mode?: EnforcementMode;
+  max_loss_multiple?: string | number;
+  disabled_reason?: string | null;
+  reason?: string;
+  actor?: string;
+}
+
+type Caps = Record<'max_daily_exposure' | 'max_open_risk' | 'max_daily_loss', string | null | undefined>;
+
+/** The risk policies: reads, the audited upsert (the platform's mechanism), and the go-live readiness check. */
+@Injectable()
+export class RiskPolicyService implements OnModuleInit {
+  constructor(
+    private readonly repo: RiskPolicyRepository,
+    private readonly upserts: PolicyUpsertService,
+    private readonly checklist: GoLiveChecklistRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.checklist.register('required_packs_installed', 'risk_guard', () => this.readiness());
+  }
+
+  async listPolicies(): Promise<RiskPolicyResponseDto[]> {
+    return (await this.repo.policies()).map(RiskPolicyResponseDto.from);
+  }
+
+  async getPolicy(engine: string): Promise<RiskPolicyResponseDto | null> {
+    const row = await this.repo.policy(engineName(engine, true));
+    return row ? RiskPolicyResponseDto.from(row) : null;
+  }
+
+  /**
+   * POST /risk/policies/upsert (operator): fields given replace the stored ones, fields left out keep
+   * them. A new policy must state its three money caps (null = unlimited). Audited in the same
+   * transaction as `risk.policy.create|update`; concurrent creates of one engine serialize.
+   */
+  async upsertPolicy(principal: Principal, input: PolicyUpsertInput): Promise<RiskPolicyResponseDto> {
+    const engine = engineName(input.engine, true);
+    const money = (field: keyof Caps) => {
+      const v = input[field];
+      return v === undefined || v === null ? v : amountOf(v, field, true);
+    };
+    const caps: Caps = { max_daily_exposure: money('max_daily_exposure'), max_open_risk: money('max_open_risk'), max_daily_loss: money('max_daily_loss') };
+    const multiple = input.max_loss_multiple === undefined ? undefined : amountOf(input.max_loss_multiple, 'max_loss_multiple', false);
+    const { policy } = await this.upserts.upsert(principal, {
+      lever: 'risk',
+      subject: `risk_policy:${engine}`,
+      requiredToCreate: caps,
+      load: (manager) => this.repo.policy(engine, manager, true),
+      write: (manager, before) => this.repo.writePolicy(manager, nextPolicy(principal, engine, input, caps, multiple, before), this.clock.now()),
+      view: RiskPolicyResponseDto.from,
+      reason: input.reason ?? null,
+      actorLabel: input.actor ?? null,
+    });
+    return policy;
+  }
+
+  private async readiness(): Promise<{ ok: boolean; detail: string }> {
+    const policies = await this.repo.policies();
+    const global = policies.find((p) => p.engine === GLOBAL_ENGINE);
+    const engines = policies.filter((p) => p.engine !== GLOBAL_ENGINE && p.enabled).map((p) => p.engine);
+    if (!global) return { ok: false, detail: 'no GLOBAL risk policy' };
+    if (!global.enabled) return { ok: false, detail: `GLOBAL risk policy disabled: ${global.disabled_reason ?? 'no reason given'}` };
+    if (engines.length === 0) return { ok: false, detail: 'GLOBAL enabled but no engine risk policy is enabled' };
+    return { ok: true, detail: `GLOBAL and ${engines.length} engine risk policies enabled (${engines.join(', ')})` };
+  }
+}
+
+/** The row an upsert writes: the fields given, the stored ones for the rest, defaults for a new policy. */
+function nextPolicy(
+  principal: Principal,
+  engine: string,
+  input: PolicyUpsertInput,
+  caps: Caps,
+  multiple: string | undefined,
+  before: PolicyRow | undefined,
+): Omit<PolicyRow, 'updated_at'> {
+  const enabled = input.enabled ?? before?.enabled ?? true;
+  const disabledReason = enabled
+    ? null
+    : input.disabled_reason?.trim() || (before && !before.enabled ? before.disabled_reason : null) || input.reason?.trim() || `disabled by ${principal.name}`;
+  const keep = <K extends keyof PolicyRow>(field: K, given: PolicyRow[K] | undefined, fallback: PolicyRow[K]): PolicyRow[K] =>
+    given === undefined ? (before ? before[field] : fallback) : given;
+  return {
+    engine,
+    enabled,
+    max_daily_exposure: keep('max_daily_exposure', caps.max_daily_exposure, null),
+    max_open_risk: keep('max_open_risk', caps.max_open_risk, null),
+    max_daily_loss: keep('max_daily_loss', caps.max_daily_loss, null),
+    max_actions_per_day: keep('max_actions_per_day', input.max_actions_per_day, null),
+    reservation_ttl_seconds: keep('reservation_ttl_seconds', input.reservation_ttl_seconds, 900),
+    enforcement_mode: keep('enforcement_mode', input.enforcement_mode, 'enforce'),
+    max_loss_multiple: keep('max_loss_multiple', multiple, '1'),
+    disabled_reason: disabledReason,
+    updated_by: principal.name,
+  };
+}
