@@ -79,7 +79,8 @@ describe('regression tripwire over HTTP', () => {
     it('rejects incomplete or inconsistent policies and non-operators, changing nothing', async () => {
       const domain = freshDomain();
       const cases: Array<[Record<string, unknown>, number, string]> = [
-        [{ domain, metric: 'm' }, 400, 'invalid_regression_policy'],
+        [{ domain, metric: 'm' }, 400, 'policy_incomplete'],
+        [{ domain, metric: 'm', action: 'ALERT' }, 400, 'policy_incomplete'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', min_events: 60, window_events: 50 }, 400, 'invalid_regression_policy'],
         [{ domain, metric: 'm', max_drop_fraction: 1.5, action: 'ALERT' }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'EXPLODE' }, 400, 'validation_failed'],
@@ -170,7 +171,9 @@ describe('regression tripwire over HTTP', () => {
       const mixed = await kpi({ domain, metric, value: 3 });
       expect([mixed.status, mixed.body.error]).toEqual([409, 'kpi_kind_mismatch']);
       const mixedBatch = await kpi({ events: [{ domain, metric: 'other', value: 1 }, { domain, metric: 'other', success: true }] });
-      expect([mixedBatch.status, mixedBatch.body.error]).toEqual([400, 'kpi_kind_mismatch']);
+      // A batch that mixes them for one stream contradicts itself: a validation error naming the event.
+      expect([mixedBatch.status, mixedBatch.body.error]).toEqual([400, 'validation_failed']);
+      expect(mixedBatch.body.details.fields).toEqual([{ field: 'events.1.success|value', problems: [expect.stringContaining('mixes success and value')] }]);
       expect(await countEvents(domain)).toBe(1);
     });
 
@@ -236,12 +239,20 @@ describe('regression tripwire over HTTP', () => {
       await kpi({ events: successes(domain, metric, 20, 0.3) });
       expect((await evaluate(domain, metric)).body.action).toMatchObject({ fired: true });
 
-      const events = (await t.http('GET', `${API}/events?domain=${domain}`, undefined, { token: viewer })).body;
+      const events = (await t.http('GET', `${API}/events?domain=${domain}`, undefined, { token: viewer })).body.items;
       expect(events.filter((e: any) => e.type === 'triggered')).toHaveLength(2);
       expect(events.filter((e: any) => e.type === 'action_taken')).toHaveLength(2);
-      const triggered = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1`, undefined, { token: viewer })).body;
+      const page = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1`, undefined, { token: viewer })).body;
+      const triggered = page.items;
       expect(triggered).toEqual([expect.objectContaining({ domain, metric, type: 'triggered', action: 'ALERT', principal: expect.stringMatching(/^engine-/) })]);
       expect(triggered[0].details).toMatchObject({ trigger: 2, kind: 'success_rate', n_current: 20 });
+      // The platform's paging shape: ?before=<next_cursor> reads the older page; the last page has no cursor.
+      expect(page.next_cursor).toBe(triggered[0].id);
+      const older = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1&before=${page.next_cursor}`, undefined, { token: viewer })).body;
+      expect(older.items.map((e: any) => e.details.trigger)).toEqual([1]);
+      expect(older.next_cursor).toBeNull();
+      const twoPages = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=2`, undefined, { token: viewer })).body;
+      expect([twoPages.items.length, twoPages.next_cursor]).toEqual([2, null]);
       expect((await t.http('GET', `${API}/events?limit=0`, undefined, { token: viewer })).status).toBe(400);
       expect((await t.http('GET', `${API}/events?since=yesterday`, undefined, { token: viewer })).status).toBe(400);
       const state = (await t.http('GET', `${API}/state?domain=${domain}`, undefined, { token: viewer })).body;
