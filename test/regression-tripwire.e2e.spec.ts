@@ -1,43 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { JobRunner } from '#platform';
 import { DEFAULT_ALPHA, WINDOW_SQL } from '#regression-tripwire';
+import { freshDomain, successes, TRIPWIRE_API as API, tripwireApi, tripwireTokens } from './support/factories/tripwire.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-const API = '/api/governance/regression';
-
-/** A fresh domain per test, so tests never see each other's streams. */
-const freshDomain = (prefix = 'D') => `${prefix}_${randomBytes(4).toString('hex').toUpperCase()}`;
 
 describe('regression tripwire over HTTP', () => {
   let t: TestApp;
   let viewer: string;
   let operator: string;
   let engine: string;
+  let api: ReturnType<typeof tripwireApi>;
 
   beforeAll(async () => {
     t = await startTestApp();
-    [viewer, operator, engine] = await Promise.all([t.token('viewer'), t.token('operator'), t.token('engine')]);
+    ({ viewer, operator, engine } = await tripwireTokens(t));
+    api = tripwireApi(t, { operator, engine });
   });
   afterAll(() => t.close());
 
-  const upsert = (body: Record<string, unknown>, token = operator) => t.http('POST', `${API}/policies/upsert`, body, { token });
-  const kpi = (body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) =>
-    t.http('POST', `${API}/kpi`, body, { token: options.token ?? engine, headers: options.headers });
-  const evaluate = (domain: string, metric: string, token = engine) =>
-    t.http('POST', `${API}/evaluate?domain=${domain}&metric=${metric}`, undefined, { token });
-  /** n outcomes at this success rate, spread evenly (so any 20 consecutive ones have the rate too). */
-  const successes = (domain: string, metric: string, n: number, rate: number) =>
-    Array.from({ length: n }, (_, i) => ({ domain, metric, success: Math.floor((i + 1) * rate + 1e-9) > Math.floor(i * rate + 1e-9) }));
+  const upsert = (body: Record<string, unknown>, token = operator) => api.upsert(body, token);
+  const kpi = (body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) => api.kpi(body, options);
+  const evaluate = (domain: string, metric: string, token = engine) => api.evaluate(domain, metric, token);
   const values = (domain: string, metric: string, xs: number[]) => xs.map((value) => ({ domain, metric, value }));
   const countEvents = async (domain: string) => Number((await t.sql(`SELECT count(*)::int AS n FROM kpi_event WHERE domain = $1`, [domain]))[0].n);
   /** A policy on a fresh domain: small windows so tests stay quick. */
-  const policy = async (overrides: Record<string, unknown> = {}) => {
-    const domain = freshDomain();
-    const metric = (overrides.metric as string | undefined) ?? 'conv';
-    const res = await upsert({ domain, metric, enabled: true, window_events: 20, baseline_events: 40, min_events: 20, max_drop_fraction: 0.2, action: 'ALERT', ...overrides });
-    expect(res.status).toBe(200);
-    return { domain, metric };
-  };
+  const policy = (overrides: Record<string, unknown> = {}) => api.policy(overrides);
 
   describe('policies', () => {
     it('the four original policies are seeded, disabled, with their thresholds and actions', async () => {
@@ -87,6 +73,10 @@ describe('regression tripwire over HTTP', () => {
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', alpha: 0 }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', window_events: 2.5 }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', extra: true }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: null, action: 'ALERT' }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 0, action: 'ALERT' }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', alpha: 0.6 }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 'a lot', action: 'ALERT' }, 400, 'validation_failed'],
       ];
       for (const [body, status, error] of cases) {
         const res = await upsert(body);
@@ -94,6 +84,38 @@ describe('regression tripwire over HTTP', () => {
       }
       expect((await upsert({ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT' }, engine)).status).toBe(403);
       expect(await t.sql(`SELECT 1 FROM regression_policy WHERE domain = $1`, [domain])).toHaveLength(0);
+    });
+
+    it('a new policy without its required fields is policy_incomplete, naming each missing field', async () => {
+      const res = await upsert({ domain: freshDomain(), metric: 'm', enabled: true });
+      expect([res.status, res.body.error]).toEqual([400, 'policy_incomplete']);
+      expect(res.body.details.fields.map((f: any) => f.field)).toEqual(['max_drop_fraction', 'action']);
+      const one = await upsert({ domain: freshDomain(), metric: 'm', max_drop_fraction: 0.2 });
+      expect(one.body.details.fields).toEqual([{ field: 'action', problems: [expect.any(String)] }]);
+    });
+
+    it('ratios take a JSON number or a decimal string; alpha null is the plain threshold', async () => {
+      const domain = freshDomain();
+      const res = await upsert({ domain, metric: 'm', max_drop_fraction: '0.25', action: 'ALERT', alpha: '0.01' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ max_drop_fraction: 0.25, alpha: 0.01 });
+      expect((await upsert({ domain, metric: 'm', max_drop_fraction: 1, alpha: null })).body).toMatchObject({ max_drop_fraction: 1, alpha: null });
+      expect((await upsert({ domain, metric: 'm', max_drop_fraction: 0.0001, alpha: 0.5 })).body).toMatchObject({ max_drop_fraction: 0.0001, alpha: 0.5 });
+    });
+
+    it('two concurrent creates of the same new policy: exactly one create, the other an update', async () => {
+      const domain = freshDomain();
+      const results = await Promise.all([
+        upsert({ domain, metric: 'race', max_drop_fraction: 0.2, action: 'ALERT', reason: 'first' }),
+        upsert({ domain, metric: 'race', max_drop_fraction: 0.3, action: 'THROTTLE', reason: 'second' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 200]);
+      const audit = await t.sql(`SELECT action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression:${domain}/race`]);
+      expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.policy.update']);
+      expect(audit[0].details.before).toBeNull();
+      expect(audit[1].details.before).toEqual(audit[0].details.after);
+      const [row] = await t.sql(`SELECT max_drop_fraction, action FROM regression_policy WHERE domain = $1`, [domain]);
+      expect(row).toEqual({ max_drop_fraction: audit[1].details.after.max_drop_fraction, action: audit[1].details.after.action });
     });
   });
 
@@ -115,6 +137,17 @@ describe('regression tripwire over HTTP', () => {
       expect(retry.body).toMatchObject({ recorded: 0, duplicates: 30 });
       expect(retry.body.events.map((e: any) => e.id)).toEqual(first.body.events.map((e: any) => e.id));
       expect(await countEvents(domain)).toBe(31);
+    });
+
+    it('correlation ids and Idempotency-Key headers follow the platform rule: up to 200 of [A-Za-z0-9._:-]', async () => {
+      const { domain, metric } = await policy();
+      const long = `${domain}-`.padEnd(200, 'k');
+      expect((await kpi({ domain, metric, success: true, correlation_id: long })).status).toBe(201);
+      const header = `${domain}-h`.padEnd(200, 'h');
+      expect((await kpi({ domain, metric, success: true }, { headers: { 'idempotency-key': header } })).status).toBe(201);
+      const tooLong = await kpi({ domain, metric, success: true }, { headers: { 'idempotency-key': `${header}h` } });
+      expect([tooLong.status, tooLong.body.error]).toEqual([400, 'validation_failed']);
+      expect(await countEvents(domain)).toBe(2);
     });
 
     it('an Idempotency-Key header keys events without a correlation_id', async () => {
@@ -157,6 +190,7 @@ describe('regression tripwire over HTTP', () => {
         [{ events: Array.from({ length: 1001 }, () => good) }, 'events'],
         [{ ...good, events: [good] }, 'events'],
         [{ domain, metric, success: true, correlation_id: 'has space' }, 'correlation_id'],
+        [{ domain, metric, success: true, correlation_id: 'k'.repeat(201) }, 'correlation_id'],
       ];
       for (const [body, field] of cases) {
         const res = await kpi(body);
