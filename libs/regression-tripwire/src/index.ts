@@ -14,5 +14,5 @@ export * from './decide/stats.js';
 export type { EvaluationResponseDto } from './dto/evaluation.dto.js';
 export type { RegressionStateResponseDto } from './dto/state.dto.js';
 export type { RegressionEventPageDto, RegressionEventResponseDto } from './dto/events.dto.js';
-export type { RecordKpiResponseDto } from './dto/kpi.dto.js';
+export type { RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 export type { RegressionPolicyResponseDto, UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
