@@ -37,7 +37,7 @@ describe('regression tripwire over HTTP', () => {
         ['WHOLESALE', 'offer_accept_rate', 0.15, 'THROTTLE', false, 'WHOLESALE'],
       ]);
       for (const p of seeded) expect(p).toMatchObject({ window_events: 50, baseline_events: 200, min_events: 50, alpha: DEFAULT_ALPHA });
-      expect(DEFAULT_ALPHA).toBe(0.005); // chosen from npm run bench:detector (README, "False alarms vs detection")
+      expect(DEFAULT_ALPHA).toBe(0.005); // chosen from npm run bench:detector (docs/regression-tripwire.md, "False alarms vs detection")
     });
 
     it('contributes "regression policies present" to the go-live checklist', async () => {

@@ -3,31 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { sqlOne, sqlRows } from '#platform';
 import type { DetectorKind } from './decide/detector.js';
+import type { PolicyValues } from './decide/policy-values.js';
 import type { RegressionAction } from './regression-tripwire.constants.js';
 
 /** One row of `regression_policy` (migration RegressionTripwire); `kind` joined from `kpi_stream` where read. */
-export interface RegressionPolicyRow {
-  domain: string;
-  metric: string;
-  enabled: boolean;
-  window_events: number;
-  baseline_events: number;
-  min_events: number;
-  max_drop_fraction: number;
-  action: RegressionAction;
-  target_engine: string;
-  alpha: number | null;
+export interface RegressionPolicyRow extends PolicyValues {
   created_at: Date;
   updated_at: Date;
   updated_by: string;
   kind?: DetectorKind | null;
 }
-
-/** The values a policy upsert writes. */
-export type RegressionPolicyValues = Pick<
-  RegressionPolicyRow,
-  'domain' | 'metric' | 'enabled' | 'window_events' | 'baseline_events' | 'min_events' | 'max_drop_fraction' | 'action' | 'target_engine' | 'alpha'
->;
 
 /** What a tripwire can do, as the binding check reads it. */
 export interface PolicyReachRow {
@@ -69,7 +54,7 @@ export class RegressionPolicyRepository {
   }
 
   /** Inserts or overwrites the policy; returns it with its stream's kind. */
-  async upsert(m: EntityManager, v: RegressionPolicyValues, now: Date, by: string): Promise<RegressionPolicyRow> {
+  async upsert(m: EntityManager, v: PolicyValues, now: Date, by: string): Promise<RegressionPolicyRow> {
     const row = await sqlOne<RegressionPolicyRow>(
       m,
       `WITH w AS (
