@@ -382,6 +382,27 @@ describe('regression tripwire over HTTP', () => {
     });
   });
 
+  describe('OpenAPI', () => {
+    it('every tripwire route documents its success type and its error answers with the one ErrorBody', async () => {
+      const doc = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+      const routes = Object.entries(doc.paths as Record<string, Record<string, any>>).filter(([path]) => path.startsWith(API));
+      expect(routes.length).toBe(7);
+      for (const [path, ops] of routes) {
+        for (const [method, op] of Object.entries(ops)) {
+          const ok = Object.entries(op.responses as Record<string, any>).find(([status]) => status.startsWith('2'));
+          expect({ route: `${method} ${path}`, schema: Boolean(ok?.[1].content?.['application/json']?.schema) }).toEqual({ route: `${method} ${path}`, schema: true });
+          for (const [status, res] of Object.entries(op.responses as Record<string, any>)) {
+            if (status.startsWith('4') && res.content) expect(res.content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorBodyDto');
+          }
+        }
+      }
+      const page = doc.components.schemas.RegressionEventPageDto;
+      expect(Object.keys(page.properties).sort()).toEqual(['items', 'next_cursor']);
+      expect(Object.keys(doc.paths[`${API}/policies/upsert`].post.responses)).toEqual(expect.arrayContaining(['200', '400']));
+      expect(doc.components.schemas.RegressionPolicyResponseDto.properties.alpha).toMatchObject({ type: 'number', nullable: true });
+    });
+  });
+
   describe('scheduled evaluation', () => {
     it('every 5 minutes evaluates each enabled policy once per period', async () => {
       const on = await policy();
