@@ -1,5 +1,5 @@
 /**
- * Does an evaluation cost the same whatever the KPI history? Times RegressionTripwireService.evaluate
+ * Does an evaluation cost the same whatever the KPI history? Times RegressionEvaluationService.evaluate
  * (the whole thing: policy read, state lock, window read, detector, state write, commit) with
  * 10^3, 10^5 and 10^6 events in kpi_event, against a real PostgreSQL.
  *
@@ -22,7 +22,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { loadConfig, startEmbeddedPostgres, SYSTEM_PRINCIPAL, type EmbeddedServer } from '#platform';
-import { RegressionTripwireService, WINDOW_SQL } from '#regression-tripwire';
+import { RegressionEvaluationService, RegressionPolicyService, WINDOW_SQL } from '#regression-tripwire';
 import { createApp } from '../apps/api/src/create-app.js';
 
 const SIZES = [1_000, 100_000, 1_000_000];
@@ -36,7 +36,7 @@ interface Subject {
   size: number;
   app: NestFastifyApplication;
   db: DataSource;
-  tripwire: RegressionTripwireService;
+  tripwire: RegressionEvaluationService;
   times: number[];
   windowTimes: number[];
   status: string;
@@ -57,8 +57,8 @@ async function subject(baseUrl: string, size: number): Promise<Subject> {
     config: loadConfig({ DATABASE_URL: url.toString(), WARDEN_BOOTSTRAP_TOKEN: 'bench-admin-token-000000000000', LOG_LEVEL: 'silent', JOBS_ENABLED: '0', DB_POOL_SIZE: '4' }),
   });
   const db = app.get<DataSource>(getDataSourceToken());
-  const tripwire = app.get(RegressionTripwireService);
-  await tripwire.upsertPolicy(SYSTEM_PRINCIPAL, { domain: DOMAIN, metric: METRIC, enabled: true, window_events: 50, baseline_events: 200, min_events: 50, max_drop_fraction: 0.2, action: 'ALERT' });
+  const tripwire = app.get(RegressionEvaluationService);
+  await app.get(RegressionPolicyService).upsert(SYSTEM_PRINCIPAL, { domain: DOMAIN, metric: METRIC, enabled: true, window_events: 50, baseline_events: 200, min_events: 50, max_drop_fraction: 0.2, action: 'ALERT' });
   await db.query(`INSERT INTO kpi_stream (domain, metric, kind, first_recorded_at) VALUES ($1, $2, 'success_rate', now()) ON CONFLICT DO NOTHING`, [DOMAIN, METRIC]);
   const t0 = performance.now();
   // The evaluated stream first (95% success, spread evenly), then another stream's rows, so the newest ids belong to it.

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { heimdallPoliciesSeed } from '../libs/heimdall/src/heimdall.seed.js'; // not '#heimdall': the platform loads this list, and the lever's index loads the platform (an import cycle)
-// The lever's own seed file (its index would import #platform while the platform loads the seeds).
+// Each lever's own seed file, not its index: the platform imports this list while it loads, and a
+// lever's index imports the platform (an import cycle).
+import { heimdallPoliciesSeed } from '../libs/heimdall/src/heimdall.seed.js';
+import { regressionPoliciesSeed } from '../libs/regression-tripwire/src/regression-tripwire.seed.js';
 import { RISK_GUARD_SEEDS } from '../libs/risk-guard/src/risk-guard.seed.js';
-import { regressionPoliciesSeed } from './regression-policies.seed.js';
 
 export interface SeedDefinition {
   name: string;

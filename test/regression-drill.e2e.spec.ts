@@ -1,3 +1,4 @@
+import { successes, TRIPWIRE_API, tripwireTokens } from './support/factories/tripwire.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -13,19 +14,13 @@ describe('regression tripwire: the week-2 drill (WHOLESALE/contract_rate → THR
 
   beforeAll(async () => {
     t = await startTestApp();
-    [operator, engine] = await Promise.all([t.token('operator'), t.token('engine')]);
+    ({ operator, engine } = await tripwireTokens(t));
   });
   afterAll(() => t.close());
 
-  const API = '/api/governance/regression';
-  /** n outcomes at this success rate, spread evenly. */
-  const outcomes = (n: number, rate: number, prefix: string) =>
-    Array.from({ length: n }, (_, i) => ({
-      domain: 'WHOLESALE',
-      metric: 'contract_rate',
-      success: Math.floor((i + 1) * rate + 1e-9) > Math.floor(i * rate + 1e-9),
-      correlation_id: `${prefix}-${i}`,
-    }));
+  const API = TRIPWIRE_API;
+  /** n outcomes at this success rate, spread evenly, keyed `<prefix>-<i>`. */
+  const outcomes = (n: number, rate: number, prefix: string) => successes('WHOLESALE', 'contract_rate', n, rate, prefix);
   const evaluate = () => t.http('POST', `${API}/evaluate?domain=WHOLESALE&metric=contract_rate`, undefined, { token: engine });
   const deal = (ref: string) => t.http('POST', '/api/deals', { counterparty: 'acme', amount: '10', correlation_id: ref }, { token: engine });
   const wholesalePolicy = async () =>

@@ -1,3 +1,4 @@
+import { TRIPWIRE_API, tripwireTokens, wave } from './support/factories/tripwire.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -15,13 +16,13 @@ describe('regression tripwire: KILL_SWITCH on CAPITAL/roi_event', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [operator, engine, capital] = await Promise.all([t.token('operator'), t.token('engine'), t.token('engine', { engines: ['CAPITAL'], domains: ['CAPITAL'] })]);
+    ({ operator, engine, bound: capital } = await tripwireTokens(t, { engines: ['CAPITAL'], domains: ['CAPITAL'] }));
   });
   afterAll(() => t.close());
 
-  const API = '/api/governance/regression';
+  const API = TRIPWIRE_API;
   /** ROI values around `mean` with a ±20% spread, deterministic. */
-  const roi = (mean: number, n: number) => Array.from({ length: n }, (_, i) => ({ domain: 'CAPITAL', metric: 'roi_event', value: mean * (1 + ((i % 5) - 2) * 0.1) }));
+  const roi = (mean: number, n: number) => wave('CAPITAL', 'roi_event', mean, n);
   const goLive = async () => (await t.http('GET', '/api/governance/go-live/state', undefined, { token: operator })).body;
   const deal = (ref: string) => t.http('POST', '/api/deals', { counterparty: 'acme', amount: '10', correlation_id: ref }, { token: engine });
 

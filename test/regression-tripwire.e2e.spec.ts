@@ -1,43 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { JobRunner } from '#platform';
 import { DEFAULT_ALPHA, WINDOW_SQL } from '#regression-tripwire';
+import { freshDomain, successes, TRIPWIRE_API as API, tripwireApi, tripwireTokens } from './support/factories/tripwire.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-const API = '/api/governance/regression';
-
-/** A fresh domain per test, so tests never see each other's streams. */
-const freshDomain = (prefix = 'D') => `${prefix}_${randomBytes(4).toString('hex').toUpperCase()}`;
 
 describe('regression tripwire over HTTP', () => {
   let t: TestApp;
   let viewer: string;
   let operator: string;
   let engine: string;
+  let api: ReturnType<typeof tripwireApi>;
 
   beforeAll(async () => {
     t = await startTestApp();
-    [viewer, operator, engine] = await Promise.all([t.token('viewer'), t.token('operator'), t.token('engine')]);
+    ({ viewer, operator, engine } = await tripwireTokens(t));
+    api = tripwireApi(t, { operator, engine });
   });
   afterAll(() => t.close());
 
-  const upsert = (body: Record<string, unknown>, token = operator) => t.http('POST', `${API}/policies/upsert`, body, { token });
-  const kpi = (body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) =>
-    t.http('POST', `${API}/kpi`, body, { token: options.token ?? engine, headers: options.headers });
-  const evaluate = (domain: string, metric: string, token = engine) =>
-    t.http('POST', `${API}/evaluate?domain=${domain}&metric=${metric}`, undefined, { token });
-  /** n outcomes at this success rate, spread evenly (so any 20 consecutive ones have the rate too). */
-  const successes = (domain: string, metric: string, n: number, rate: number) =>
-    Array.from({ length: n }, (_, i) => ({ domain, metric, success: Math.floor((i + 1) * rate + 1e-9) > Math.floor(i * rate + 1e-9) }));
+  const upsert = (body: Record<string, unknown>, token = operator) => api.upsert(body, token);
+  const kpi = (body: unknown, options: { token?: string; headers?: Record<string, string> } = {}) => api.kpi(body, options);
+  const evaluate = (domain: string, metric: string, token = engine) => api.evaluate(domain, metric, token);
   const values = (domain: string, metric: string, xs: number[]) => xs.map((value) => ({ domain, metric, value }));
   const countEvents = async (domain: string) => Number((await t.sql(`SELECT count(*)::int AS n FROM kpi_event WHERE domain = $1`, [domain]))[0].n);
   /** A policy on a fresh domain: small windows so tests stay quick. */
-  const policy = async (overrides: Record<string, unknown> = {}) => {
-    const domain = freshDomain();
-    const metric = (overrides.metric as string | undefined) ?? 'conv';
-    const res = await upsert({ domain, metric, enabled: true, window_events: 20, baseline_events: 40, min_events: 20, max_drop_fraction: 0.2, action: 'ALERT', ...overrides });
-    expect(res.status).toBe(200);
-    return { domain, metric };
-  };
+  const policy = (overrides: Record<string, unknown> = {}) => api.policy(overrides);
 
   describe('policies', () => {
     it('the four original policies are seeded, disabled, with their thresholds and actions', async () => {
@@ -51,7 +37,7 @@ describe('regression tripwire over HTTP', () => {
         ['WHOLESALE', 'offer_accept_rate', 0.15, 'THROTTLE', false, 'WHOLESALE'],
       ]);
       for (const p of seeded) expect(p).toMatchObject({ window_events: 50, baseline_events: 200, min_events: 50, alpha: DEFAULT_ALPHA });
-      expect(DEFAULT_ALPHA).toBe(0.005); // chosen from npm run bench:detector (README, "False alarms vs detection")
+      expect(DEFAULT_ALPHA).toBe(0.005); // chosen from npm run bench:detector (docs/regression-tripwire.md, "False alarms vs detection")
     });
 
     it('contributes "regression policies present" to the go-live checklist', async () => {
@@ -79,13 +65,18 @@ describe('regression tripwire over HTTP', () => {
     it('rejects incomplete or inconsistent policies and non-operators, changing nothing', async () => {
       const domain = freshDomain();
       const cases: Array<[Record<string, unknown>, number, string]> = [
-        [{ domain, metric: 'm' }, 400, 'invalid_regression_policy'],
+        [{ domain, metric: 'm' }, 400, 'policy_incomplete'],
+        [{ domain, metric: 'm', action: 'ALERT' }, 400, 'policy_incomplete'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', min_events: 60, window_events: 50 }, 400, 'invalid_regression_policy'],
         [{ domain, metric: 'm', max_drop_fraction: 1.5, action: 'ALERT' }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'EXPLODE' }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', alpha: 0 }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', window_events: 2.5 }, 400, 'validation_failed'],
         [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', extra: true }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: null, action: 'ALERT' }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 0, action: 'ALERT' }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT', alpha: 0.6 }, 400, 'validation_failed'],
+        [{ domain, metric: 'm', max_drop_fraction: 'a lot', action: 'ALERT' }, 400, 'validation_failed'],
       ];
       for (const [body, status, error] of cases) {
         const res = await upsert(body);
@@ -93,6 +84,38 @@ describe('regression tripwire over HTTP', () => {
       }
       expect((await upsert({ domain, metric: 'm', max_drop_fraction: 0.2, action: 'ALERT' }, engine)).status).toBe(403);
       expect(await t.sql(`SELECT 1 FROM regression_policy WHERE domain = $1`, [domain])).toHaveLength(0);
+    });
+
+    it('a new policy without its required fields is policy_incomplete, naming each missing field', async () => {
+      const res = await upsert({ domain: freshDomain(), metric: 'm', enabled: true });
+      expect([res.status, res.body.error]).toEqual([400, 'policy_incomplete']);
+      expect(res.body.details.fields.map((f: any) => f.field)).toEqual(['max_drop_fraction', 'action']);
+      const one = await upsert({ domain: freshDomain(), metric: 'm', max_drop_fraction: 0.2 });
+      expect(one.body.details.fields).toEqual([{ field: 'action', problems: [expect.any(String)] }]);
+    });
+
+    it('ratios take a JSON number or a decimal string; alpha null is the plain threshold', async () => {
+      const domain = freshDomain();
+      const res = await upsert({ domain, metric: 'm', max_drop_fraction: '0.25', action: 'ALERT', alpha: '0.01' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ max_drop_fraction: 0.25, alpha: 0.01 });
+      expect((await upsert({ domain, metric: 'm', max_drop_fraction: 1, alpha: null })).body).toMatchObject({ max_drop_fraction: 1, alpha: null });
+      expect((await upsert({ domain, metric: 'm', max_drop_fraction: 0.0001, alpha: 0.5 })).body).toMatchObject({ max_drop_fraction: 0.0001, alpha: 0.5 });
+    });
+
+    it('two concurrent creates of the same new policy: exactly one create, the other an update', async () => {
+      const domain = freshDomain();
+      const results = await Promise.all([
+        upsert({ domain, metric: 'race', max_drop_fraction: 0.2, action: 'ALERT', reason: 'first' }),
+        upsert({ domain, metric: 'race', max_drop_fraction: 0.3, action: 'THROTTLE', reason: 'second' }),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 200]);
+      const audit = await t.sql(`SELECT action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression:${domain}/race`]);
+      expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.policy.update']);
+      expect(audit[0].details.before).toBeNull();
+      expect(audit[1].details.before).toEqual(audit[0].details.after);
+      const [row] = await t.sql(`SELECT max_drop_fraction, action FROM regression_policy WHERE domain = $1`, [domain]);
+      expect(row).toEqual({ max_drop_fraction: audit[1].details.after.max_drop_fraction, action: audit[1].details.after.action });
     });
   });
 
@@ -114,6 +137,17 @@ describe('regression tripwire over HTTP', () => {
       expect(retry.body).toMatchObject({ recorded: 0, duplicates: 30 });
       expect(retry.body.events.map((e: any) => e.id)).toEqual(first.body.events.map((e: any) => e.id));
       expect(await countEvents(domain)).toBe(31);
+    });
+
+    it('correlation ids and Idempotency-Key headers follow the platform rule: up to 200 of [A-Za-z0-9._:-]', async () => {
+      const { domain, metric } = await policy();
+      const long = `${domain}-`.padEnd(200, 'k');
+      expect((await kpi({ domain, metric, success: true, correlation_id: long })).status).toBe(201);
+      const header = `${domain}-h`.padEnd(200, 'h');
+      expect((await kpi({ domain, metric, success: true }, { headers: { 'idempotency-key': header } })).status).toBe(201);
+      const tooLong = await kpi({ domain, metric, success: true }, { headers: { 'idempotency-key': `${header}h` } });
+      expect([tooLong.status, tooLong.body.error]).toEqual([400, 'validation_failed']);
+      expect(await countEvents(domain)).toBe(2);
     });
 
     it('an Idempotency-Key header keys events without a correlation_id', async () => {
@@ -156,6 +190,7 @@ describe('regression tripwire over HTTP', () => {
         [{ events: Array.from({ length: 1001 }, () => good) }, 'events'],
         [{ ...good, events: [good] }, 'events'],
         [{ domain, metric, success: true, correlation_id: 'has space' }, 'correlation_id'],
+        [{ domain, metric, success: true, correlation_id: 'k'.repeat(201) }, 'correlation_id'],
       ];
       for (const [body, field] of cases) {
         const res = await kpi(body);
@@ -170,7 +205,9 @@ describe('regression tripwire over HTTP', () => {
       const mixed = await kpi({ domain, metric, value: 3 });
       expect([mixed.status, mixed.body.error]).toEqual([409, 'kpi_kind_mismatch']);
       const mixedBatch = await kpi({ events: [{ domain, metric: 'other', value: 1 }, { domain, metric: 'other', success: true }] });
-      expect([mixedBatch.status, mixedBatch.body.error]).toEqual([400, 'kpi_kind_mismatch']);
+      // A batch that mixes them for one stream contradicts itself: a validation error naming the event.
+      expect([mixedBatch.status, mixedBatch.body.error]).toEqual([400, 'validation_failed']);
+      expect(mixedBatch.body.details.fields).toEqual([{ field: 'events.1.success|value', problems: [expect.stringContaining('mixes success and value')] }]);
       expect(await countEvents(domain)).toBe(1);
     });
 
@@ -236,12 +273,20 @@ describe('regression tripwire over HTTP', () => {
       await kpi({ events: successes(domain, metric, 20, 0.3) });
       expect((await evaluate(domain, metric)).body.action).toMatchObject({ fired: true });
 
-      const events = (await t.http('GET', `${API}/events?domain=${domain}`, undefined, { token: viewer })).body;
+      const events = (await t.http('GET', `${API}/events?domain=${domain}`, undefined, { token: viewer })).body.items;
       expect(events.filter((e: any) => e.type === 'triggered')).toHaveLength(2);
       expect(events.filter((e: any) => e.type === 'action_taken')).toHaveLength(2);
-      const triggered = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1`, undefined, { token: viewer })).body;
+      const page = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1`, undefined, { token: viewer })).body;
+      const triggered = page.items;
       expect(triggered).toEqual([expect.objectContaining({ domain, metric, type: 'triggered', action: 'ALERT', principal: expect.stringMatching(/^engine-/) })]);
       expect(triggered[0].details).toMatchObject({ trigger: 2, kind: 'success_rate', n_current: 20 });
+      // The platform's paging shape: ?before=<next_cursor> reads the older page; the last page has no cursor.
+      expect(page.next_cursor).toBe(triggered[0].id);
+      const older = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=1&before=${page.next_cursor}`, undefined, { token: viewer })).body;
+      expect(older.items.map((e: any) => e.details.trigger)).toEqual([1]);
+      expect(older.next_cursor).toBeNull();
+      const twoPages = (await t.http('GET', `${API}/events?domain=${domain}&type=triggered&limit=2`, undefined, { token: viewer })).body;
+      expect([twoPages.items.length, twoPages.next_cursor]).toEqual([2, null]);
       expect((await t.http('GET', `${API}/events?limit=0`, undefined, { token: viewer })).status).toBe(400);
       expect((await t.http('GET', `${API}/events?since=yesterday`, undefined, { token: viewer })).status).toBe(400);
       const state = (await t.http('GET', `${API}/state?domain=${domain}`, undefined, { token: viewer })).body;
@@ -334,6 +379,27 @@ describe('regression tripwire over HTTP', () => {
       const audit = await t.sql(`SELECT actor_label FROM audit_log WHERE subject = $1 AND action = 'regression.baseline_reset'`, [`regression:${domain}/${metric}`]);
       expect(audit).toEqual([{ actor_label: 'ops' }]);
       expect(await countEvents(domain)).toBe(140); // nothing deleted
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('every tripwire route documents its success type and its error answers with the one ErrorBody', async () => {
+      const doc = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+      const routes = Object.entries(doc.paths as Record<string, Record<string, any>>).filter(([path]) => path.startsWith(API));
+      expect(routes.length).toBe(7);
+      for (const [path, ops] of routes) {
+        for (const [method, op] of Object.entries(ops)) {
+          const ok = Object.entries(op.responses as Record<string, any>).find(([status]) => status.startsWith('2'));
+          expect({ route: `${method} ${path}`, schema: Boolean(ok?.[1].content?.['application/json']?.schema) }).toEqual({ route: `${method} ${path}`, schema: true });
+          for (const [status, res] of Object.entries(op.responses as Record<string, any>)) {
+            if (status.startsWith('4') && res.content) expect(res.content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorBodyDto');
+          }
+        }
+      }
+      const page = doc.components.schemas.RegressionEventPageDto;
+      expect(Object.keys(page.properties).sort()).toEqual(['items', 'next_cursor']);
+      expect(Object.keys(doc.paths[`${API}/policies/upsert`].post.responses)).toEqual(expect.arrayContaining(['200', '400']));
+      expect(doc.components.schemas.RegressionPolicyResponseDto.properties.alpha).toMatchObject({ type: 'number', nullable: true });
     });
   });
 

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { every, JobRunner } from '#platform';
-import { RegressionTripwireService } from './regression-tripwire.service.js';
+import { RegressionEvaluationService } from './regression-evaluation.service.js';
 
 export const EVALUATE_JOB = 'regression.evaluate';
 
@@ -12,10 +12,10 @@ export const EVALUATE_JOB = 'regression.evaluate';
 export class RegressionTripwireJobs implements OnModuleInit {
   constructor(
     private readonly jobs: JobRunner,
-    private readonly tripwire: RegressionTripwireService,
+    private readonly evaluation: RegressionEvaluationService,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: EVALUATE_JOB, schedule: every(5), maxCatchUp: 1, run: () => this.tripwire.evaluateScheduled() });
+    this.jobs.register({ name: EVALUATE_JOB, schedule: every(5), maxCatchUp: 1, run: () => this.evaluation.evaluateScheduled() });
   }
 }

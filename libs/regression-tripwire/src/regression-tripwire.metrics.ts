@@ -1,8 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '#platform';
-import type { RegressionAction } from './entities/regression-policy.entity.js';
-import type { RegressionStatus } from './entities/regression-state.entity.js';
-import { RegressionTripwireService } from './regression-tripwire.service.js';
+import { REGRESSION_ACTIONS, type RegressionStatus } from './regression-tripwire.constants.js';
+import { RegressionStateService } from './regression-state.service.js';
 
 /** Every status a domain+metric can be in; the gauge has one series per status, 1 for the current one. */
 export const TRIPWIRE_STATES = ['never_evaluated', 'ok', 'insufficient_data', 'triggered', 'disabled'] as const satisfies readonly RegressionStatus[];
@@ -10,17 +9,16 @@ export const TRIPWIRE_STATES = ['never_evaluated', 'ok', 'insufficient_data', 't
 const _allStates: Exclude<RegressionStatus, (typeof TRIPWIRE_STATES)[number]> extends never ? true : never = true;
 void _allStates;
 
-const ACTIONS: readonly RegressionAction[] = ['THROTTLE', 'KILL_SWITCH', 'ALERT'];
-
 /** Every outcome the tripwire counts in warden_decisions_total (zero until it happens). */
 export const REGRESSION_DECISION_OUTCOMES: readonly string[] = [
-  'policy_upsert',
+  'policy_create',
+  'policy_update',
   'kpi_recorded',
   'ok',
   'triggered',
   'insufficient_data',
   'disabled',
-  ...ACTIONS.map((a) => `action_${a.toLowerCase()}`),
+  ...REGRESSION_ACTIONS.map((a) => `action_${a.toLowerCase()}`),
   'action_failed',
   'baseline_reset',
 ];
@@ -33,7 +31,7 @@ export const REGRESSION_DECISION_OUTCOMES: readonly string[] = [
 export class RegressionTripwireMetrics implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly tripwire: RegressionTripwireService,
+    private readonly tripwire: RegressionStateService,
   ) {}
 
   onModuleInit(): void {

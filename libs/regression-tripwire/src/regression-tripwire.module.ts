@@ -1,23 +1,25 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { GoLiveModule } from '#go-live';
 import { RiskGuardModule } from '#risk-guard';
-import { KpiEventEntity, KpiStreamEntity } from './entities/kpi-event.entity.js';
-import { RegressionPolicyEntity } from './entities/regression-policy.entity.js';
-import { RegressionEventEntity, RegressionStateEntity } from './entities/regression-state.entity.js';
+import { BaselineResetService } from './baseline-reset.service.js';
+import { KpiEventRepository } from './kpi-event.repository.js';
+import { KpiIngestService } from './kpi-ingest.service.js';
+import { RegressionEvaluationService } from './regression-evaluation.service.js';
+import { RegressionPolicyRepository } from './regression-policy.repository.js';
+import { RegressionPolicyService } from './regression-policy.service.js';
+import { RegressionStateRepository } from './regression-state.repository.js';
+import { RegressionStateService } from './regression-state.service.js';
 import { RegressionTripwireController } from './regression-tripwire.controller.js';
 import { RegressionTripwireJobs } from './regression-tripwire.jobs.js';
 import { RegressionTripwireMetrics } from './regression-tripwire.metrics.js';
-import { RegressionTripwireService } from './regression-tripwire.service.js';
+import { TripwireActionService } from './tripwire-action.service.js';
+
+const SERVICES = [RegressionPolicyService, KpiIngestService, RegressionEvaluationService, TripwireActionService, RegressionStateService, BaselineResetService];
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([RegressionPolicyEntity, KpiEventEntity, KpiStreamEntity, RegressionStateEntity, RegressionEventEntity]),
-    GoLiveModule,
-    RiskGuardModule,
-  ],
+  imports: [GoLiveModule, RiskGuardModule],
   controllers: [RegressionTripwireController],
-  providers: [RegressionTripwireService, RegressionTripwireJobs, RegressionTripwireMetrics],
-  exports: [RegressionTripwireService],
+  providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics],
+  exports: SERVICES,
 })
 export class RegressionTripwireModule {}

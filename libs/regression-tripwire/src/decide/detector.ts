@@ -5,7 +5,7 @@ import { normalCdf, studentTSurvival } from './stats.js';
  * verdict. No I/O, no clock — the service feeds it the newest `window_events` and the
  * `baseline_events` before them, and acts on what it returns.
  *
- * Rules (DESIGN.md "Regression tripwire"):
+ * Rules (docs/regression-tripwire.md, "The detector"):
  * - disabled policy → `disabled` (the figures are still computed, so an operator sees what it would say);
  * - fewer than `min_events` on either side → `insufficient_data`, never `ok`;
  * - rate = success share (success_rate) or mean of value (mean_value);

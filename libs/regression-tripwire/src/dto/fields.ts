@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { normalizeRatio } from '#platform';
 
 /** An optional lower-case metric name (the platform's MetricField is always required). */
 export function OptionalMetricField(description = 'KPI metric name (lower-case)') {
@@ -14,8 +15,6 @@ export function OptionalMetricField(description = 'KPI metric name (lower-case)'
   );
 }
 
-export const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
@@ -25,3 +24,32 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  */
 export const toFiniteNumberOrKeep = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value.trim()) : value;
+
+/**
+ * An optional ratio of a tripwire policy, read by the platform's ratio rule (`normalizeRatio`: a JSON
+ * number or a decimal string in [0, 1]) and kept as the double the detector compares with, within
+ * [min, max]. `nullable`: null is a value (alpha: null turns the significance test off); otherwise
+ * null is refused, and leaving the field out keeps the current value.
+ */
+export function PolicyRatioField(description: string, options: { min: number; max: number; example: number; nullable?: boolean }) {
+  const message = `$property must be a number in [${options.min}, ${options.max}] (a JSON number or a decimal string)`;
+  return applyDecorators(
+    ApiPropertyOptional({
+      description,
+      nullable: options.nullable ?? false,
+      oneOf: [
+        { type: 'number', minimum: options.min, maximum: options.max },
+        { type: 'string', pattern: '^\\d(\\.\\d{1,30})?$' },
+      ],
+      example: options.example,
+    }),
+    ValidateIf((_o: object, value: unknown) => value !== undefined && !(options.nullable && value === null)),
+    Transform(({ value }: { value: unknown }) => {
+      const ratio = normalizeRatio(value);
+      return ratio === undefined ? value : Number(ratio);
+    }),
+    IsNumber({ allowNaN: false, allowInfinity: false }, { message }),
+    Min(options.min, { message }),
+    Max(options.max, { message }),
+  );
+}

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsNumber, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { IdentifierField, MetricField, WardenError } from '#platform';
-import { RegressionErrorCode } from '../regression-tripwire.errors.js';
-import { CORRELATION_ID, OptionalMetricField, toFiniteNumberOrKeep } from './fields.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsNumber, IsOptional, ValidateNested } from 'class-validator';
+import { CorrelationIdField, IdentifierField, idempotencyKey, MetricField } from '#platform';
+import type { KpiInput } from '../decide/kpi-batch.js';
+import { RegressionErrors } from '../regression-tripwire.errors.js';
+import { OptionalMetricField, toFiniteNumberOrKeep } from './fields.js';
 
 export const MAX_KPI_BATCH = 1000;
 
@@ -19,10 +20,7 @@ class KpiFields {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: '$property must be a finite number' })
   value?: number;
 
-  @ApiPropertyOptional({ description: 'Client key: a retry with the same key records nothing twice; the same key with a different event is 409' })
-  @IsOptional()
-  @IsString()
-  @Matches(CORRELATION_ID, { message: 'correlation_id must be 1-128 of [A-Za-z0-9._:-]' })
+  @CorrelationIdField('Client key: a retry with the same key records nothing twice; the same key with a different event is 409')
   correlation_id?: string;
 }
 
@@ -53,33 +51,20 @@ export class RecordKpiRequestDto extends KpiFields {
   events?: KpiEventDto[];
 }
 
-export interface KpiInput {
-  domain: string;
-  metric: string;
-  success: boolean | null;
-  value: number | null;
-  correlation_id: string | null;
-}
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
-
-function invalid(fields: Array<{ field: string; problems: string[] }>): WardenError {
-  return WardenError.badRequest(
-    RegressionErrorCode.ValidationFailed,
-    `invalid ${fields.map((f) => f.field).join(', ')}: ${fields.map((f) => f.problems.join('; ')).join('; ')}`,
-    { fields },
-  );
+function invalid(fields: Array<{ field: string; problems: string[] }>) {
+  return RegressionErrors.raise('validation_failed', `invalid ${fields.map((f) => f.field).join(', ')}: ${fields.map((f) => f.problems.join('; ')).join('; ')}`, {
+    details: { fields },
+  });
 }
 
 /**
  * The one list of events a request carries, checked beyond what the decorators can say: single
  * form or batch form (not both), exactly one of success / value per event. Without a
- * correlation_id, an `Idempotency-Key` header keys the event (single) or each event as `key:index` (batch).
+ * correlation_id, an `Idempotency-Key` header (the platform's one key rule) keys the event (single)
+ * or each event as `key:index` (batch).
  */
-export function normalizeKpiRequest(body: RecordKpiRequestDto, idempotencyKey?: string): KpiInput[] {
-  if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    throw invalid([{ field: 'Idempotency-Key', problems: ['must be 1-100 of [A-Za-z0-9._:-]'] }]);
-  }
+export function normalizeKpiRequest(body: RecordKpiRequestDto, idempotencyKeyHeader?: string): KpiInput[] {
+  const headerKey = idempotencyKey(undefined, idempotencyKeyHeader);
   const single = [body.domain, body.metric, body.success, body.value, body.correlation_id].some((v) => v !== undefined && v !== null);
   let raw: Array<KpiFields & { domain?: string; metric?: string }>;
   let prefix: (i: number) => string;
@@ -100,11 +85,16 @@ export function normalizeKpiRequest(body: RecordKpiRequestDto, idempotencyKey?: 
     if (hasSuccess === hasValue) {
       problems.push({ field: `${prefix(i)}success|value`, problems: [hasSuccess ? 'give success or value, not both' : 'one of success or value is required'] });
     }
-    const key = e.correlation_id ?? (idempotencyKey === undefined ? null : body.events ? `${idempotencyKey}:${i}` : idempotencyKey);
+    const key = e.correlation_id ?? (headerKey === null ? null : body.events ? `${headerKey}:${i}` : headerKey);
     return { domain: e.domain!, metric: e.metric!, success: hasSuccess ? e.success! : null, value: hasValue ? e.value! : null, correlation_id: key };
   });
   if (problems.length) throw invalid(problems);
   return events;
+}
+
+/** A batch mixing success and value events for one stream: a request that contradicts itself. */
+export function kindsMixed(index: number, stream: string) {
+  return invalid([{ field: `events.${index}.success|value`, problems: [`${stream} mixes success and value events in one batch`] }]);
 }
 
 export class RecordedKpiDto {
@@ -121,4 +111,13 @@ export class RecordKpiResponseDto {
   @ApiProperty({ description: 'Events newly recorded' }) recorded: number;
   @ApiProperty({ description: 'Events whose correlation_id was already recorded with the same content' }) duplicates: number;
   @ApiProperty({ type: [RecordedKpiDto] }) events: RecordedKpiDto[];
+
+  /** `ids[i]` is the id event i of the request got (its original one when it is a duplicate). */
+  static from(events: readonly KpiInput[], ids: ReadonlyArray<{ id: string; duplicate: boolean }>, recorded: number): RecordKpiResponseDto {
+    return {
+      recorded,
+      duplicates: events.length - recorded,
+      events: events.map((e, i) => ({ id: ids[i].id, domain: e.domain, metric: e.metric, success: e.success, value: e.value, correlation_id: e.correlation_id, duplicate: ids[i].duplicate })),
+    };
+  }
 }

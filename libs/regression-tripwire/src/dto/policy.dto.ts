@@ -1,16 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNumber, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, ValidateIf } from 'class-validator';
 import { BooleanField, IdentifierField, IntegerField, MetricField, TextField } from '#platform';
-import { REGRESSION_ACTIONS, type RegressionAction } from '../entities/regression-policy.entity.js';
+import type { DetectorKind } from '../decide/detector.js';
+import { DEFAULT_ALPHA, REGRESSION_ACTIONS, type RegressionAction } from '../regression-tripwire.constants.js';
+import type { RegressionPolicyRow } from '../regression-policy.repository.js';
+import { PolicyRatioField } from './fields.js';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 
 /**
  * Creates or changes one tripwire. Fields left out keep their current value (or the default for a
  * new policy: disabled, 50 vs 200 events, min 50, target engine = domain, alpha 0.005);
- * `max_drop_fraction` and `action` are required when the policy is new. `alpha: null` turns the
- * significance test off (plain threshold).
+ * `max_drop_fraction` and `action` are required when the policy is new (else `policy_incomplete`).
+ * `alpha: null` turns the significance test off (plain threshold).
  */
 export class UpsertRegressionPolicyRequestDto {
   @IdentifierField('Domain the KPI belongs to')
@@ -31,14 +34,10 @@ export class UpsertRegressionPolicyRequestDto {
   @IntegerField('Fewer events than this on either side: insufficient_data', { min: 1, max: 10000, optional: true, example: 50 })
   min_events?: number;
 
-  @ApiPropertyOptional({ description: 'Trigger when (baseline - current) / |baseline| >= this; in (0, 1]', example: 0.2 })
-  @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.max_drop_fraction !== undefined)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0.0001)
-  @Max(1)
+  @PolicyRatioField('Trigger when (baseline - current) / |baseline| >= this; in [0.0001, 1]. Required for a new policy', { min: 0.0001, max: 1, example: 0.2 })
   max_drop_fraction?: number;
 
-  @ApiPropertyOptional({ enum: REGRESSION_ACTIONS, description: 'THROTTLE disables the target engine’s risk policy; KILL_SWITCH engages the kill switch; ALERT records only' })
+  @ApiPropertyOptional({ enum: REGRESSION_ACTIONS, description: 'THROTTLE disables the target engine’s risk policy; KILL_SWITCH engages the kill switch; ALERT records only. Required for a new policy' })
   @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.action !== undefined)
   @Transform(upper)
   @IsIn(REGRESSION_ACTIONS as RegressionAction[])
@@ -47,11 +46,12 @@ export class UpsertRegressionPolicyRequestDto {
   @IdentifierField('Engine whose risk policy THROTTLE disables (default: the domain)', true)
   target_engine?: string;
 
-  @ApiPropertyOptional({ description: 'Significance level of the one-sided test, in (0, 0.5]; null = plain threshold', nullable: true, example: 0.005 })
-  @ValidateIf((o: UpsertRegressionPolicyRequestDto) => o.alpha !== undefined && o.alpha !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(1e-9)
-  @Max(0.5)
+  @PolicyRatioField(`Significance level of the one-sided test, in [1e-9, 0.5]; null = plain threshold (default ${DEFAULT_ALPHA})`, {
+    min: 1e-9,
+    max: 0.5,
+    example: DEFAULT_ALPHA,
+    nullable: true,
+  })
   alpha?: number | null;
 
   @TextField('Why (recorded in the audit trail)', { optional: true })
@@ -59,23 +59,6 @@ export class UpsertRegressionPolicyRequestDto {
 
   @TextField('Free label of who is acting', { optional: true, max: 100 })
   actor?: string;
-}
-
-export interface RegressionPolicyRow {
-  domain: string;
-  metric: string;
-  enabled: boolean;
-  window_events: number;
-  baseline_events: number;
-  min_events: number;
-  max_drop_fraction: number;
-  action: RegressionAction;
-  target_engine: string;
-  alpha: number | null;
-  created_at: Date;
-  updated_at: Date;
-  updated_by: string;
-  kind?: 'success_rate' | 'mean_value' | null;
 }
 
 export class RegressionPolicyResponseDto {
@@ -89,8 +72,8 @@ export class RegressionPolicyResponseDto {
   @ApiProperty({ enum: REGRESSION_ACTIONS }) action: RegressionAction;
   @ApiProperty() target_engine: string;
   @ApiProperty({ nullable: true, type: Number }) alpha: number | null;
-  @ApiProperty({ nullable: true, enum: ['success_rate', 'mean_value'], description: 'Locked by the first KPI event recorded; null before any' })
-  kind: 'success_rate' | 'mean_value' | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['success_rate', 'mean_value'], description: 'Locked by the first KPI event recorded; null before any' })
+  kind: DetectorKind | null;
   @ApiProperty() updated_at: string;
   @ApiProperty() updated_by: string;
 

@@ -1,0 +1,86 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { GoLiveService } from '#go-live';
+import { AuditService, Clock, MetricsService } from '#platform';
+import { RiskGuardService } from '#risk-guard';
+import type { Verdict } from './decide/detector.js';
+import { LEVER, subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
+import type { RegressionPolicyRow } from './regression-policy.repository.js';
+import { RegressionStateRepository, type RegressionStateRow } from './regression-state.repository.js';
+
+/**
+ * Carries out a trigger's action through the lever that owns the effect — THROTTLE through the risk
+ * guard, KILL_SWITCH through go-live, ALERT as a log line — outside the evaluation's transaction,
+ * then records the outcome. Each effect is idempotent, so a retry is safe.
+ */
+@Injectable()
+export class TripwireActionService {
+  private readonly logger = new Logger('regression-tripwire');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly states: RegressionStateRepository,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
+    private readonly goLive: GoLiveService,
+    private readonly riskGuard: RiskGuardService,
+  ) {}
+
+  /** Carries out the policy's action for trigger number `triggerCount`, then records the outcome. */
+  async fire(policy: RegressionPolicyRow, verdict: Verdict, triggerCount: number): Promise<RegressionStateRow> {
+    const reason = `regression_tripwire ${policy.domain}/${policy.metric}: ${verdict.detail}`;
+    let ok = true;
+    let detail: string;
+    try {
+      detail = await this.act(policy, reason);
+    } catch (err) {
+      ok = false;
+      detail = `${policy.action} failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.logger.error({ msg: `tripwire ${policy.domain}/${policy.metric} action failed`, err });
+    }
+    const now = this.clock.now();
+    const state = await this.dataSource.transaction(async (m) => {
+      const updated = await this.states.recordActionOutcome(m, policy.domain, policy.metric, triggerCount, ok ? 'done' : 'failed', now, detail);
+      const details = { trigger: triggerCount, target_engine: policy.target_engine, detail };
+      await this.states.insertEvent(m, {
+        at: now,
+        domain: policy.domain,
+        metric: policy.metric,
+        type: ok ? 'action_taken' : 'action_failed',
+        principal: TRIPWIRE_PRINCIPAL.name,
+        status: 'triggered',
+        action: policy.action,
+        details,
+      });
+      await this.audit.record(m, TRIPWIRE_PRINCIPAL, {
+        action: ok ? `${LEVER}.action` : `${LEVER}.action_failed`,
+        subject: subjectOf(policy.domain, policy.metric),
+        reason,
+        details: { ...details, action: policy.action },
+      });
+      return updated ?? (await this.states.get(m, policy.domain, policy.metric));
+    });
+    this.metrics.decision(LEVER, ok ? `action_${policy.action.toLowerCase()}` : 'action_failed');
+    return state;
+  }
+
+  /** The effect itself, through the lever that owns it. */
+  private async act(policy: RegressionPolicyRow, reason: string): Promise<string> {
+    switch (policy.action) {
+      case 'THROTTLE': {
+        const { changed } = await this.riskGuard.disableEngine(TRIPWIRE_PRINCIPAL, policy.target_engine, reason);
+        return changed ? `risk policy ${policy.target_engine} disabled` : `risk policy ${policy.target_engine} was already disabled`;
+      }
+      case 'KILL_SWITCH': {
+        if ((await this.goLive.state()).kill_switch_engaged) return 'kill switch was already engaged';
+        await this.goLive.engageKillSwitch(TRIPWIRE_PRINCIPAL, { reason });
+        return 'kill switch engaged';
+      }
+      case 'ALERT':
+        this.logger.warn({ msg: `ALERT ${reason}` });
+        return 'alert recorded';
+    }
+  }
+}
