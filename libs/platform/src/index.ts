@@ -20,3 +20,6 @@ export * from './jobs/job-runner.js';
 export * from './jobs/schedule.js';
 export * from './logging/pino-logger.js';
 export * from './http/idempotency.js';
+export * from './config/redact.js';
+export * from './database/database-gate.js';
+export * from './errors/database-errors.js';

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { describeError, isDatabaseUnavailable } from './database-errors.js';
 import { type ErrorBody } from './error-body.js';
 import { PlatformErrorCode, WardenError } from './warden-error.js';
 
@@ -44,8 +45,20 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
     const status = fastifyError.statusCode;
     return { statusCode: status, error: STATUS_CODES[status] ?? `http_${status}`, message: fastifyError.message ?? 'bad request' };
   }
+  // The database down, hung or timing out is an outage to fail closed on, not a bug: 503, a warning.
+  if (isDatabaseUnavailable(exception)) {
+    const { code, message } = describeError(exception);
+    logger.warn({ msg: `database unavailable, failing closed: ${String(code ?? '')} ${String(message ?? '')}`.trim() });
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: PlatformErrorCode.GovernanceUnavailable,
+      message: 'the database cannot be reached or did not answer in time: failing closed',
+      reason_codes: [PlatformErrorCode.GovernanceUnavailable],
+    };
+  }
   const errorId = randomUUID();
-  logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+  // describeError: never a failed query's parameters in the log.
+  logger.error({ err: describeError(exception), error_id: errorId }, 'unhandled error');
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     error: PlatformErrorCode.InternalError,
