@@ -2,13 +2,9 @@ import { type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 /** One pino instance for Fastify's request logs and Nest's own logger: structured JSON everywhere. */
-export function createPino(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'warden' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    serializers: { err: safeErr, error: safeErr },
-  });
+export function createPino(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'warden' }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: safeErr, error: safeErr } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
