@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbeddedPostgres } from '#platform';
-import { freezePostgres } from './support/pg-freeze.js';
+import { freezePostgres } from '../bench/pg-freeze.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
@@ -55,7 +55,7 @@ describe('a hung database fails closed', () => {
     const deal = await t.http('POST', '/api/deals', { counterparty: 'acme', amount: '1' }, { token: engine });
     expect(deal.status).toBe(201);
 
-    resume = await freezePostgres(server.dataDir);
+    resume = (await freezePostgres(server.dataDir)).resume;
     let resumedAt = Infinity;
     try {
       const fired = [

@@ -14,6 +14,8 @@ export interface GuardSettings {
 
 export class QueryDeadlineError extends Error {
   readonly code = 'WARDEN_QUERY_DEADLINE';
+  /** COMMIT (or the Sync of an autocommit statement) was sent and not acknowledged: it may yet commit. */
+  readonly commitOutcomeUnknown: boolean;
   constructor(ms: number, sent: 'before_commit' | 'commit_unacknowledged') {
     super(
       sent === 'before_commit'
@@ -21,6 +23,7 @@ export class QueryDeadlineError extends Error {
         : `the database did not acknowledge COMMIT within ${ms} ms; the outcome is unknown (docs/failure-modes.md)`,
     );
     this.name = 'QueryDeadlineError';
+    this.commitOutcomeUnknown = sent === 'commit_unacknowledged';
   }
 }
 

@@ -46,3 +46,10 @@ export function describeError(err: unknown): Record<string, unknown> {
   if (typeof e.stack === 'string') out.stack = e.stack;
   return out;
 }
+
+/** True when the failure is the ambiguous one: a COMMIT was sent and not acknowledged in time (it may still commit). */
+export function commitOutcomeUnknown(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { commitOutcomeUnknown?: unknown; driverError?: unknown; cause?: unknown };
+  return e.commitOutcomeUnknown === true || commitOutcomeUnknown(e.driverError, depth + 1) || commitOutcomeUnknown(e.cause, depth + 1);
+}

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
-import { describeError, isDatabaseUnavailable } from './database-errors.js';
+import { commitOutcomeUnknown, describeError, isDatabaseUnavailable } from './database-errors.js';
 import { type ErrorBody } from './error-body.js';
 import { PlatformErrorCode, WardenError } from './warden-error.js';
 
@@ -49,12 +49,18 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
   if (isDatabaseUnavailable(exception)) {
     const { code, message } = describeError(exception);
     logger.warn({ msg: `database unavailable, failing closed: ${String(code ?? '')} ${String(message ?? '')}`.trim() });
-    return {
+    const body: ErrorBody = {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       error: PlatformErrorCode.GovernanceUnavailable,
       message: 'the database cannot be reached or did not answer in time: failing closed',
       reason_codes: [PlatformErrorCode.GovernanceUnavailable],
     };
+    if (commitOutcomeUnknown(exception)) {
+      // The one ambiguous case (docs/failure-modes.md): say so, and how to learn the outcome.
+      body.message = 'the database did not acknowledge the commit in time: the outcome is unknown; retry with the same idempotency key to learn it';
+      body.details = { commit_outcome: 'unknown' };
+    }
+    return body;
   }
   const errorId = randomUUID();
   // describeError: never a failed query's parameters in the log.

@@ -15,8 +15,12 @@ export async function postgresProcesses(dataDir: string): Promise<number[]> {
   return [postmaster, ...children];
 }
 
-/** SIGSTOPs the whole server (the postmaster first, so it starts no new backend); returns a function that resumes it. */
-export async function freezePostgres(dataDir: string): Promise<() => Promise<void>> {
+/**
+ * SIGSTOPs the whole server (the postmaster first, so it starts no new backend). The /proc scan is
+ * done before the signals (it can take hundreds of ms on a loaded machine), so `frozenAt` (Date.now()
+ * after the signals) is the moment the server stopped; a second scan catches a backend forked meanwhile.
+ */
+export async function freezePostgres(dataDir: string): Promise<{ frozenAt: number; resume: () => Promise<void> }> {
   const stopped: number[] = [];
   const signal = (pid: number, sig: NodeJS.Signals) => {
     try {
@@ -26,16 +30,19 @@ export async function freezePostgres(dataDir: string): Promise<() => Promise<voi
       return false;
     }
   };
-  // Children started between listing and stopping the postmaster are caught by a second pass.
-  for (let pass = 0; pass < 2; pass++) {
-    for (const pid of await postgresProcesses(dataDir)) {
-      if (!stopped.includes(pid) && signal(pid, 'SIGSTOP')) stopped.push(pid);
-    }
-  }
+  const stopAll = (pids: number[]) => {
+    for (const pid of pids) if (!stopped.includes(pid) && signal(pid, 'SIGSTOP')) stopped.push(pid);
+  };
+  stopAll(await postgresProcesses(dataDir));
+  const frozenAt = Date.now();
+  stopAll(await postgresProcesses(dataDir));
   let resumed = false;
-  return async () => {
-    if (resumed) return;
-    resumed = true;
-    for (const pid of stopped) signal(pid, 'SIGCONT');
+  return {
+    frozenAt,
+    resume: async () => {
+      if (resumed) return;
+      resumed = true;
+      for (const pid of stopped) signal(pid, 'SIGCONT');
+    },
   };
 }
