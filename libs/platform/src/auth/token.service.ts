@@ -32,6 +32,7 @@ export interface CreateTokenInput {
 export class TokenService implements OnModuleInit {
   private readonly logger = new Logger('tokens');
   private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly lookups = new Map<string, Promise<Principal | null>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -79,6 +80,16 @@ export class TokenService implements OnModuleInit {
     const hit = this.cache.get(hash);
     const now = Date.now();
     if (hit && now - hit.at < CACHE_MS) return hit.principal;
+    // One lookup per token at a time: 500 concurrent calls after the cache expired must not take 500
+    // pooled connections (each bounded by the acquire timeout: they would answer 503).
+    const pending = this.lookups.get(hash);
+    if (pending) return pending;
+    const lookup = this.lookup(hash, now).finally(() => this.lookups.delete(hash));
+    this.lookups.set(hash, lookup);
+    return lookup;
+  }
+
+  private async lookup(hash: string, now: number): Promise<Principal | null> {
     let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null }>;
     try {
       rows = await this.dataSource.query(`SELECT id, name, role, engines, domains FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [

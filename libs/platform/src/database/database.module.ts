@@ -4,6 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { WardenConfig } from '../config/warden-config.js';
 import { DatabaseGate } from './database-gate.js';
 import { DatabaseRuntime } from './database-runtime.js';
+import { wardenPgDriver } from './bounded-pool.js';
 import { GuardedClient } from './guarded-client.js';
 import { QueryLogger } from './query-logger.js';
 import { ALL_MIGRATIONS, runMigrations, runSeeds } from './migrate.js';
@@ -47,6 +48,7 @@ export class DatabaseModule {
             });
             return {
               type: 'postgres' as const,
+              driver: wardenPgDriver,
               url,
               autoLoadEntities: true,
               synchronize: false,
@@ -56,8 +58,10 @@ export class DatabaseModule {
                 max: config.DB_POOL_SIZE,
                 application_name: 'warden',
                 options: serverTimeouts,
-                // pg-pool uses one timeout for both waiting for a free connection and opening a new one.
-                connectionTimeoutMillis: Math.min(config.DB_POOL_ACQUIRE_TIMEOUT_MS, config.DB_CONNECT_TIMEOUT_MS),
+                // A request waits at most the acquire bound for a connection; one being opened for it
+                // may take up to the connect timeout and then serves the next request (BoundedPool).
+                acquireTimeoutMillis: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
+                connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
                 Client: GuardedClient,
                 warden: { gate, queryTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS + CLIENT_GRACE_MS },
               },

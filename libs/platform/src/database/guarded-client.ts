@@ -6,6 +6,16 @@ const ALL_ROWS = 2 ** 31 - 1;
 /** Statements that manage the session or transaction themselves, or cannot run in an implicit transaction. */
 const SESSION_STATEMENT = /^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE|SET|RESET|SHOW|LISTEN|UNLISTEN|NOTIFY|VACUUM|DISCARD|DEALLOCATE)\b|\bCONCURRENTLY\b|\bDATABASE\b/i;
 
+/**
+ * A connection the server (or the network) refused outright: the database is down. A connection
+ * that is merely slow to open is not proof of that (an overloaded machine opens them slowly too):
+ * it fails its own request, and a statement missing its deadline is what trips the gate.
+ */
+function refused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(code);
+}
+
 export interface GuardSettings {
   gate: DatabaseGate;
   /** Client-side bound on one statement (the server's statement_timeout plus a grace). */
@@ -58,13 +68,13 @@ export class GuardedClient extends pg.Client {
     if (callback) {
       if (down) return void process.nextTick(() => callback(down));
       return super.connect((err: Error) => {
-        if (err) gate.trip(err);
+        if (refused(err)) gate.trip(err);
         callback(err);
       });
     }
     if (down) return Promise.reject(down);
     return super.connect().catch((err: unknown) => {
-      gate.trip(err);
+      if (refused(err)) gate.trip(err);
       throw err;
     });
   }
