@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '#platform';
+import { ConfigError, loadConfig, redactUrl } from '#platform';
 import { createApp } from './create-app.js';
 
 async function main(): Promise<void> {
@@ -8,6 +8,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
+      // The message names each variable and what is wrong with it; it never carries a secret's value.
       process.stderr.write(`warden: ${err.message}\n`);
       process.exit(2);
     }
@@ -35,6 +36,26 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`warden: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`warden: failed to start: ${withoutSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
   process.exit(1);
 });
+
+/** A start failure can quote the connection URL (a driver message): never its password, never the bootstrap token. */
+function withoutSecrets(text: string): string {
+  let out = text;
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    out = out.split(url).join(redactUrl(url));
+    const password = (() => {
+      try {
+        return decodeURIComponent(new URL(url).password);
+      } catch {
+        return '';
+      }
+    })();
+    if (password.length >= 3) out = out.split(password).join('***');
+  }
+  const token = process.env.WARDEN_BOOTSTRAP_TOKEN;
+  if (token && token.length >= 3) out = out.split(token).join('***');
+  return out;
+}

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { sqlOne } from '../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { WardenConfig } from '../config/warden-config.js';
-import { WardenError } from '../errors/warden-error.js';
+import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
 import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuthErrorCode } from './auth.errors.js';
@@ -33,6 +33,7 @@ export interface CreateTokenInput {
 export class TokenService implements OnModuleInit {
   private readonly logger = new Logger('tokens');
   private readonly cache = new Map<string, { principal: Principal | null; at: number }>();
+  private readonly lookups = new Map<string, Promise<Principal | null>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -91,11 +92,26 @@ export class TokenService implements OnModuleInit {
     const hit = this.cache.get(hash);
     const now = Date.now();
     if (hit && now - hit.at < CACHE_MS) return hit.principal;
-    const rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null }> =
-      await this.dataSource.query(
-        `SELECT id, name, role, engines, domains FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`,
-        [hash],
-      );
+    // One lookup per token at a time: 500 concurrent calls after the cache expired must not take 500
+    // pooled connections (each bounded by the acquire timeout: they would answer 503).
+    const pending = this.lookups.get(hash);
+    if (pending) return pending;
+    const lookup = this.lookup(hash, now).finally(() => this.lookups.delete(hash));
+    this.lookups.set(hash, lookup);
+    return lookup;
+  }
+
+  private async lookup(hash: string, now: number): Promise<Principal | null> {
+    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null }>;
+    try {
+      rows = await this.dataSource.query(`SELECT id, name, role, engines, domains FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
+        hash,
+      ]);
+    } catch (err) {
+      // A token that cannot be checked is not accepted (fail closed), and the caller is told it is an outage, not a bug.
+      this.logger.warn(`token lookup failed, failing closed: ${err instanceof Error ? err.message : String(err)}`);
+      throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'tokens cannot be verified: the database cannot be reached (failing closed)');
+    }
     const row = rows[0];
     const principal = row ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains } : null;
     if (this.cache.size > 10000) this.cache.clear();

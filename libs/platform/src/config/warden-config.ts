@@ -1,67 +1,42 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
-
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+import { customCleanEnv, EnvError, makeExactValidator, makeValidator } from 'envalid';
+import { redactUrl } from './redact.js';
 
 /**
- * Warden's configuration, read once from the environment and validated at start:
- * a bad variable stops the process with a message naming it.
+ * Warden's configuration, read once from the environment and validated at start (envalid):
+ * a bad variable stops the process with a message naming it. Secrets are never echoed back.
  */
 export class WardenConfig {
-  @IsInt() @Min(0) @Max(65535)
-  PORT: number = 3000;
-
-  @IsString()
+  PORT = 3000;
   HOST = '127.0.0.1';
-
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
-
   /** The schema owner for migrations and seeds, beside DATABASE_URL's DML-only role (docs/database.md). */
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL must be a postgres:// URL' })
   DATABASE_MIGRATION_URL?: string;
-
-  @IsString()
   WARDEN_DATA_DIR = '.warden';
-
-  @IsOptional() @IsString() @MinLength(16, { message: 'WARDEN_BOOTSTRAP_TOKEN must be at least 16 characters' })
   WARDEN_BOOTSTRAP_TOKEN?: string;
-
-  @IsIn(['development', 'production'])
   ENV: 'development' | 'production' = 'development';
-
-  @Transform(toBool)
-  GO_LIVE_ENFORCE: boolean = false;
-
+  GO_LIVE_ENFORCE = false;
   /** How old the cached go-live row may be before PROD_EXEC must re-read it or fail closed. */
-  @IsInt() @Min(100) @Max(60000)
-  GO_LIVE_CACHE_BOUND_MS: number = 2000;
-
+  GO_LIVE_CACHE_BOUND_MS = 2000;
   /** Checklist items an operator must attest (PUT /go-live/checklist/{item}) before go-live. */
-  @Transform(toList) @Matches(/^[a-z0-9_]{1,64}$/, { each: true })
   GO_LIVE_REQUIRED_ATTESTATIONS: string[] = [];
-
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
-
-  @Transform(toBool)
-  JOBS_ENABLED: boolean = true;
-
-  @IsInt() @Min(100)
-  JOB_TICK_MS: number = 30000;
-
-  @IsInt() @Min(1) @Max(200)
-  DB_POOL_SIZE: number = 10;
+  JOBS_ENABLED = true;
+  JOB_TICK_MS = 30000;
+  DB_POOL_SIZE = 10;
+  /**
+   * Database timeouts (docs/failure-modes.md). The defaults keep a request against a hung database
+   * inside the go-live staleness bound (2 s): pool acquisition 500 + statement 1000 + the client's
+   * grace 250 = 1.75 s before it answers 503 governance_unavailable.
+   */
+  DB_STATEMENT_TIMEOUT_MS = 1000;
+  DB_LOCK_TIMEOUT_MS = 500;
+  DB_CONNECT_TIMEOUT_MS = 3000;
+  DB_POOL_ACQUIRE_TIMEOUT_MS = 500;
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 5000;
 
   /** Where the notification outbox POSTs (comma-separated http(s) URLs); none = notifications off. */
-  @Transform(toList) @Matches(/^https?:\/\/\S+$/, { each: true, message: 'WARDEN_WEBHOOK_URLS must be comma-separated http(s) URLs' })
   WARDEN_WEBHOOK_URLS: string[] = [];
-
   /** When set, each webhook POST carries `X-Warden-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
-  @IsString()
   WARDEN_WEBHOOK_SECRET = '';
 
   get goLiveEnforced(): boolean {
@@ -71,19 +46,107 @@ export class WardenConfig {
 
 export class ConfigError extends Error {}
 
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+/** 1/0, true/false, yes/no, on/off in any case; anything else is an error (never "non-empty means true"). */
+const flag = makeExactValidator<boolean>((input) => {
+  const value = String(input).trim().toLowerCase();
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new EnvError(`must be one of 1/0, true/false, yes/no, on/off (got "${String(input)}")`);
+});
+
+/** An integer in [min, max], written as plain decimal digits. */
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return makeValidator<number>((input) => {
+    if (!/^\d+$/.test(input.trim())) throw new EnvError(`must be an integer (got "${input}")`);
+    const value = Number(input.trim());
+    if (value < min || value > max) throw new EnvError(`must be between ${min} and ${max} (got ${value})`);
+    return value;
+  });
+}
+
+function oneOf<T extends string>(choices: readonly T[]) {
+  return makeValidator<T>((input) => {
+    if (!(choices as readonly string[]).includes(input)) throw new EnvError(`must be one of ${choices.join(', ')} (got "${input}")`);
+    return input as T;
+  });
+}
+
+const text = makeValidator<string>((input) => input);
+
+/** The URL is checked, and only ever shown with its password replaced by ***. */
+const databaseUrl = makeValidator<string>((input) => {
+  if (!/^postgres(ql)?:\/\//.test(input)) throw new EnvError(`must be a postgres:// URL (got "${redactUrl(input)}")`);
+  try {
+    new URL(input);
+  } catch {
+    throw new EnvError(`is not a valid URL (got "${redactUrl(input)}")`);
+  }
+  return input;
+});
+
+/** A secret: its value never appears in a message, only what is wrong with it. */
+const bootstrapToken = makeValidator<string>((input) => {
+  if (input.length < 16) throw new EnvError(`must be at least 16 characters (got ${input.length})`);
+  return input;
+});
+
+const attestations = makeValidator<string[]>((input) => {
+  const items = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => !/^[a-z0-9_]{1,64}$/.test(i));
+  if (bad.length) throw new EnvError(`items must match [a-z0-9_]{1,64} (got ${bad.map((b) => JSON.stringify(b)).join(', ')})`);
+  return items;
+});
+
+const webhookUrls = makeValidator<string[]>((input) => {
+  const urls = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = urls.filter((u) => !/^https?:\/\/\S+$/.test(u));
+  if (bad.length) throw new EnvError(`must be comma-separated http(s) URLs (got ${bad.map((b) => JSON.stringify(redactUrl(b))).join(', ')})`);
+  return urls;
+});
+
+const defaults = new WardenConfig();
+
+const SPECS = {
+  PORT: int(0, 65535)({ default: defaults.PORT }),
+  HOST: text({ default: defaults.HOST }),
+  DATABASE_URL: databaseUrl({ default: undefined }),
+  DATABASE_MIGRATION_URL: databaseUrl({ default: undefined }),
+  WARDEN_DATA_DIR: text({ default: defaults.WARDEN_DATA_DIR }),
+  WARDEN_BOOTSTRAP_TOKEN: bootstrapToken({ default: undefined }),
+  ENV: oneOf(['development', 'production'] as const)({ default: defaults.ENV }),
+  GO_LIVE_ENFORCE: flag({ default: defaults.GO_LIVE_ENFORCE }),
+  GO_LIVE_CACHE_BOUND_MS: int(100, 60000)({ default: defaults.GO_LIVE_CACHE_BOUND_MS }),
+  GO_LIVE_REQUIRED_ATTESTATIONS: attestations({ default: [] }),
+  LOG_LEVEL: oneOf<string>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])({ default: defaults.LOG_LEVEL }),
+  JOBS_ENABLED: flag({ default: defaults.JOBS_ENABLED }),
+  JOB_TICK_MS: int(100)({ default: defaults.JOB_TICK_MS }),
+  DB_POOL_SIZE: int(1, 200)({ default: defaults.DB_POOL_SIZE }),
+  DB_STATEMENT_TIMEOUT_MS: int(50, 600000)({ default: defaults.DB_STATEMENT_TIMEOUT_MS }),
+  DB_LOCK_TIMEOUT_MS: int(10, 600000)({ default: defaults.DB_LOCK_TIMEOUT_MS }),
+  DB_CONNECT_TIMEOUT_MS: int(50, 600000)({ default: defaults.DB_CONNECT_TIMEOUT_MS }),
+  DB_POOL_ACQUIRE_TIMEOUT_MS: int(10, 600000)({ default: defaults.DB_POOL_ACQUIRE_TIMEOUT_MS }),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3600000)({ default: defaults.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
+  WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
+  WARDEN_WEBHOOK_SECRET: text({ default: '' }),
+};
+
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WardenConfig {
-  const known = Object.keys(new WardenConfig());
-  const raw: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'WARDEN_BOOTSTRAP_TOKEN']) {
+  // An empty variable counts as unset (VAR= in a compose file), as it always has.
+  const raw: Record<string, string> = {};
+  for (const key of Object.keys(SPECS)) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const config = plainToInstance(WardenConfig, raw, { enableImplicitConversion: true, exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(raw[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
-  return config;
+  return customCleanEnv(raw, SPECS, (cleaned) => Object.assign(new WardenConfig(), cleaned), {
+    reporter: ({ errors }) => {
+      const names = Object.keys(errors) as Array<keyof typeof SPECS>;
+      if (names.length === 0) return;
+      const lines = names.map((name) => `  ${name} ${errors[name]?.message ?? 'is invalid'}`);
+      throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+    },
+  });
 }

@@ -2,8 +2,15 @@ import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { WardenConfig } from '../config/warden-config.js';
+import { wardenPgDriver } from './bounded-pool.js';
+import { DatabaseGate } from './database-gate.js';
 import { DATABASE_RUNTIME_OPTIONS, DatabaseRuntime } from './database-runtime.js';
+import { GuardedClient } from './guarded-client.js';
+import { QueryLogger } from './query-logger.js';
 import { ALL_MIGRATIONS, runMigrations, runSeeds } from './migrate.js';
+
+/** How much longer than the server's statement_timeout the client waits before it gives up on the server. */
+const CLIENT_GRACE_MS = 250;
 
 @Global()
 @Module({})
@@ -11,8 +18,8 @@ class DatabaseRuntimeModule {
   static forRoot(tool: boolean): DynamicModule {
     return {
       module: DatabaseRuntimeModule,
-      providers: [DatabaseRuntime, { provide: DATABASE_RUNTIME_OPTIONS, useValue: { tool } }],
-      exports: [DatabaseRuntime],
+      providers: [DatabaseRuntime, DatabaseGate, { provide: DATABASE_RUNTIME_OPTIONS, useValue: { tool } }],
+      exports: [DatabaseRuntime, DatabaseGate],
     };
   }
 }
@@ -25,7 +32,8 @@ async function migrateAsOwner(url: string): Promise<void> {
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     extra: { max: 1, application_name: 'warden-migrate' },
-    logging: ['error'],
+    logger: new QueryLogger(),
+    logging: ['error', 'warn'],
   }).initialize();
   try {
     const applied = await runMigrations(owner);
@@ -54,23 +62,58 @@ export class DatabaseModule {
         runtimeModule,
         TypeOrmModule.forRootAsync({
           imports: [runtimeModule],
-          inject: [DatabaseRuntime, WardenConfig],
-          useFactory: async (runtime: DatabaseRuntime, config: WardenConfig) => {
+          inject: [DatabaseRuntime, WardenConfig, DatabaseGate],
+          useFactory: async (runtime: DatabaseRuntime, config: WardenConfig, gate: DatabaseGate) => {
             migrationUrl = await runtime.migrationUrl();
+            const url = await runtime.url();
+            // Every connection carries the server-side timeouts; the client adds its own deadline per
+            // statement (GuardedClient), because a frozen server enforces none of them.
+            // See docs/failure-modes.md for the bound these add up to.
+            const serverTimeouts = [
+              `-c statement_timeout=${config.DB_STATEMENT_TIMEOUT_MS}`,
+              `-c lock_timeout=${config.DB_LOCK_TIMEOUT_MS}`,
+              `-c idle_in_transaction_session_timeout=${config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
+            ].join(' ');
+            gate.configure({
+              connection: { connectionString: url, application_name: 'warden-probe' },
+              connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+              probeIntervalMs: Math.min(250, config.DB_CONNECT_TIMEOUT_MS),
+            });
             return {
               type: 'postgres' as const,
-              url: await runtime.url(),
+              driver: wardenPgDriver,
+              url,
               autoLoadEntities: true,
               synchronize: false,
               migrations: ALL_MIGRATIONS,
               migrationsTableName: 'schema_migrations',
-              extra: { max: config.DB_POOL_SIZE, application_name: 'warden' },
-              logging: ['error' as const],
+              extra: {
+                max: config.DB_POOL_SIZE,
+                application_name: 'warden',
+                options: serverTimeouts,
+                // A request waits at most the acquire bound for a connection; one being opened for it
+                // may take up to the connect timeout and then serves the next request (BoundedPool).
+                acquireTimeoutMillis: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
+                connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
+                Client: GuardedClient,
+                warden: { gate, queryTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS + CLIENT_GRACE_MS },
+              },
+              // TypeORM's own error logging prints every parameter of a failed query: ours does not.
+              logger: new QueryLogger(),
+              logging: ['error' as const, 'warn' as const],
             };
           },
           dataSourceFactory: async (opts?: DataSourceOptions) => {
+            const gate = (opts as { extra?: { warden?: { gate?: DatabaseGate } } } | undefined)?.extra?.warden?.gate;
             if (migrate) await migrateAsOwner(migrationUrl);
-            return new DataSource(opts!).initialize();
+            // Connecting runs TypeORM's own set-up queries, which need no request deadline. A tool (the
+            // CLI) runs migrations through this data source, so it stays in maintenance mode.
+            if (gate) gate.maintenance = true;
+            try {
+              return await new DataSource(opts!).initialize();
+            } finally {
+              if (gate && migrate) gate.maintenance = false;
+            }
           },
         }),
       ],

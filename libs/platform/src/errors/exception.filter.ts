@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
+import { commitOutcomeUnknown, describeError, isDatabaseUnavailable } from './database-errors.js';
 import { type ErrorBody } from './error-body.js';
 import { PlatformErrorCode, WardenError } from './warden-error.js';
 
@@ -44,8 +45,26 @@ export function toErrorBody(exception: unknown, logger: Logger): ErrorBody {
     const status = fastifyError.statusCode;
     return { statusCode: status, error: STATUS_CODES[status] ?? `http_${status}`, message: fastifyError.message ?? 'bad request' };
   }
+  // The database down, hung or timing out is an outage to fail closed on, not a bug: 503, a warning.
+  if (isDatabaseUnavailable(exception)) {
+    const { code, message } = describeError(exception);
+    logger.warn({ msg: `database unavailable, failing closed: ${String(code ?? '')} ${String(message ?? '')}`.trim() });
+    const body: ErrorBody = {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: PlatformErrorCode.GovernanceUnavailable,
+      message: 'the database cannot be reached or did not answer in time: failing closed',
+      reason_codes: [PlatformErrorCode.GovernanceUnavailable],
+    };
+    if (commitOutcomeUnknown(exception)) {
+      // The one ambiguous case (docs/failure-modes.md): say so, and how to learn the outcome.
+      body.message = 'the database did not acknowledge the commit in time: the outcome is unknown; retry with the same idempotency key to learn it';
+      body.details = { commit_outcome: 'unknown' };
+    }
+    return body;
+  }
   const errorId = randomUUID();
-  logger.error({ err: exception, error_id: errorId }, 'unhandled error');
+  // describeError: never a failed query's parameters in the log.
+  logger.error({ err: describeError(exception), error_id: errorId }, 'unhandled error');
   return {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     error: PlatformErrorCode.InternalError,

@@ -1,9 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
+import { DatabaseGate } from '../database/database-gate.js';
+import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
+
+/** How long /health waits for `SELECT 1` before it calls the database down. */
+const PROBE_TIMEOUT_MS = 1500;
 
 @ApiTags('platform')
 @Controller('health')
@@ -11,22 +16,37 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
+    private readonly gate: DatabaseGate,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
+  /**
+   * 200 `{status:'ok', info:{database:{status:'up'}}, error:{}, details:{...}}` (terminus' shape), or
+   * 503 in Warden's one error shape: `{statusCode:503, error:'governance_unavailable', message,
+   * reason_codes:['governance_unavailable'], details:{database:'down'}}` (docs/failure-modes.md).
+   */
   @Get()
   @Public()
-  @HealthCheck()
-  @ApiOperation({ summary: 'Liveness and database reachability (503 when the database is down)' })
-  check() {
-    return this.health.check([
-      () =>
-        this.indicators
-          .check('database')
-          .attempt(async () => {
-            await this.dataSource.query('SELECT 1');
-          })
-          .withTimeout(1500),
-    ]);
+  @ApiOperation({ summary: 'Liveness and database reachability (503 governance_unavailable when the database is down)' })
+  @ApiResponse({ status: 200, description: "{status:'ok', info:{database:{status:'up'}}, error:{}, details:{database:{status:'up'}}}" })
+  @ApiResponse({ status: 503, description: "{statusCode:503, error:'governance_unavailable', message, reason_codes, details:{database:'down'}}" })
+  async check() {
+    try {
+      if (this.gate.down) throw new Error('database known down');
+      return await this.health.check([
+        () =>
+          this.indicators
+            .check('database')
+            .attempt(async () => {
+              await this.dataSource.query('SELECT 1');
+            })
+            .withTimeout(PROBE_TIMEOUT_MS),
+      ]);
+    } catch {
+      throw new WardenError(PlatformErrorCode.GovernanceUnavailable, HttpStatus.SERVICE_UNAVAILABLE, 'the database cannot be reached: failing closed', {
+        reasonCodes: [PlatformErrorCode.GovernanceUnavailable],
+        details: { database: 'down' },
+      });
+    }
   }
 }

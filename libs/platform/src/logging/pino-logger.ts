@@ -2,8 +2,24 @@ import { type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 /** One pino instance for Fastify's request logs and Nest's own logger: structured JSON everywhere. */
-export function createPino(level: string): Logger {
-  return pino({ level, base: { service: 'warden' }, timestamp: pino.stdTimeFunctions.isoTime });
+export function createPino(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, base: { service: 'warden' }, timestamp: pino.stdTimeFunctions.isoTime, serializers: { err: safeErr, error: safeErr } };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * pino's error serializer copies every enumerable property; a TypeORM QueryFailedError carries the
+ * query's `parameters` (token hashes, amounts, reasons) and the driver error its `detail` with key
+ * values. Those never reach a log.
+ */
+function safeErr(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  delete out.parameters;
+  delete out.driverError;
+  delete out.detail;
+  delete out.where;
+  return out;
 }
 
 export class PinoNestLogger implements LoggerService {

@@ -1,0 +1,102 @@
+/**
+ * Two Warden instances on one database: engage the kill switch through A and time until B refuses
+ * PROD_EXEC (403 kill_switch_engaged). `npm run bench:propagation`. Goal: p99 <= 100 ms.
+ *
+ * B is probed with a PROD_EXEC request that changes nothing when admitted (POST /api/deals with an
+ * invalid body: 400 once past the go-live hook, 403 when the hook refuses it), back to back from
+ * the moment the engage is sent. Times are from A's acknowledgement of the engage (the commit) and
+ * from its sending. Both instances run in this process (one event loop): a conservative setting.
+ *
+ * Env: BENCH_TRIALS (default 100). DATABASE_URL=postgres://... to use an external server.
+ */
+import 'reflect-metadata';
+import { performance } from 'node:perf_hooks';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '#platform';
+import { createApp } from '../apps/api/src/create-app.js';
+import { benchDatabase, median, table } from './support.js';
+
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 100);
+const TOKEN = 'bench-admin-token-0000000000';
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+async function start(url: string): Promise<{ app: NestFastifyApplication; base: string }> {
+  const config = loadConfig({ DATABASE_URL: url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'silent', JOBS_ENABLED: '0' });
+  const app = await createApp({ config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  return { app, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+async function call(base: string, path: string, body: unknown): Promise<{ status: number; error?: string }> {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const parsed = (await res.json().catch(() => ({}))) as { error?: string };
+  return { status: res.status, error: parsed.error };
+}
+
+/** A PROD_EXEC request on B that changes nothing: 400 when admitted, 403 kill_switch_engaged when refused. */
+const probe = (base: string) => call(base, '/api/deals', { counterparty: '', amount: 'not-an-amount' });
+
+async function main(): Promise<void> {
+  const db = await benchDatabase();
+  const a = await start(db.url);
+  const b = await start(db.url);
+  try {
+    const admitted = await probe(b.base);
+    if (admitted.status !== 400) throw new Error(`the probe should be admitted and refused by validation (400), got ${admitted.status}`);
+    const fromAck: number[] = [];
+    const fromSend: number[] = [];
+    const probesPerTrial: number[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const sent = performance.now();
+      let ackAt = Infinity;
+      const engage = call(a.base, '/api/governance/go-live/kill-switch/engage', { reason: `bench ${trial}` }).then((r) => {
+        if (r.status >= 300) throw new Error(`engage answered ${r.status} ${r.error}`);
+        ackAt = performance.now();
+      });
+      let probes = 0;
+      for (;;) {
+        const r = await probe(b.base);
+        probes++;
+        if (r.status === 403 && r.error === 'kill_switch_engaged') break;
+        if (r.status !== 400) throw new Error(`unexpected probe answer ${r.status} ${r.error}`);
+        if (performance.now() - sent > 10_000) throw new Error('B never refused PROD_EXEC within 10 s');
+      }
+      const refusedAt = performance.now();
+      await engage;
+      fromSend.push(refusedAt - sent);
+      fromAck.push(Math.max(0, refusedAt - ackAt));
+      probesPerTrial.push(probes);
+      const released = await call(a.base, '/api/governance/go-live/kill-switch/release', { reason: `bench ${trial}` });
+      if (released.status >= 300) throw new Error(`release answered ${released.status} ${released.error}`);
+      while ((await probe(b.base)).status !== 400) await new Promise((r) => setTimeout(r, 1));
+    }
+    const row = (what: string, xs: number[]) => ({
+      what,
+      n: xs.length,
+      'p50 ms': pct(xs, 0.5).toFixed(1),
+      'p99 ms': pct(xs, 0.99).toFixed(1),
+      'max ms': Math.max(...xs).toFixed(1),
+    });
+    process.stdout.write(`\nbench:propagation — ${TRIALS} trials, kill switch engaged on A, PROD_EXEC probed on B back to back\n\n`);
+    process.stdout.write(table([row('engage acknowledged by A -> B refuses', fromAck), row('engage sent to A -> B refuses', fromSend)]) + '\n\n');
+    process.stdout.write(`probes per trial (median): ${median(probesPerTrial)}\n`);
+    process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${pct(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
+  } finally {
+    await a.app.close().catch(() => undefined);
+    await b.app.close().catch(() => undefined);
+    await db.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:propagation failed: ${String(err instanceof Error ? err.stack : err)}\n`);
+    process.exit(1);
+  },
+);
