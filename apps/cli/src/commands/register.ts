@@ -1,9 +1,10 @@
-// Commander wiring for the pure gate commands. Imports neither Nest nor the database, so
+// Commander wiring for the pure gate and promotion commands. Imports neither Nest nor the database, so
 // `warden policy test` and `warden gate eval` answer without booting the app.
 import type { Command } from 'commander';
 import { gateEvalOffline, gateEvalRemote } from './gate-commands.js';
 import type { CommandResult } from './output.js';
 import { policyTest, policyValidate } from './policy-commands.js';
+import { promotionEvaluate } from './promotion-commands.js';
 
 const emit = (r: CommandResult) => {
   process.stdout.write(r.stdout);
@@ -46,4 +47,28 @@ export function registerGateCommands(program: Command): void {
       const token = o.token ?? process.env.WARDEN_TOKEN ?? '';
       emit(await gateEvalRemote({ server: o.server!, token, intent: o.intent, simulate: o.simulate, json: o.json }));
     });
+}
+
+/** Adds `promotion evaluate`: menace-compatible verdicts offline (exit 0 promote, 3 demote/no_go, 4 pilot, 6 invalid). */
+export function registerPromotionCommands(program: Command): void {
+  program
+    .command('promotion')
+    .description('the promotion review, offline')
+    .command('evaluate')
+    .description('evaluate a scorecard (exit 0 promote, 3 demote or no_go, 4 pilot, 6 invalid input)')
+    .requiredOption('--scorecard <file>', 'scorecard JSON')
+    .option('--policy <file>', 'thresholds, YAML or JSON')
+    .option('--rules <file>', 'rule file (YAML)')
+    .option('--override <file>', 'signed override file')
+    .option('--key <file>', 'override key file')
+    .option('--json', 'print deterministic JSON')
+    .action(async (o: { scorecard: string; policy?: string; rules?: string; override?: string; key?: string; json?: boolean }) =>
+      emit(await promotionEvaluate({ ...o, keyFile: o.key, json: Boolean(o.json) })),
+    );
+}
+
+/** Commander usage errors (unknown option, missing argument) on the offline commands are invalid input: exit 6, as gait. */
+export function exitSixOnUsageErrors(command: Command): void {
+  command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 6));
+  for (const sub of command.commands) exitSixOnUsageErrors(sub);
 }
