@@ -83,6 +83,8 @@ describe('notification outbox and decided events (real receiver on 127.0.0.1)', 
     expect(handled).toHaveLength(0);
     await t.http('POST', `${A}/${created.approval_id}/approve`, {}, { token: op });
     await until(() => handled.length === 1);
+    // The handler runs inside the transaction that marks the event handled: wait for its commit.
+    await until(async () => (await t.sql(`SELECT handled_at IS NOT NULL AS handled FROM approval_decided_event WHERE approval_id = $1`, [created.approval_id]))[0]?.handled === true);
     expect(handled[0]).toMatchObject({ status: 'approved', attempt: 2, approval: { id: created.approval_id, status: 'approved' } });
     const [event] = await t.sql(`SELECT handled_at IS NOT NULL AS handled, attempts, last_error FROM approval_decided_event WHERE approval_id = $1`, [created.approval_id]);
     expect(event).toEqual({ handled: true, attempts: 2, last_error: null });
