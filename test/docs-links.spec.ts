@@ -17,6 +17,9 @@ const PENDING = new Map<string, string>([['docs/go-live.md', 'the go-live manual
 /** Top-level folders whose paths, written in backticks, must exist. */
 const REPO_PATH = /^(?:\.\/)?(?:libs|apps|migrations|bench|test|docs|examples|seeds|bin)\/\S*$/;
 
+/** A markdown file named alone (`README.md`, `DESIGN.md`): it must exist at the root or in docs/. */
+const MARKDOWN_NAME = /^[\w.-]+\.md$/;
+
 export interface Reference {
   line: number;
   kind: 'link' | 'path';
@@ -54,7 +57,7 @@ export function extractReferences(markdown: string): Reference[] {
       const local = text.replace(/\[[^\]]*\]\(\s*<?[a-z][a-z0-9+.-]*:[^)]*\)/gi, '');
       for (const m of local.matchAll(/`([^`]+)`/g)) {
         const code = m[1].trim();
-        if (REPO_PATH.test(code)) refs.push({ line, kind: 'path', target: code });
+        if (REPO_PATH.test(code) || MARKDOWN_NAME.test(code)) refs.push({ line, kind: 'path', target: code });
       }
       const prose = text.replace(/`[^`]*`/g, (s) => ' '.repeat(s.length));
       for (const m of prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) refs.push({ line, kind: 'link', target: m[1] });
@@ -104,7 +107,8 @@ export function brokenReferences(file: string): string[] {
     const where = `${file}:${ref.line} ${ref.target}`;
     if (ref.kind === 'path') {
       const path = existingPrefix(ref.target.replace(/:\d+(-\d+)?$/, ''));
-      if (!exists(path) && !PENDING.has(normalize(path))) broken.push(`${where} (no such path)`);
+      const candidates = MARKDOWN_NAME.test(path) ? [path, `docs/${path}`] : [normalize(path)];
+      if (!candidates.some((c) => exists(c) || PENDING.has(c))) broken.push(`${where} (no such path)`);
       continue;
     }
     const [rawPath, anchor] = ref.target.split('#', 2);
@@ -155,7 +159,7 @@ describe('the reference checker itself', () => {
     '```bash',
     'cat libs/ignored/in-fence.ts [x](ignored.md)',
     '```',
-    '[ref]: ./other.md',
+    '[ref]: ./other.md `DESIGN.md`',
     '## Keys, the settle loss bound — adjustments',
     '## Keys, the settle loss bound — adjustments',
   ].join('\n');
@@ -166,6 +170,7 @@ describe('the reference checker itself', () => {
       { line: 2, kind: 'link', target: '#title' },
       { line: 3, kind: 'path', target: 'libs/risk-guard/src/batcher.ts' },
       { line: 3, kind: 'path', target: 'libs/risk-guard/src/sql/*.sql.ts' },
+      { line: 8, kind: 'path', target: 'DESIGN.md' },
       { line: 8, kind: 'link', target: './other.md' },
     ]);
   });
