@@ -180,3 +180,25 @@ describe('GET /heimdall/promotion/decisions', () => {
     await expect(t.sql(`DELETE FROM promotion_override_use`)).rejects.toThrow(/append-only/);
   });
 });
+
+describe('WARDEN_OVERRIDE_KEY', () => {
+  it('is a secret: a blank key is refused without echoing it', async () => {
+    const { loadConfig } = await import('#platform');
+    expect(() => loadConfig({ WARDEN_OVERRIDE_KEY: ' \t ' })).toThrow(/WARDEN_OVERRIDE_KEY must not be blank/);
+    expect(loadConfig({ WARDEN_OVERRIDE_KEY: OVERRIDE_KEY }).WARDEN_OVERRIDE_KEY).toBe(OVERRIDE_KEY);
+  });
+
+  it('without it every override is refused 403 (audited); evaluations without one still work', async () => {
+    const other = await startTestApp();
+    try {
+      const op = await other.token('operator');
+      const res = await other.http('POST', `${PROMOTION}/evaluate`, { scorecard: CARDS.weak, override: signedOverride({ verdict: 'promote' }) }, { token: op });
+      expect(res.status).toBe(403);
+      expect(res.body.message).toContain('WARDEN_OVERRIDE_KEY is not configured');
+      expect((await other.sql(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'promotion.override.refused'`))[0].n).toBe(1);
+      expect((await other.http('POST', `${PROMOTION}/evaluate`, { scorecard: CARDS.weak }, { token: op })).body.verdict).toBe('no_go');
+    } finally {
+      await other.close();
+    }
+  });
+});
