@@ -3,6 +3,7 @@ import { ApprovalsModule } from '#approvals';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
+import { PromotionModule } from '#promotion';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         HeimdallModule,
         RegressionTripwireModule,
         ApprovalsModule,
+        PromotionModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,18 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
   it('micro-pilot: exit 4 with mode micro-pilot', async () => {
     const { exitCode, body } = await run({ scorecard: ex('scorecard-micro-pilot.json') });
     expect([exitCode, body.verdict, body.reason_codes, body.overrides]).toEqual([4, 'pilot', ['micro_pilot'], { mode: 'micro-pilot' }]);
+  });
+
+  it('without --key, the override key is WARDEN_OVERRIDE_KEY from the environment; with neither, invalid input', async () => {
+    const key = readFileSync(ex('override.key'), 'utf8');
+    const withEnv = await run({ scorecard: ex('scorecard-weak.json'), override: ex('override-promote.json'), env: { WARDEN_OVERRIDE_KEY: key } });
+    expect(withEnv.exitCode).toBe(0);
+    expect(withEnv.body.verdict).toBe('promote');
+    const wrongEnv = await run({ scorecard: ex('scorecard-weak.json'), override: ex('override-promote.json'), env: { WARDEN_OVERRIDE_KEY: 'another key' } });
+    expect(wrongEnv.exitCode).toBe(6);
+    const none = await run({ scorecard: ex('scorecard-weak.json'), override: ex('override-promote.json'), env: {} });
+    expect(none.exitCode).toBe(6);
+    expect(none.body.error).toMatchObject({ code: 'invalid_input' });
   });
 
   it('a signed override (signed by Python, as menace signs) forces promote: exit 0', async () => {

@@ -21,6 +21,8 @@ export interface PromotionEvaluateOptions {
   override?: string;
   /** path of the file holding the override key (WARDEN_OVERRIDE_KEY's value) */
   keyFile?: string;
+  /** where WARDEN_OVERRIDE_KEY is read when keyFile is absent (default process.env) */
+  env?: Record<string, string | undefined>;
   json?: boolean;
 }
 
@@ -75,15 +77,20 @@ function human(r: PromotionResult): string {
 export async function promotionEvaluate(opts: PromotionEvaluateOptions): Promise<CommandOutput> {
   try {
     if (!opts.scorecard) throw new CliInputError('--scorecard is required');
-    if (Boolean(opts.override) !== Boolean(opts.keyFile)) throw new CliInputError('--override and --key go together');
+    // Without --key, the key is WARDEN_OVERRIDE_KEY's value (the server's variable), when set.
+    const envKey = opts.keyFile ? undefined : (opts.env ?? process.env).WARDEN_OVERRIDE_KEY || undefined;
+    if (opts.keyFile && !opts.override) throw new CliInputError('--key needs --override');
+    if (opts.override && !opts.keyFile && !envKey) throw new CliInputError('--override needs --key KEYFILE (or WARDEN_OVERRIDE_KEY in the environment)');
     const scorecard = await readData(opts.scorecard, 'scorecard');
     const policy = opts.policy ? await readData(opts.policy, 'policy') : undefined;
     const rules = opts.rules ? compileRuleFile(await read(opts.rules, 'rule file')) : undefined;
     let override;
-    if (opts.override && opts.keyFile) {
-      const key = await readFile(opts.keyFile).catch((err: Error) => {
-        throw new CliInputError(`cannot read key ${opts.keyFile}: ${err.message}`);
-      });
+    if (opts.override) {
+      const key = opts.keyFile
+        ? await readFile(opts.keyFile).catch((err: Error) => {
+            throw new CliInputError(`cannot read key ${opts.keyFile}: ${err.message}`);
+          })
+        : envKey!;
       override = verifyOverride(await read(opts.override, 'override'), key, { source: opts.override });
     }
     const result = evaluatePromotion({ scorecard, policy, rules, override });

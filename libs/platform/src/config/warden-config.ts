@@ -38,6 +38,8 @@ export class WardenConfig {
   WARDEN_WEBHOOK_URLS: string[] = [];
   /** When set, each webhook POST carries `X-Warden-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
   WARDEN_WEBHOOK_SECRET = '';
+  /** HMAC key of signed promotion overrides (docs/promotion-review.md); unset = every override is refused. A secret. */
+  WARDEN_OVERRIDE_KEY?: string;
 
   get goLiveEnforced(): boolean {
     return this.ENV === 'production' || this.GO_LIVE_ENFORCE;
@@ -93,6 +95,12 @@ const bootstrapToken = makeValidator<string>((input) => {
   return input;
 });
 
+/** A secret (menace strips the key file's whitespace, so a blank key is no key): only what is wrong is said. */
+const overrideKey = makeValidator<string>((input) => {
+  if (input.trim().length === 0) throw new EnvError('must not be blank');
+  return input;
+});
+
 const attestations = makeValidator<string[]>((input) => {
   const items = input.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = items.filter((i) => !/^[a-z0-9_]{1,64}$/.test(i));
@@ -131,6 +139,7 @@ const SPECS = {
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3600000)({ default: defaults.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
   WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
+  WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */

@@ -1,0 +1,69 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { DecisionPageDto, DecisionQueryDto } from './dto/decision.dto.js';
+import { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
+import { PutRulesRequestDto, RuleFileResponseDto } from './dto/rules.dto.js';
+import { PromotionErrors } from './promotion.errors.js';
+import { PromotionDecisionsService } from './promotion-decisions.service.js';
+import { PromotionEvaluationService } from './promotion-evaluation.service.js';
+import { PromotionRulesService } from './promotion-rules.service.js';
+
+const INVALID = { validation_failed: 400 };
+
+@ApiTags('promotion')
+@Controller('api/governance/heimdall/promotion')
+export class PromotionController {
+  constructor(
+    private readonly evaluation: PromotionEvaluationService,
+    private readonly rules: PromotionRulesService,
+    private readonly decisions: PromotionDecisionsService,
+  ) {}
+
+  @Post('evaluate')
+  @HttpCode(200)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Evaluate a scorecard (menace-compatible); logged; a signed override is used once' })
+  @ApiOkResponse({ type: PromotionResultDto })
+  @ApiErrors({ ...INVALID, ...PromotionErrors.pick('invalid_scorecard', 'invalid_policy', 'invalid_rule_file', 'rule_compile_error', 'override_invalid', 'override_replayed') })
+  evaluate(@CurrentPrincipal() p: Principal, @Body() body: EvaluatePromotionRequestDto): Promise<PromotionResultDto> {
+    return this.evaluation.evaluate(p, body);
+  }
+
+  @Get('rules')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The active rule file (newest version)' })
+  @ApiOkResponse({ type: RuleFileResponseDto })
+  getRules(): Promise<RuleFileResponseDto> {
+    return this.rules.get();
+  }
+
+  @Put('rules')
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Put the active rule file (YAML or JSON); compiled first, versioned and audited' })
+  @ApiOkResponse({ type: RuleFileResponseDto })
+  @ApiErrors({ ...INVALID, ...PromotionErrors.pick('invalid_rule_file', 'rule_compile_error') })
+  putRules(@CurrentPrincipal() p: Principal, @Body() body: PutRulesRequestDto): Promise<RuleFileResponseDto> {
+    return this.rules.put(p, body);
+  }
+
+  @Get('decisions')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The decision log, newest first, with the full input of each decision' })
+  @ApiOkResponse({ type: DecisionPageDto })
+  @ApiErrors(INVALID)
+  listDecisions(@Query() q: DecisionQueryDto): Promise<DecisionPageDto> {
+    return this.decisions.list(q);
+  }
+
+  @Get('decisions.jsonl')
+  @RequireRole('viewer')
+  @Header('content-type', 'application/x-ndjson; charset=utf-8')
+  @ApiOperation({ summary: 'Export of the decision log (same filters, every page): one decision per line' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ type: String, description: 'One DecisionResponseDto per line' })
+  @ApiErrors(INVALID)
+  exportDecisions(@Query() q: DecisionQueryDto): Promise<string> {
+    return this.decisions.jsonl(q);
+  }
+}
