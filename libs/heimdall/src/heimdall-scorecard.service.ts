@@ -6,7 +6,7 @@ import { Clock, MetricsService, SYSTEM_PRINCIPAL, utcDay } from '#platform';
 import { ClosedDayDto, ScorecardDomainDto, ScorecardResponseDto } from './dto/scorecard.dto.js';
 import { HEIMDALL_LEVER } from './heimdall.constants.js';
 import { unknownDomain } from './heimdall.errors.js';
-import { HeimdallRepository } from './heimdall.repository.js';
+import { HeimdallRepository, type TrialsOverDaysRow } from './heimdall.repository.js';
 
 /** How many closed days the closed-scorecard route returns. */
 const CLOSED_DAYS_SHOWN = 31;
@@ -61,6 +61,11 @@ export class HeimdallScorecardService {
   }
 
   /** The closed-day snapshots of one domain (or all), newest first. */
+  /** Each domain's sandbox trials over [fromDay, toDay] (UTC days, inclusive): the promotion review's input. */
+  trialsOverDays(manager: EntityManager, fromDay: string, toDay: string): Promise<TrialsOverDaysRow[]> {
+    return this.repo.trialsOverDays(manager, fromDay, toDay);
+  }
+
   async closedDays(domain?: string): Promise<ClosedDayDto[]> {
     return (await this.repo.closedDays(domain, CLOSED_DAYS_SHOWN)).map(ClosedDayDto.from);
   }

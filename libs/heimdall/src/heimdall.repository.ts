@@ -55,6 +55,16 @@ export interface ClosedDayRow {
 export const POLICY_COLUMNS = `domain, min_confidence::text AS min_confidence, min_trials, min_success_rate::text AS min_success_rate,
   prod_use_enabled, window_days, updated_by, updated_at`;
 
+/** A domain's sandbox trials summed over a range of UTC days, with each day's counts. */
+export interface TrialsOverDaysRow {
+  domain: string;
+  trials: string;
+  successes: string;
+  confidence_sum: string;
+  /** day -> {trials, successes} for the days with trials */
+  days: Record<string, { trials: number; successes: number }>;
+}
+
 /** Policies, scorecard windows and the event log: the lever's SQL outside trials and recommendations. */
 @Injectable()
 export class HeimdallRepository {
@@ -140,6 +150,19 @@ export class HeimdallRepository {
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, domain, outcome, details FROM heimdall_event
        WHERE kind = 'scorecard.closed' AND ($1::text IS NULL OR domain = $1) ORDER BY day DESC, domain LIMIT $2`,
       [domain ?? null, limit],
+    );
+  }
+
+  /** Every domain's trials over [fromDay, toDay] from the per-day counters: one read for all domains. */
+  trialsOverDays(manager: Queryable, fromDay: string, toDay: string): Promise<TrialsOverDaysRow[]> {
+    return sqlRows<TrialsOverDaysRow>(
+      manager,
+      `SELECT domain, sum(trials)::text AS trials, sum(successes)::text AS successes, sum(confidence_sum)::text AS confidence_sum,
+              jsonb_object_agg(to_char(day, 'YYYY-MM-DD'), jsonb_build_object('trials', trials, 'successes', successes)) AS days
+       FROM heimdall_scorecard_day
+       WHERE day BETWEEN $1::date AND $2::date AND trials > 0
+       GROUP BY domain`,
+      [fromDay, toDay],
     );
   }
 }

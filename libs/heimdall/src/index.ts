@@ -5,6 +5,7 @@ export * from './heimdall.service.js';
 export * from './heimdall-policy.service.js';
 export * from './heimdall-trials.service.js';
 export * from './heimdall-scorecard.service.js';
+export type { TrialsOverDaysRow } from './heimdall.repository.js';
 export * from './heimdall.errors.js';
 export * from './decide/gates.js';
 export { normalizeRatio } from './decide/ratio.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ApprovalsService } from '#approvals';
-import { HeimdallPolicyService } from '#heimdall';
+import { HeimdallPolicyService, HeimdallScorecardService } from '#heimdall';
 import { addDays, Clock, MetricsService, SYSTEM_PRINCIPAL, utcDay } from '#platform';
 import { RegressionStateService } from '#regression-tripwire';
 import { evaluatePromotion } from './decide/evaluate.js';
@@ -37,6 +37,7 @@ export class PromotionReviewService {
     private readonly repo: PromotionRepository,
     private readonly rules: PromotionRulesService,
     private readonly policies: HeimdallPolicyService,
+    private readonly scorecards: HeimdallScorecardService,
     private readonly tripwire: RegressionStateService,
     private readonly approvals: ApprovalsService,
     private readonly clock: Clock,
@@ -52,7 +53,7 @@ export class PromotionReviewService {
       this.policies.list(),
       this.tripwire.state(),
       this.rules.active(),
-      this.repo.weekTrials(manager, from, to),
+      this.scorecards.trialsOverDays(manager, from, to),
     ]);
     const trials = new Map(trialRows.map((r) => [r.domain, r]));
     const tripwires = new Map<string, TripwireState[]>();

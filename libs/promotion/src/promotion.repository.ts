@@ -46,15 +46,6 @@ export interface DecisionFilter {
 }
 
 /** One domain's sandbox week, summed from Heimdall's per-day counters. */
-export interface WeekTrialsRow {
-  domain: string;
-  trials: string;
-  successes: string;
-  confidence_sum: string;
-  /** day -> {trials, successes} for the days with trials */
-  days: Record<string, { trials: number; successes: number }>;
-}
-
 const DECISION_COLUMNS = `id, seq::text AS seq, decided_at, decided_by, source, domain, to_char(week, 'YYYY-MM-DD') AS week, scorecard, policy,
   rules_version::text AS rules_version, rules_digest, override_digest, verdict, reason_codes, overrides, trace`;
 
@@ -123,22 +114,6 @@ export class PromotionRepository {
          AND ($4::timestamptz IS NULL OR decided_at >= $4) AND ($5::timestamptz IS NULL OR decided_at < $5)
        ORDER BY seq DESC LIMIT $6`,
       [f.domain ?? null, f.verdict ?? null, f.before ?? null, f.since ?? null, f.until ?? null, f.limit + 1],
-    );
-  }
-
-  /**
-   * Every domain's sandbox trials over [fromDay, toDay] (UTC days), from Heimdall's per-day
-   * counters (heimdall_scorecard_day, kept by every recorded trial): one read for all domains.
-   */
-  weekTrials(m: Queryable, fromDay: string, toDay: string): Promise<WeekTrialsRow[]> {
-    return sqlRows<WeekTrialsRow>(
-      m,
-      `SELECT domain, sum(trials)::text AS trials, sum(successes)::text AS successes, sum(confidence_sum)::text AS confidence_sum,
-              jsonb_object_agg(to_char(day, 'YYYY-MM-DD'), jsonb_build_object('trials', trials, 'successes', successes)) AS days
-       FROM heimdall_scorecard_day
-       WHERE day BETWEEN $1::date AND $2::date AND trials > 0
-       GROUP BY domain`,
-      [fromDay, toDay],
     );
   }
 }
