@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ApprovalsModule } from '#approvals';
+import { GateModule } from '#gate/server';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
@@ -27,6 +28,7 @@ export class AppModule {
         HeimdallModule,
         RegressionTripwireModule,
         ApprovalsModule,
+        GateModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),
