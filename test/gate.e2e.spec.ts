@@ -87,6 +87,15 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
     ]);
   });
 
+  it('two simultaneous re-submissions with one approved grant: exactly one is allowed', async () => {
+    const write = intent('tool.write', 'agent-race');
+    const id = (await evaluate(t, { intent: write }, engine)).body.approval_id as string;
+    for (const op of [op1, op2]) await t.http('POST', `/api/governance/approvals/${id}/approve`, {}, { token: op });
+    const answers = await Promise.all([1, 2, 3].map(() => evaluate(t, { intent: write, approval_id: id }, engine)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 403, 403]);
+    expect((await t.sql(`SELECT count(*)::int AS n FROM gate_decision WHERE approval_id = $1 AND approval_use = 'consumed'`, [id]))[0].n).toBe(1);
+  });
+
   it('simulate never blocks: 200 with simulated_verdict, would_have_blocked and the reasons; no approval filed', async () => {
     const before = (await t.sql(`SELECT count(*)::int AS n FROM approval_request`))[0].n;
     const blocked = await evaluate(t, { intent: intent('tool.delete'), simulate: true }, engine);
