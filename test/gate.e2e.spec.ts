@@ -258,7 +258,7 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
     expect(s.status).toBe(200);
     expect(s.body.processed).toBeGreaterThan(0);
     expect(s.body.allowed + s.body.dry_run + s.body.blocked + s.body.require_approval).toBeLessThanOrEqual(s.body.processed);
-    expect(s.body.approvals_used).toBe(1);
+    expect(s.body.approvals_used).toBe(2); // the approval test and the concurrent-use test
     expect(s.body.approval_rate).toBeGreaterThan(0);
     expect((await t.http('GET', `${G}/stats?since=yesterday`, undefined, { token: viewer })).status).toBe(400);
     const metrics = await t.http('GET', '/metrics', undefined, { token: viewer });

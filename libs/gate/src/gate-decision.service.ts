@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { approvalPayloadDigest, ApprovalsService, type RiskLevel, RISK_LEVELS } from '#approvals';
 import { Clock, type Principal, WardenError } from '#platform';
@@ -6,6 +7,7 @@ import { combineSteps, simulateVerdict, type StepOutcome } from './decide/combin
 import { intentDigestPayload, traceId } from './decide/digest.js';
 import type { Verdict } from './decide/strings.js';
 import type { Judgement } from './gate-evaluate.service.js';
+import { GateDecisionWriter } from './decision-writer.js';
 import { GateLeversService } from './gate-levers.service.js';
 import { GateMetrics } from './gate.metrics.js';
 import { GateRepository } from './gate.repository.js';
@@ -33,13 +35,15 @@ export class GateDecisionService {
     private readonly repo: GateRepository,
     private readonly approvals: ApprovalsService,
     private readonly levers: GateLeversService,
+    private readonly writer: GateDecisionWriter,
     private readonly metrics: GateMetrics,
     private readonly clock: Clock,
   ) {}
 
   async decide(principal: Principal, req: EvaluateRequestDto, j: Judgement): Promise<GateAnswer> {
     const simulate = req.simulate === true;
-    const grant = this.grantOf(j);
+    // Only a require_approval files or consumes a grant (nothing else turns into one): digest it only then.
+    const grant = !simulate && combineSteps(j.steps).verdict === 'require_approval' ? this.grantOf(j) : null;
     const outcome: Outcome = { steps: [...j.steps], approvalId: null, approvalUse: null, reservationId: null };
     if (!simulate) {
       if (combineSteps(outcome.steps).verdict === 'require_approval' && req.approval_id && grant) await this.useGrant(outcome, req.approval_id, grant.digest);
@@ -49,6 +53,9 @@ export class GateDecisionService {
         outcome.reservationId = r.reservationId;
       }
     }
+    // Filing or consuming an approval commits with the decision; anything else goes through group commit.
+    const approvalAct = !simulate && (outcome.approvalUse === 'consumed' || (combineSteps(outcome.steps).verdict === 'require_approval' && grant !== null && !outcome.approvalId));
+    if (!approvalAct) return this.store(null, principal, req, j, outcome, grant);
     try {
       return await this.repo.db.transaction((m) => this.store(m, principal, req, j, outcome, grant));
     } catch (e) {
@@ -100,13 +107,14 @@ export class GateDecisionService {
     outcome.steps.push({ step: 'approval', verdict: 'allow', reason_codes: ['approval_granted'], details: { approval_id: approvalId } });
   }
 
-  private async store(m: EntityManager, principal: Principal, req: EvaluateRequestDto, j: Judgement, outcome: Outcome, grant: ReturnType<GateDecisionService['grantOf']>): Promise<GateAnswer> {
+  /** `m`: the transaction that files or consumes the approval; null: the decision alone, group-committed. */
+  private async store(m: EntityManager | null, principal: Principal, req: EvaluateRequestDto, j: Judgement, outcome: Outcome, grant: ReturnType<GateDecisionService['grantOf']>): Promise<GateAnswer> {
     const simulate = req.simulate === true;
     const combined = combineSteps(outcome.steps);
     const final = simulate ? simulateVerdict(combined.verdict, combined.reason_codes) : { ...combined, would_have: null };
     let approvalId = outcome.approvalId;
     let approvalUse = outcome.approvalUse;
-    if (!simulate && final.verdict === 'require_approval' && grant && !approvalId) {
+    if (m && !simulate && final.verdict === 'require_approval' && grant && !approvalId) {
       const filed = await this.approvals.request(
         principal,
         {
@@ -123,12 +131,13 @@ export class GateDecisionService {
       approvalUse = 'requested';
     }
     if (!simulate && approvalUse === 'consumed') {
-      if (final.verdict === 'allow' || final.verdict === 'dry_run') await this.approvals.consume(approvalId!, KIND, grant!.digest, m, principal, principal);
+      if (m && (final.verdict === 'allow' || final.verdict === 'dry_run')) await this.approvals.consume(approvalId!, KIND, grant!.digest, m, principal, principal);
       else approvalUse = null; // something else blocked: the grant stays unused
     }
     const wouldHaveBlocked = simulate ? final.would_have !== null : j.modeNeutralised;
     const trace = outcome.steps.map((s) => ({ ...s }));
-    const saved = await this.repo.insertDecision(m, {
+    const row = {
+      id: randomUUID(),
       intentDigest: j.evaluation?.intent_digest ?? null,
       policyName: j.policyName,
       policyDigest: j.policyDigest,
@@ -145,11 +154,13 @@ export class GateDecisionService {
       approvalUse,
       simulate,
       at: this.clock.now(),
-    });
+    };
+    if (m) await this.repo.insertDecisions([row], m);
+    else await this.writer.write(row);
     this.metrics.decided(final.verdict, j.mode, simulate, wouldHaveBlocked);
     const policyActs = combined.verdict === 'block' || combined.verdict === 'require_approval';
     const body = GateVerdictResponseDto.from({
-      decision_id: saved.id,
+      decision_id: row.id,
       verdict: final.verdict,
       reason_codes: final.reason_codes,
       violations: policyActs && !simulate ? (j.evaluation?.violations ?? []) : [],

@@ -7,6 +7,7 @@ import { parsePolicyYaml } from './decide/policy.js';
 import { policyDigestOf } from './decide/evaluate.js';
 import type { GatePolicy } from './decide/types.js';
 import { DEFAULT_TRUST_THRESHOLD } from './decide/trust.js';
+import { GateCacheService } from './gate-cache.service.js';
 import { GateErrors } from './gate.errors.js';
 import { type ActivePolicyRow, GateRepository, type PolicyRow } from './gate.repository.js';
 import { GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, GatePolicySummaryDto, PutPolicyResponseDto } from './dto/policy.dto.js';
@@ -60,6 +61,7 @@ export class GatePolicyService {
     private readonly upserts: PolicyUpsertService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly cache: GateCacheService,
   ) {}
 
   static parse(yaml: string): GatePolicy {
@@ -76,7 +78,7 @@ export class GatePolicyService {
   async put(principal: Principal, name: string, input: PolicyPut): Promise<PutPolicyResponseDto> {
     const policy = GatePolicyService.parse(input.yaml);
     const digest = policyDigestOf(policy);
-    return this.repo.db.transaction(async (m) => {
+    const answer = await this.repo.db.transaction(async (m) => {
       const created = await this.repo.insertVersion(m, {
         name,
         digest,
@@ -100,21 +102,27 @@ export class GatePolicyService {
       const row = changes ? await this.change(principal, name, wanted, m, 'policy put') : current;
       return PutPolicyResponseDto.from(name, digest, created, policy.rules.length, GatePolicyResponseDto.from(row));
     });
+    this.cache.clear();
+    return answer;
   }
 
   async activate(principal: Principal, name: string, digest: string, reason?: string): Promise<GatePolicyResponseDto> {
-    return this.repo.db.transaction(async (m) => {
+    const answer = await this.repo.db.transaction(async (m) => {
       const current = await this.existing(name, m);
       if (!(await this.repo.version(m, name, digest))) throw GateErrors.raise('policy_version_not_found', `policy ${name} has no version ${digest}`);
       return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, active_digest: digest }, m, reason));
     });
+    this.cache.clear();
+    return answer;
   }
 
   async setMode(principal: Principal, name: string, mode: RolloutMode, trustThreshold?: string, reason?: string): Promise<GatePolicyResponseDto> {
-    return this.repo.db.transaction(async (m) => {
+    const answer = await this.repo.db.transaction(async (m) => {
       const current = await this.existing(name, m);
       return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, mode, trust_threshold: trustThreshold ?? current.trust_threshold }, m, reason));
     });
+    this.cache.clear();
+    return answer;
   }
 
   async list(): Promise<GatePolicyListDto> {
@@ -127,7 +135,11 @@ export class GatePolicyService {
   }
 
   /** The active policy of `name`, parsed (cached by digest), or undefined when none is active. */
-  async active(name: string): Promise<{ row: ActivePolicyRow; policy: GatePolicy } | undefined> {
+  active(name: string): Promise<{ row: ActivePolicyRow; policy: GatePolicy } | undefined> {
+    return this.cache.get(`policy:${name}`, () => this.loadActive(name));
+  }
+
+  private async loadActive(name: string): Promise<{ row: ActivePolicyRow; policy: GatePolicy } | undefined> {
     const row = await this.repo.activePolicy(name);
     if (!row) return undefined;
     let policy = this.parsed.get(row.active_digest);
@@ -158,6 +170,7 @@ export class GatePolicyService {
         write: (mm) => this.repo.writePolicy(mm, { name, ...wanted, updated_by: principal.name }, this.clock.now()),
         view: (row) => ({ ...row, trust_threshold: String(Number(row.trust_threshold)) }),
         reason: reason ?? null,
+        recorded: (mm) => this.cache.changed(mm),
       },
       m,
     );

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditService, Clock, type Principal } from '#platform';
 import { assertPrior, DEFAULT_TRUST_PRIOR, type TrustPrior, trustScore, type TrustScore } from './decide/trust.js';
+import { GateCacheService } from './gate-cache.service.js';
 import { GateErrors } from './gate.errors.js';
 import { GateRepository } from './gate.repository.js';
 import { TrustOutcomeDto, TrustOverrideDto, TrustResponseDto } from './dto/trust.dto.js';
@@ -18,13 +19,18 @@ export class GateTrustService {
     private readonly repo: GateRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly cache: GateCacheService,
     @Optional() @Inject(GATE_TRUST_PRIOR) prior?: TrustPrior,
   ) {
     this.prior = prior ?? DEFAULT_TRUST_PRIOR;
     assertPrior(this.prior);
   }
 
-  async scoreOf(identity: string): Promise<TrustScore> {
+  scoreOf(identity: string): Promise<TrustScore> {
+    return this.cache.get(`trust:${identity}`, () => this.computeScore(identity));
+  }
+
+  private async computeScore(identity: string): Promise<TrustScore> {
     const c = await this.repo.trustCounts(identity);
     return trustScore({ allowed: c.allowed, violations: c.violations, override: c.override ? Number(c.override.score) : null }, this.prior);
   }
@@ -63,7 +69,9 @@ export class GateTrustService {
       }
       const row = await this.repo.insertOutcome(m, { identity, outcome: input.outcome, decisionId: input.gate_decision_id ?? null, reason: input.reason, by: principal.name, token: principal.tokenId, at: this.clock.now() });
       await this.audit.record(m, principal, { action: 'gate.trust.outcome', subject: `gate_identity:${identity}`, reason: input.reason, details: { outcome: row.outcome, gate_decision_id: row.gate_decision_id } });
+      await this.cache.changed(m);
     });
+    this.cache.clear();
     return this.get(identity);
   }
 
@@ -78,7 +86,9 @@ export class GateTrustService {
         reason,
         details: { before: before.override ? Number(before.override.score) : null, after: score === null ? null : Number(score) },
       });
+      await this.cache.changed(m);
     });
+    this.cache.clear();
     return this.get(identity);
   }
 }

@@ -6,6 +6,8 @@ import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { RiskGuardModule } from '#risk-guard';
 import { GateController } from './gate.controller.js';
+import { GateDecisionWriter } from './decision-writer.js';
+import { GateCacheService } from './gate-cache.service.js';
 import { GateDecisionService } from './gate-decision.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GateLeversService } from './gate-levers.service.js';
@@ -21,7 +23,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController],
-  providers: [GateRepository, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

@@ -7,6 +7,9 @@ import type { Verdict } from './decide/strings.js';
 
 type Db = Pick<EntityManager, 'query'>;
 
+/** NOTIFY channel: a gate policy or trust record changed (every instance drops its cached copies). */
+export const GATE_CHANNEL = 'warden_gate';
+
 export interface PolicyRow {
   name: string;
   active_digest: string;
@@ -164,15 +167,37 @@ export class GateRepository {
 
   // ------------------------------------------------------------- decisions
 
-  async insertDecision(m: Db, d: NewDecision): Promise<{ id: string; created_at: Date }> {
-    const [row] = await sqlRows<{ id: string; created_at: Date }>(
-      m,
-      `INSERT INTO gate_decision (intent_digest, policy_name, policy_digest, mode, verdict, would_have_blocked, reason_codes, trace, identity, engine,
+  /** Decisions in one statement (ids chosen by the caller); one row inside a caller's transaction, many from the group-commit writer. */
+  async insertDecisions(rows: Array<NewDecision & { id: string }>, m: Db = this.db): Promise<void> {
+    const json = rows.map((d) => ({
+      id: d.id,
+      intent_digest: d.intentDigest,
+      policy_name: d.policyName,
+      policy_digest: d.policyDigest,
+      mode: d.mode,
+      verdict: d.verdict,
+      would_have_blocked: d.wouldHaveBlocked,
+      reason_codes: d.reasonCodes,
+      trace: d.trace,
+      identity: d.identity,
+      engine: d.engine,
+      principal: d.principal,
+      principal_token_id: d.tokenId,
+      approval_id: d.approvalId,
+      approval_use: d.approvalUse,
+      simulate: d.simulate,
+      created_at: d.at.toISOString(),
+    }));
+    await m.query(
+      `INSERT INTO gate_decision (id, intent_digest, policy_name, policy_digest, mode, verdict, would_have_blocked, reason_codes, trace, identity, engine,
                                   principal, principal_token_id, approval_id, approval_use, simulate, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id, created_at`,
-      [d.intentDigest, d.policyName, d.policyDigest, d.mode, d.verdict, d.wouldHaveBlocked, d.reasonCodes, JSON.stringify(d.trace), d.identity, d.engine, d.principal, d.tokenId, d.approvalId, d.approvalUse, d.simulate, d.at],
+       SELECT r.id, r.intent_digest, r.policy_name, r.policy_digest, r.mode, r.verdict, r.would_have_blocked, r.reason_codes, r.trace, r.identity, r.engine,
+              r.principal, r.principal_token_id, r.approval_id, r.approval_use, r.simulate, r.created_at
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, intent_digest text, policy_name text, policy_digest text, mode text, verdict text,
+            would_have_blocked boolean, reason_codes text[], trace jsonb, identity text, engine text, principal text, principal_token_id text,
+            approval_id uuid, approval_use text, simulate boolean, created_at timestamptz)`,
+      [JSON.stringify(json)],
     );
-    return row;
   }
 
   decision(m: Db, id: string): Promise<DecisionRow | undefined> {
@@ -200,6 +225,10 @@ export class GateRepository {
        FROM d`,
       [since, until],
     );
+  }
+
+  async notifyChanged(m: Db): Promise<void> {
+    await m.query(`SELECT pg_notify($1, '')`, [GATE_CHANNEL]);
   }
 
   // ------------------------------------------------------------- trust
