@@ -265,6 +265,28 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
     expect(String(metrics.body)).toMatch(/warden_gate_decisions_total\{verdict="allow",mode="enforce",simulate="false",would_have_blocked="false"\} \d+/);
   });
 
+  it('OpenAPI documents every gate route with its success type and error answers', async () => {
+    const doc = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+    const ops: Array<[string, string, string[]]> = [
+      ['/api/governance/gate/evaluate', 'post', ['200', '202', '400', '403']],
+      ['/api/governance/gate/policies/{name}', 'put', ['200', '400']],
+      ['/api/governance/gate/policies', 'get', ['200']],
+      ['/api/governance/gate/policies/{name}', 'get', ['200', '404']],
+      ['/api/governance/gate/policies/{name}/activate', 'post', ['200', '404']],
+      ['/api/governance/gate/policies/{name}/mode', 'post', ['200', '404']],
+      ['/api/governance/gate/stats', 'get', ['200']],
+      ['/api/governance/gate/trust/{identity}', 'get', ['200']],
+      ['/api/governance/gate/trust/{identity}', 'put', ['200']],
+      ['/api/governance/gate/trust/{identity}/outcomes', 'post', ['201', '403', '404', '409']],
+    ];
+    for (const [path, method, statuses] of ops) {
+      const op = doc.paths[path]?.[method];
+      expect(op).toBeDefined();
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining([...statuses, '401']));
+    }
+    expect(Object.keys(doc.paths['/api/governance/gate/policies/{name}'].put.requestBody.content)).toEqual(expect.arrayContaining(['application/yaml', 'text/yaml', 'application/json']));
+  });
+
   it('warden gate eval --server maps the route’s answers: 200 -> 0, 403 -> 3, 202 -> 4, 400 -> 6', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gate-cli-'));
     try {
