@@ -173,6 +173,21 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
     expect((await evaluate(t, { intent: intent('tool.read'), engine: e, amount: '40', reserve: true }, engine)).body.error).toBe('correlation_id_required');
   });
 
+  it('Heimdall: a recommendation that is not production-eligible blocks with its gate_reason', async () => {
+    const H = '/api/governance/heimdall';
+    const domain = `GD_${Date.now().toString(36).toUpperCase()}`;
+    expect((await t.http('POST', `${H}/policies/upsert`, { domain, min_confidence: 0.8, min_trials: 2, min_success_rate: 0.5, prod_use_enabled: true }, { token: op1 })).status).toBe(200);
+    const rec = async () => (await t.http('POST', `${H}/recommend`, { domain, confidence: 0.9 }, { token: engine })).body.id as string;
+    const few = await evaluate(t, { intent: intent('tool.read'), recommendation_id: await rec() }, engine);
+    expect(few.status).toBe(403);
+    expect(few.body.reason_codes).toContain('insufficient_sandbox_trials');
+    expect(few.body.trace.find((s: { step: string }) => s.step === 'heimdall').details).toMatchObject({ domain, gate_reason: 'insufficient_sandbox_trials' });
+    for (let i = 0; i < 2; i++) expect((await t.http('POST', `${H}/sandbox/trial`, { domain, success: true, confidence: 0.9 }, { token: engine })).status).toBe(201);
+    const ok = await evaluate(t, { intent: intent('tool.read'), recommendation_id: await rec() }, engine);
+    expect(ok.status).toBe(200);
+    expect(ok.body.trace.find((s: { step: string }) => s.step === 'heimdall')).toMatchObject({ verdict: 'allow', details: { gate_reason: 'gate_pass' } });
+  });
+
   it('an engine token bound to another engine or domain gets 403 and nothing is stored', async () => {
     const bound = await t.token('engine', { engines: ['OTHER_ENGINE'] });
     const n = await decisions();
@@ -205,6 +220,16 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
       expect([res.status, res.body.error]).toEqual([400, code]);
     }
     expect(await decisions()).toBe(n);
+  });
+
+  it('an invalid intent under a fail_closed policy for its risk class is a stored block, not a 400 (as gait)', async () => {
+    const strict = await activePolicy(t, 'enforce', `${STANDARD_POLICY}fail_closed:\n  enabled: true\n  risk_classes: [high]\n`);
+    const bad = intent('tool.read');
+    bad.context = { workspace: '/srv/app', risk_class: 'high' }; // no identity
+    const res = await evaluate(t, { intent: bad, policy: strict.name }, engine);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ reason_codes: ['fail_closed_intent_invalid'], intent_digest: null });
+    expect((await evaluate(t, { intent: { ...bad, context: { ...bad.context as object, risk_class: 'low' } }, policy: strict.name }, engine)).status).toBe(400);
   });
 
   it('policies: PUT YAML or JSON, idempotent re-PUT, versions, activate and mode audited; invalid policy 400', async () => {
