@@ -10,6 +10,8 @@ export default {
   transform: { '^.+\\.ts$': esm },
   moduleNameMapper: {
     '^#([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    // The gate's Nest side: `#gate` stays pure (the offline CLI must not load Nest).
+    '^#(gate|promotion)/server$': '<rootDir>/libs/$1/src/server.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // @fastify/static (CommonJS) requires the ESM-only content-disposition, which jest cannot load.
     '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { JobRunner, loadConfig, ManualClock, type Clock } from '#platform';
-import { PROMOTION_FRIDAY_JOB, PromotionReviewService } from '#promotion';
+import { PROMOTION_FRIDAY_JOB, PromotionReviewService } from '#promotion/server';
 import { createApp } from '../apps/api/src/create-app.js';
 import { benchDatabase, table } from './support.js';
 

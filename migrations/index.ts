@@ -15,6 +15,7 @@ import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLo
 import { Approvals1763700001000 } from './1763700001000-Approvals.js';
 import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
 import { Promotion1763700001300 } from './1763700001300-Promotion.js';
+import { Gate1763700001100 } from './1763700001100-Gate.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   Approvals1763700001000,
   NotificationOutbox1763700001010,
   Promotion1763700001300,
+  Gate1763700001100,
 ];

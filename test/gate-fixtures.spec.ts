@@ -18,7 +18,7 @@ function externalImports(file: string, seen = new Set<string>(), out = new Set<s
   for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)) {
     const spec = m[1];
     if (spec.startsWith('.')) externalImports(join(dirname(file), spec), seen, out);
-    else if (spec === '#gate') externalImports('dist/libs/gate/src/index.js', seen, out);
+    else if (spec === '#gate' || spec === '#promotion') externalImports(`dist/libs/${spec.slice(1)}/src/index.js`, seen, out);
     else out.add(spec);
   }
   return [...out].sort();
@@ -114,8 +114,8 @@ describe('examples/policy fixtures (staged rollout Stage 0)', () => {
       expect((await spawn('gate', 'eval', '--policy', policyPath('base_high_risk.yaml'), '--intent', intentPath('intent_delete.json'))).code).toBe(3);
       expect((await spawn('gate', 'eval', '--intent', intentPath('intent_read.json'))).code).toBe(6);
       expect((await spawn('--help')).code).toBe(0);
-      // the entry's static module graph reaches no Nest, TypeORM or platform code: only these packages
-      expect(externalImports(entry)).toEqual(['canonicalize', 'commander', 'node:crypto', 'node:fs', 'yaml']);
+      // the entry's static module graph (the gate and promotion commands) reaches no Nest, TypeORM or platform code: only these packages
+      expect(externalImports(entry)).toEqual(['@marcbachmann/cel-js', 'canonicalize', 'commander', 'node:crypto', 'node:fs', 'node:fs/promises', 'node:path', 'yaml']);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { JobRunner, ManualClock } from '#platform';
-import { PROMOTION_FRIDAY_JOB, PromotionReviewService } from '#promotion';
+import { PROMOTION_FRIDAY_JOB, PromotionReviewService } from '#promotion/server';
 import { DataSource } from 'typeorm';
 import { HEIMDALL, HeimdallFactory } from './support/factories/heimdall.js';
 import { PROMOTION } from './support/factories/promotion.js';

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ApprovalsModule } from '#approvals';
+import { GateModule } from '#gate/server';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
-import { PromotionModule } from '#promotion';
+import { PromotionModule } from '#promotion/server';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         RegressionTripwireModule,
         ApprovalsModule,
         PromotionModule,
+        GateModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),

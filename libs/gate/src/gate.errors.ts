@@ -1,14 +1,22 @@
+import { defineErrors } from '#platform';
+
 /**
- * Invalid policy or intent input. Pure (no Nest): the CLI maps it to exit 6, the HTTP route (a
- * later wave) to 400 `invalid_gate_input`. `field` names the offending path when one is known.
+ * The gate's error codes and statuses (Nest side; the pure evaluator throws GateInputError, which
+ * the services turn into `invalid_policy` or `invalid_intent`). `gate_blocked` is the 403 of a
+ * block verdict: its body is the error body plus the verdict fields (see GateBlockedResponseDto).
  */
-export class GateInputError extends Error {
-  readonly code = 'invalid_gate_input';
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'GateInputError';
-  }
-}
+export const GateErrors = defineErrors({
+  invalid_policy: 400,
+  invalid_intent: 400,
+  correlation_id_required: 400,
+  policy_not_found: 404,
+  policy_version_not_found: 404,
+  decision_not_found: 404,
+  decision_not_allowed: 409,
+  outcome_not_permitted: 403,
+  gate_blocked: 403,
+});
+export type GateErrorCode = keyof typeof GateErrors.codes;
+
+/** The subset of the table a route can answer, for `@ApiErrors`. */
+export const gateErrors = (...codes: GateErrorCode[]): Record<string, number> => Object.fromEntries(codes.map((c) => [c, GateErrors.status(c)]));

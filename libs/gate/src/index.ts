@@ -1,6 +1,6 @@
 // The gate's pure half: gait-compatible policy and intent parsing, evaluation and digests.
 // No Nest, no database: the CLI imports it for offline evaluation.
-export { GateInputError } from './gate.errors.js';
+export { GateInputError } from './decide/input-error.js';
 export { parsePolicyYaml, normalizePolicy, POLICY_SCHEMA_ID, POLICY_SCHEMA_VERSION } from './decide/policy.js';
 export { parseIntentJson, normalizeIntent, INTENT_SCHEMA_ID } from './decide/intent.js';
 export { evaluateIntent, policyDigestOf, type EvaluateOptions } from './decide/evaluate.js';

@@ -1,3 +1,4 @@
+// The pure, offline evaluator: the CLI loads this without Nest. The Nest side is `#promotion/server`.
 export { evaluatePromotion, RULE_EVALUATION_ERROR, type PromotionInput, type PromotionResult } from './decide/evaluate.js';
 export { DEFAULT_POLICY, parsePolicy, populationVariance, type PromotionPolicy } from './decide/thresholds.js';
 export { BUILTIN_RULE_SET, compileRuleFile, compileRules, RULE_VARIABLES, type CompiledRule, type RuleSet, type RuleSpec } from './decide/rules.js';
@@ -6,12 +7,3 @@ export { canonicalOverrideData, overrideKeyBytes, signOverrideData, verifyOverri
 export { overrideDigest } from './decide/digest.js';
 export { isVerdict, PromotionInputError, VERDICTS, type TraceEntry, type Verdict } from './decide/types.js';
 export { weeklyScorecard, type WeekTrials } from './decide/weekly-scorecard.js';
-export * from './promotion.module.js';
-export * from './promotion.constants.js';
-export { PromotionErrors, type PromotionErrorCode } from './promotion.errors.js';
-export { PromotionEvaluationService } from './promotion-evaluation.service.js';
-export { PromotionReviewService, type WeeklyReviewOutcome } from './promotion-review.service.js';
-export { PromotionRulesService } from './promotion-rules.service.js';
-export { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
-export { DecisionPageDto, DecisionQueryDto, DecisionResponseDto } from './dto/decision.dto.js';
-export { PutRulesRequestDto, RuleFileResponseDto } from './dto/rules.dto.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { evaluateIntent } from './evaluate.js';
 import { normalizePolicy, parsePolicyYaml } from './policy.js';
 import { applySimulate } from './simulate.js';

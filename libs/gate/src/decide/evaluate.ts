@@ -1,4 +1,4 @@
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { intentDigest, policyDigest, traceId } from './digest.js';
 import { isNormalizedIntent, normalizeIntent } from './intent.js';
 import { isObj } from './read.js';

@@ -1,4 +1,4 @@
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { normalizeIntent } from './intent.js';
 
 const base = { tool_name: 'tool.read', args: {}, context: { identity: 'alice', workspace: '/srv', risk_class: 'low' } };

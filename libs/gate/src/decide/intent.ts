@@ -1,4 +1,4 @@
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { ENDPOINT_CLASSES } from './policy.js';
 import { bool, isObj, list, obj, str, type Obj } from './read.js';
 import { compareBytes } from './strings.js';

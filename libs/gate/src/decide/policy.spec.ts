@@ -1,4 +1,4 @@
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { parsePolicyYaml } from './policy.js';
 
 const yaml = (rules: string, head = '') => `schema_id: gait.gate.policy\nschema_version: 1.0.0\n${head}rules:\n${rules}`;

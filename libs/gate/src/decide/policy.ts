@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 import { bool, int, list, obj, onlyKeys, str, strList, type Obj } from './read.js';
 import { compareBytes, isVerdict, normalizeList, normalizeListLower, uniqueSorted, type Verdict } from './strings.js';
 import type { Dataflow, GatePolicy, PolicyMatch, PolicyRule, RateLimit } from './types.js';

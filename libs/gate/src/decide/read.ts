@@ -1,4 +1,4 @@
-import { GateInputError } from '../gate.errors.js';
+import { GateInputError } from './input-error.js';
 
 /** Strict readers for decoded YAML/JSON: wrong types are invalid input, null counts as absent (Go zero value). */
 export type Obj = Record<string, unknown>;

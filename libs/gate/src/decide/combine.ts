@@ -1,0 +1,69 @@
+import { mostRestrictive, uniqueSorted, type Verdict } from './strings.js';
+
+/** A policy's rollout stage: observe (evaluate, never act), dry_run (act as a dry run), enforce. */
+export const ROLLOUT_MODES = ['observe', 'dry_run', 'enforce'] as const;
+export type RolloutMode = (typeof ROLLOUT_MODES)[number];
+
+/** The gate's steps, in evaluation order. */
+export const GATE_STEPS = ['go_live', 'policy', 'risk', 'heimdall', 'tripwire', 'trust', 'approval'] as const;
+export type GateStepName = (typeof GATE_STEPS)[number];
+
+/** What one step found. `details` is the step's own evidence, shown in the trace. */
+export interface StepOutcome {
+  step: GateStepName;
+  verdict: Verdict;
+  reason_codes: string[];
+  details?: Record<string, unknown>;
+}
+
+const acts = (v: Verdict) => v === 'block' || v === 'require_approval';
+
+export interface ModeApplied {
+  verdict: Verdict;
+  reason_codes: string[];
+  /** The verdict the step would have given in enforce mode, when the mode changed it. */
+  would_have: Verdict | null;
+}
+
+/**
+ * The rollout mode applied to a policy-derived verdict (the policy file's, and the trust
+ * threshold it carries): observe never acts (`observe_mode_non_enforcing`, `simulated_<verdict>`),
+ * dry_run turns an act into `dry_run` (`dry_run_mode`, `simulated_<verdict>`), enforce leaves it.
+ */
+export function applyMode(mode: RolloutMode, verdict: Verdict, reasonCodes: readonly string[]): ModeApplied {
+  if (mode === 'enforce' || !acts(verdict)) return { verdict, reason_codes: uniqueSorted(reasonCodes), would_have: null };
+  return mode === 'observe' ? neutralise('observe_mode_non_enforcing', 'allow', verdict, reasonCodes) : neutralise('dry_run_mode', 'dry_run', verdict, reasonCodes);
+}
+
+/**
+ * `simulate: true` on the whole answer, as gait's --simulate: a block or require_approval is
+ * reported as allow with `simulate_mode_non_enforcing` and `simulated_<verdict>`.
+ */
+export function simulateVerdict(verdict: Verdict, reasonCodes: readonly string[]): ModeApplied {
+  if (!acts(verdict)) return { verdict, reason_codes: uniqueSorted([...reasonCodes, 'simulate_mode_non_enforcing']), would_have: null };
+  return neutralise('simulate_mode_non_enforcing', 'allow', verdict, reasonCodes);
+}
+
+function neutralise(marker: string, to: Verdict, verdict: Verdict, reasonCodes: readonly string[]): ModeApplied {
+  return { verdict: to, reason_codes: uniqueSorted([...reasonCodes, marker, `simulated_${verdict}`]), would_have: verdict };
+}
+
+export interface Combined {
+  verdict: Verdict;
+  reason_codes: string[];
+}
+
+/**
+ * The strictest verdict wins (block > require_approval > dry_run > allow); the reason codes are
+ * every step's, deduplicated and sorted (a step that allows contributes only what it names, e.g.
+ * the policy's `matched_rule_<name>`).
+ */
+export function combineSteps(steps: readonly StepOutcome[]): Combined {
+  let verdict: Verdict = 'allow';
+  const reasons: string[] = [];
+  for (const s of steps) {
+    verdict = mostRestrictive(verdict, s.verdict);
+    reasons.push(...s.reason_codes);
+  }
+  return { verdict, reason_codes: uniqueSorted(reasons) };
+}

@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService, Clock, PolicyUpsertService, type Principal } from '#platform';
+import { ROLLOUT_MODES, type RolloutMode } from './decide/combine.js';
+import { GateInputError } from './decide/input-error.js';
+import { parsePolicyYaml } from './decide/policy.js';
+import { policyDigestOf } from './decide/evaluate.js';
+import type { GatePolicy } from './decide/types.js';
+import { DEFAULT_TRUST_THRESHOLD } from './decide/trust.js';
+import { GateCacheService } from './gate-cache.service.js';
+import { GateErrors } from './gate.errors.js';
+import { type ActivePolicyRow, GateRepository, type PolicyRow } from './gate.repository.js';
+import { GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, GatePolicySummaryDto, PutPolicyResponseDto } from './dto/policy.dto.js';
+
+/** What a PUT carries, from the YAML body or the JSON form, with the query's options. */
+export interface PolicyPut {
+  yaml: string;
+  mode?: RolloutMode;
+  trustThreshold?: string;
+  activate?: boolean;
+}
+
+const LEVER = 'gate';
+const MAX_YAML = 512 * 1024;
+
+/** Reads the PUT body: the YAML text itself (application/yaml, text/yaml) or `{yaml, mode?, trust_threshold?, activate?}`. */
+export function readPolicyPut(body: unknown, query: { mode?: RolloutMode; trust_threshold?: string; activate?: boolean }): PolicyPut {
+  const bad = (problem: string) => GateErrors.raise('invalid_policy', problem, { details: { fields: [{ field: 'body', problems: [problem] }] } });
+  let put: PolicyPut;
+  if (typeof body === 'string') {
+    put = { yaml: body };
+  } else if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const o = body as Record<string, unknown>;
+    const unknown = Object.keys(o).filter((k) => !['yaml', 'mode', 'trust_threshold', 'activate'].includes(k));
+    if (unknown.length) throw bad(`unknown field(s) ${unknown.join(', ')}`);
+    if (typeof o.yaml !== 'string') throw bad('yaml must be the policy text (a string)');
+    if (o.mode !== undefined && !(ROLLOUT_MODES as readonly unknown[]).includes(o.mode)) throw bad(`mode must be one of ${ROLLOUT_MODES.join(', ')}`);
+    const t = o.trust_threshold;
+    if (t !== undefined && !((typeof t === 'number' || typeof t === 'string') && /^(0(\.\d{1,30})?|1(\.0{1,30})?)$/.test(String(t)))) throw bad('trust_threshold must be a number in [0, 1]');
+    if (o.activate !== undefined && typeof o.activate !== 'boolean') throw bad('activate must be a boolean');
+    put = { yaml: o.yaml, mode: o.mode as RolloutMode | undefined, trustThreshold: t === undefined ? undefined : String(t), activate: o.activate as boolean | undefined };
+  } else {
+    throw bad('send the policy YAML (content-type application/yaml or text/yaml) or JSON {yaml, mode?, trust_threshold?, activate?}');
+  }
+  if (!put.yaml.trim()) throw bad('the policy is empty');
+  if (put.yaml.length > MAX_YAML) throw bad(`the policy exceeds ${MAX_YAML} characters`);
+  return { ...put, mode: query.mode ?? put.mode, trustThreshold: query.trust_threshold ?? put.trustThreshold, activate: query.activate ?? put.activate };
+}
+
+/**
+ * Stored policy files: versions by digest (append-only), the active version, rollout mode and trust
+ * threshold per name (changed only through the platform's audited policy upsert).
+ */
+@Injectable()
+export class GatePolicyService {
+  /** Parsed policies by digest: a digest names its content, so an entry never goes stale. */
+  private readonly parsed = new Map<string, GatePolicy>();
+
+  constructor(
+    private readonly repo: GateRepository,
+    private readonly upserts: PolicyUpsertService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly cache: GateCacheService,
+  ) {}
+
+  static parse(yaml: string): GatePolicy {
+    try {
+      return parsePolicyYaml(yaml);
+    } catch (e) {
+      if (e instanceof GateInputError) {
+        throw GateErrors.raise('invalid_policy', `invalid policy: ${e.message}`, { details: { fields: [{ field: e.field ?? 'policy', problems: [e.message] }] } });
+      }
+      throw e;
+    }
+  }
+
+  async put(principal: Principal, name: string, input: PolicyPut): Promise<PutPolicyResponseDto> {
+    const policy = GatePolicyService.parse(input.yaml);
+    const digest = policyDigestOf(policy);
+    const answer = await this.repo.db.transaction(async (m) => {
+      const created = await this.repo.insertVersion(m, {
+        name,
+        digest,
+        yaml: input.yaml,
+        normalized: policy,
+        ruleCount: policy.rules.length,
+        by: principal.name,
+        token: principal.tokenId,
+        at: this.clock.now(),
+      });
+      if (created) {
+        await this.audit.record(m, principal, { action: 'gate.policy_version.create', subject: `gate_policy:${name}`, details: { digest, rule_count: policy.rules.length } });
+      }
+      const current = await this.repo.policy(name, m);
+      const wanted = {
+        active_digest: !current || input.activate ? digest : current.active_digest,
+        mode: input.mode ?? current?.mode ?? 'enforce',
+        trust_threshold: input.trustThreshold ?? current?.trust_threshold ?? String(DEFAULT_TRUST_THRESHOLD),
+      };
+      const changes = !current || current.active_digest !== wanted.active_digest || current.mode !== wanted.mode || Number(current.trust_threshold) !== Number(wanted.trust_threshold);
+      const row = changes ? await this.change(principal, name, wanted, m, 'policy put') : current;
+      return PutPolicyResponseDto.from(name, digest, created, policy.rules.length, GatePolicyResponseDto.from(row));
+    });
+    this.cache.clear();
+    return answer;
+  }
+
+  async activate(principal: Principal, name: string, digest: string, reason?: string): Promise<GatePolicyResponseDto> {
+    const answer = await this.repo.db.transaction(async (m) => {
+      const current = await this.existing(name, m);
+      if (!(await this.repo.version(m, name, digest))) throw GateErrors.raise('policy_version_not_found', `policy ${name} has no version ${digest}`);
+      return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, active_digest: digest }, m, reason));
+    });
+    this.cache.clear();
+    return answer;
+  }
+
+  async setMode(principal: Principal, name: string, mode: RolloutMode, trustThreshold?: string, reason?: string): Promise<GatePolicyResponseDto> {
+    const answer = await this.repo.db.transaction(async (m) => {
+      const current = await this.existing(name, m);
+      return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, mode, trust_threshold: trustThreshold ?? current.trust_threshold }, m, reason));
+    });
+    this.cache.clear();
+    return answer;
+  }
+
+  async list(): Promise<GatePolicyListDto> {
+    return { items: (await this.repo.policies()).map((r) => GatePolicySummaryDto.fromList(r)) };
+  }
+
+  async get(name: string): Promise<GatePolicyDetailDto> {
+    const row = await this.existing(name);
+    return GatePolicyDetailDto.withVersions(row, await this.repo.versions(name));
+  }
+
+  /** The active policy of `name`, parsed (cached by digest), or undefined when none is active. */
+  active(name: string): Promise<{ row: ActivePolicyRow; policy: GatePolicy } | undefined> {
+    return this.cache.get(`policy:${name}`, () => this.loadActive(name));
+  }
+
+  private async loadActive(name: string): Promise<{ row: ActivePolicyRow; policy: GatePolicy } | undefined> {
+    const row = await this.repo.activePolicy(name);
+    if (!row) return undefined;
+    let policy = this.parsed.get(row.active_digest);
+    if (!policy) {
+      policy = parsePolicyYaml(row.yaml);
+      if (this.parsed.size > 1000) this.parsed.clear();
+      this.parsed.set(row.active_digest, policy);
+    }
+    return { row, policy };
+  }
+
+
+  private async existing(name: string, m?: EntityManager): Promise<PolicyRow> {
+    const row = await this.repo.policy(name, m);
+    if (!row) throw GateErrors.raise('policy_not_found', `no gate policy ${name}`);
+    return row;
+  }
+
+  /** The one way gate_policy changes: the platform's audited upsert (`gate.policy.create|update`). */
+  private async change(principal: Principal, name: string, wanted: Pick<PolicyRow, 'active_digest' | 'mode' | 'trust_threshold'>, m: EntityManager, reason?: string): Promise<PolicyRow> {
+    const { policy } = await this.upserts.upsert<PolicyRow, PolicyRow>(
+      principal,
+      {
+        lever: LEVER,
+        subject: `gate_policy:${name}`,
+        requiredToCreate: {},
+        load: (mm) => this.repo.policy(name, mm),
+        write: (mm) => this.repo.writePolicy(mm, { name, ...wanted, updated_by: principal.name }, this.clock.now()),
+        view: (row) => ({ ...row, trust_threshold: String(Number(row.trust_threshold)) }),
+        reason: reason ?? null,
+        recorded: (mm) => this.cache.changed(mm),
+      },
+      m,
+    );
+    return policy;
+  }
+}

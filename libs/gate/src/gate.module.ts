@@ -1,0 +1,40 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { ApprovalsModule } from '#approvals';
+import { GoLiveModule } from '#go-live';
+import { HeimdallModule } from '#heimdall';
+import { RiskGuardModule } from '#risk-guard';
+import { GateController } from './gate.controller.js';
+import { GateDecisionWriter } from './decision-writer.js';
+import { GateCacheService } from './gate-cache.service.js';
+import { GateDecisionService } from './gate-decision.service.js';
+import { GateEvaluateService } from './gate-evaluate.service.js';
+import { GateLeversService } from './gate-levers.service.js';
+import { GatePolicyService } from './gate-policy.service.js';
+import { GateStatsService } from './gate-stats.service.js';
+import { GateTrustService } from './gate-trust.service.js';
+import { GateMetrics } from './gate.metrics.js';
+import { GateRepository } from './gate.repository.js';
+
+export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+
+/** The gate's HTTP side; it reaches the other levers only through their exported services. */
+@Module({
+  imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
+  controllers: [GateController],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService],
+  exports: [GateEvaluateService, GateTrustService, GatePolicyService],
+})
+export class GateModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Policy files arrive as YAML text: accepted as a string body (validated by the policy parser). */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (!fastify || typeof fastify.addContentTypeParser !== 'function') return;
+    for (const type of YAML_CONTENT_TYPES) {
+      if (!fastify.hasContentTypeParser(type)) fastify.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    }
+  }
+}
