@@ -14,6 +14,8 @@ import { RiskKeysPerEngine1763700000710 } from './1763700000710-RiskKeysPerEngin
 import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLossBoundAndAdjustments.js';
 import { Approvals1763700001000 } from './1763700001000-Approvals.js';
 import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
+import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
+import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +35,6 @@ export const ALL_MIGRATIONS = [
   RiskLossBoundAndAdjustments1763700000720,
   Approvals1763700001000,
   NotificationOutbox1763700001010,
+  ReviewReport1763700001400,
+  ReviewWeekIndexes1763700001410,
 ];
