@@ -4,6 +4,7 @@ import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { RegressionTripwireModule } from '#regression-tripwire';
+import { ReviewModule } from '#review';
 import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         HeimdallModule,
         RegressionTripwireModule,
         ApprovalsModule,
+        ReviewModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),
