@@ -80,7 +80,7 @@ export class RiskReviewRepository {
   closedByKind(from: Date, to: Date): Promise<ClosedCountRow[]> {
     return sqlRows<ClosedCountRow>(
       this.dataSource,
-      `SELECT engine, kind, count(*)::text AS count, coalesce(sum(amount), 0)::text AS amount
+      `SELECT engine, kind, count(*)::text AS count, trim_scale(coalesce(sum(amount), 0))::text AS amount
          FROM risk_event
         WHERE kind IN ('expire', 'void') AND outcome IN ('expired', 'voided') AND at >= $1 AND at < $2
         GROUP BY engine, kind
