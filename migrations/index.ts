@@ -16,6 +16,8 @@ import { Approvals1763700001000 } from './1763700001000-Approvals.js';
 import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
 import { Promotion1763700001300 } from './1763700001300-Promotion.js';
 import { Gate1763700001100 } from './1763700001100-Gate.js';
+import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
+import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +39,6 @@ export const ALL_MIGRATIONS = [
   NotificationOutbox1763700001010,
   Promotion1763700001300,
   Gate1763700001100,
+  ReviewReport1763700001400,
+  ReviewWeekIndexes1763700001410,
 ];

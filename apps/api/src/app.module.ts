@@ -6,6 +6,7 @@ import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { PromotionModule } from '#promotion/server';
 import { RegressionTripwireModule } from '#regression-tripwire';
+import { ReviewModule } from '#review';
 import { RiskGuardModule } from '#risk-guard';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         ApprovalsModule,
         PromotionModule,
         GateModule,
+        ReviewModule,
         DealsModule,
         OffersModule,
         ...(options.imports ?? []),

@@ -7,10 +7,12 @@ import { ApprovalsJobs } from './approvals.jobs.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
 import { ApprovalsRepository } from './approvals.repository.js';
 import { ApprovalsService } from './approvals.service.js';
+import { ApprovalsReviewRepository } from './approvals-review.repository.js';
+import { ApprovalsReviewService } from './approvals-review.service.js';
 
 @Module({
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs],
+  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
   exports: [ApprovalsService, ApprovalDecisionsService],
 })
 export class ApprovalsModule {}

@@ -8,3 +8,4 @@ export { approvalPayloadDigest } from './decide/digest.js';
 export * from './decide/rules.js';
 export { ApprovalCreatedResponseDto } from './dto/approval-request.dto.js';
 export { ApprovalResponseDto, DecisionResponseDto } from './dto/approval.dto.js';
+export { ApprovalsReviewService } from './approvals-review.service.js';

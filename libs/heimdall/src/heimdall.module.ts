@@ -4,6 +4,8 @@ import { HeimdallController } from './heimdall.controller.js';
 import { HeimdallJobs } from './heimdall.jobs.js';
 import { HeimdallMetrics } from './heimdall.metrics.js';
 import { HeimdallRepository } from './heimdall.repository.js';
+import { HeimdallReviewRepository } from './heimdall-review.repository.js';
+import { HeimdallReviewService } from './heimdall-review.service.js';
 import { HeimdallRecommendationsRepository } from './heimdall-recommendations.repository.js';
 import { HeimdallTrialsRepository } from './heimdall-trials.repository.js';
 import { HeimdallPolicyService } from './heimdall-policy.service.js';
@@ -24,6 +26,8 @@ import { HeimdallTrialsService } from './heimdall-trials.service.js';
     HeimdallScorecardService,
     HeimdallJobs,
     HeimdallMetrics,
+    HeimdallReviewRepository,
+    HeimdallReviewService,
   ],
   exports: [HeimdallService, HeimdallPolicyService, HeimdallTrialsService, HeimdallScorecardService],
 })

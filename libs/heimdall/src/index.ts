@@ -26,3 +26,4 @@ import { CorrelationIdField as PlatformCorrelationIdField } from '#platform';
 export function CorrelationIdField(description?: string, _legacyMax?: number) {
   return PlatformCorrelationIdField(description);
 }
+export { HeimdallReviewService } from './heimdall-review.service.js';

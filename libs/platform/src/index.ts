@@ -37,3 +37,4 @@ export * from './http/ratio.js';
 export * from './config/redact.js';
 export * from './database/database-gate.js';
 export * from './errors/database-errors.js';
+export * from './review/review-registry.js';

@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller.js';
 import { createValidationPipe } from './http/validation.js';
 import { JobRunEntity } from './jobs/job-run.entity.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { ReviewSectionRegistry } from './review/review-registry.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformMetrics } from './metrics/platform.metrics.js';
@@ -36,7 +37,7 @@ export interface PlatformOptions {
   migrate?: boolean;
 }
 
-const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService, OutboxRepository, OutboxService];
+const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService, OutboxRepository, OutboxService, ReviewSectionRegistry];
 
 /** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
 @Global()

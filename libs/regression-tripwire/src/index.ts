@@ -16,3 +16,4 @@ export type { RegressionStateResponseDto } from './dto/state.dto.js';
 export type { RegressionEventPageDto, RegressionEventResponseDto } from './dto/events.dto.js';
 export type { RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 export type { RegressionPolicyResponseDto, UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
+export { RegressionReviewService } from './regression-review.service.js';

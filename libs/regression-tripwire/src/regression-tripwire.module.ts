@@ -7,6 +7,8 @@ import { KpiIngestService } from './kpi-ingest.service.js';
 import { RegressionEvaluationService } from './regression-evaluation.service.js';
 import { RegressionPolicyRepository } from './regression-policy.repository.js';
 import { RegressionPolicyService } from './regression-policy.service.js';
+import { RegressionReviewRepository } from './regression-review.repository.js';
+import { RegressionReviewService } from './regression-review.service.js';
 import { RegressionStateRepository } from './regression-state.repository.js';
 import { RegressionStateService } from './regression-state.service.js';
 import { RegressionTripwireController } from './regression-tripwire.controller.js';
@@ -19,7 +21,7 @@ const SERVICES = [RegressionPolicyService, KpiIngestService, RegressionEvaluatio
 @Module({
   imports: [GoLiveModule, RiskGuardModule],
   controllers: [RegressionTripwireController],
-  providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics],
+  providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics, RegressionReviewRepository, RegressionReviewService],
   exports: SERVICES,
 })
 export class RegressionTripwireModule {}

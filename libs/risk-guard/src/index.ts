@@ -19,3 +19,4 @@ export { LedgerTodayResponseDto, RiskAdjustmentDto } from './dto/ledger.dto.js';
 export { PolicyUpsertRequestDto, RiskPolicyResponseDto } from './dto/policy.dto.js';
 export { DryRunResponseDto, ReservationResponseDto, ReserveRequestDto, WhatIfResponseDto } from './dto/reserve.dto.js';
 export { CloseResponseDto, SettleRequestDto, VoidRequestDto } from './dto/settle.dto.js';
+export { RiskReviewService } from './risk-review.service.js';

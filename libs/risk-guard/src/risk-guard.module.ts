@@ -17,6 +17,8 @@ import { RiskPolicyService } from './risk-policy.service.js';
 import { RiskReserveService } from './risk-reserve.service.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
 
+import { RiskReviewRepository } from './risk-review.repository.js';
+import { RiskReviewService } from './risk-review.service.js';
 @Module({
   imports: [GoLiveModule],
   controllers: [RiskGuardController],
@@ -36,6 +38,8 @@ import { RiskWhatIfService } from './risk-what-if.service.js';
     RiskGuardService,
     RiskGuardJobs,
     RiskGuardMetrics,
+    RiskReviewRepository,
+    RiskReviewService,
   ],
   exports: [RiskGuardService, RiskAdjustService, RiskPolicyService, RiskLedgerService],
 })

@@ -32,6 +32,22 @@ export class AuditService {
     );
   }
 
+  /**
+   * The audit records of one subject with an action under `actionPrefix`, recorded in [from, to),
+   * oldest first (the review's control-plane changes). Reads ix_audit_log_subject.
+   */
+  async changesBetween(subject: string, actionPrefix: string, from: Date, to: Date, limit = 500): Promise<AuditLogEntity[]> {
+    return this.dataSource
+      .getRepository(AuditLogEntity)
+      .createQueryBuilder('a')
+      .where('a.subject = :subject', { subject })
+      .andWhere('starts_with(a.action, :prefix)', { prefix: actionPrefix })
+      .andWhere('a.at >= :from AND a.at < :to', { from, to })
+      .orderBy('a.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   /** Newest first; `before` is the id cursor of the previous page's last row. */
   async list(query: AuditQuery): Promise<{ items: AuditLogEntity[]; next_cursor: string | null }> {
     const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit);

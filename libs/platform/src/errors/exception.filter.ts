@@ -80,6 +80,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = toErrorBody(exception, this.logger);
-    void reply.status(body.statusCode).send(body);
+    // The error body is JSON whatever the route would have answered (a page route sets text/html up front).
+    void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 }

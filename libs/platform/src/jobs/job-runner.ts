@@ -82,6 +82,26 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return rows.map((r) => ({ job: r.job, finishedAt: r.finished_at }));
   }
 
+  /**
+   * Each registered job's latest attempt (by period, then attempt), whatever its status: the review's
+   * "a job whose last run failed". An index scan per job (ix_job_run_job_period).
+   */
+  async lastRuns(): Promise<Array<{ job: string; status: 'succeeded' | 'failed' | null; periodAt: Date | null; error: string | null }>> {
+    const names = [...this.jobs.keys()];
+    if (names.length === 0) return [];
+    const rows = await sqlRows<{ job: string; status: 'succeeded' | 'failed' | null; period_at: Date | null; error: string | null }>(
+      this.dataSource,
+      `SELECT j.name AS job, r.status, r.period_at, r.error
+       FROM unnest($1::text[]) AS j(name)
+       LEFT JOIN LATERAL (
+         SELECT status, period_at, error FROM job_run WHERE job_name = j.name ORDER BY period_at DESC, id DESC LIMIT 1
+       ) r ON true
+       ORDER BY j.name`,
+      [names],
+    );
+    return rows.map((r) => ({ job: r.job, status: r.status, periodAt: r.period_at, error: r.error }));
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.JOBS_ENABLED) return;
     await this.tick();

@@ -1,0 +1,33 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AuditService, ReviewSectionRegistry } from '#platform';
+import { GoLiveService } from './go-live.service.js';
+
+/**
+ * The control plane's section of the weekly review: the state now and every go-live and
+ * kill-switch change in the week, with who and why. go_live_state keeps only the current row, so
+ * the history is the audit trail (actions `go_live.*` on subject `go_live`, written in the change's
+ * transaction).
+ */
+@Injectable()
+export class GoLiveReviewService implements OnModuleInit {
+  constructor(
+    private readonly goLive: GoLiveService,
+    private readonly audit: AuditService,
+    private readonly registry: ReviewSectionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register({ key: 'control_plane', title: 'Control plane', order: 10, weekSection: (from, to) => this.weekSection(from, to) });
+  }
+
+  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+    const state = await this.goLive.state();
+    const changes = await this.audit.changesBetween('go_live', 'go_live.', from, to);
+    return {
+      state_now: { go_live_enabled: state.go_live_enabled, kill_switch_engaged: state.kill_switch_engaged, enforced: state.enforced, reason: state.reason, changed_by: state.changed_by, updated_at: state.updated_at },
+      changes: changes
+        .filter((c) => c.action !== 'go_live.attest')
+        .map((c) => ({ at: c.at.toISOString(), action: c.action.slice('go_live.'.length), principal: c.principal, actor: c.actorLabel, reason: c.reason })),
+    };
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { DEFAULT_PAGE_LIMIT, type Principal, Clock, toPage } from '#platform';
+import { parseIsoWeek, type IsoWeek } from './decide/week.js';
+import { ReviewDto, ReviewPageDto, type ReviewQueryDto, ReviewSummaryDto } from './dto/review.dto.js';
+import { renderReviewPage } from './render/page.js';
+import { ReviewErrors } from './review.errors.js';
+import { ReviewGenerateService } from './review-generate.service.js';
+import { ReviewRepository, type ReviewRow } from './review.repository.js';
+
+/** The review's HTTP answers: list, latest, one week as JSON or as a page, and on-demand generation. */
+@Injectable()
+export class ReviewReadService {
+  constructor(
+    private readonly repo: ReviewRepository,
+    private readonly generator: ReviewGenerateService,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(q: ReviewQueryDto): Promise<ReviewPageDto> {
+    const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
+    const rows = await this.repo.list({ before: q.before, since: q.since, until: q.until, limit });
+    return toPage(rows, limit, (r) => String(Math.floor(r.week_start.getTime() / 1000)), ReviewSummaryDto.from);
+  }
+
+  async latest(): Promise<ReviewDto> {
+    const row = await this.repo.latest();
+    if (!row) throw ReviewErrors.raise('review_not_found', 'no weekly review has been generated yet');
+    return ReviewDto.from(row);
+  }
+
+  async get(week: string): Promise<ReviewDto> {
+    return ReviewDto.from(await this.found(week));
+  }
+
+  async html(week: string): Promise<string> {
+    const row = await this.found(week);
+    return renderReviewPage(row.report, row.digest);
+  }
+
+  /** Generates a past week's report on demand: 409 when it exists, 400 for the current or a future week. */
+  async generate(principal: Principal, weekText: string): Promise<ReviewDto> {
+    const week = this.pastWeek(weekText);
+    if (await this.repo.exists(week.week)) throw ReviewErrors.raise('review_exists', `the report of ${week.week} exists; a report is never regenerated`);
+    const report = await this.generator.generate(week, principal.name);
+    if (!report) throw ReviewErrors.raise('review_exists', `the report of ${week.week} exists; a report is never regenerated`);
+    return ReviewDto.from((await this.repo.get(week.week))!);
+  }
+
+  private week(text: string): IsoWeek {
+    const week = parseIsoWeek(text);
+    if (!week) throw ReviewErrors.raise('review_week_invalid', `week must be an ISO week like 2026-W48, got ${JSON.stringify(text.slice(0, 40))}`);
+    return week;
+  }
+
+  private pastWeek(text: string): IsoWeek {
+    const week = this.week(text);
+    if (week.to.getTime() > this.clock.now().getTime()) throw ReviewErrors.raise('review_week_not_over', `${week.week} has not ended yet (it ends ${week.to.toISOString()})`);
+    return week;
+  }
+
+  private async found(text: string): Promise<ReviewRow> {
+    const week = this.week(text);
+    const row = await this.repo.get(week.week);
+    if (!row) throw ReviewErrors.raise('review_not_found', `no report for ${week.week}`);
+    return row;
+  }
+}
