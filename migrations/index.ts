@@ -14,6 +14,7 @@ import { RiskKeysPerEngine1763700000710 } from './1763700000710-RiskKeysPerEngin
 import { RiskLossBoundAndAdjustments1763700000720 } from './1763700000720-RiskLossBoundAndAdjustments.js';
 import { Approvals1763700001000 } from './1763700001000-Approvals.js';
 import { NotificationOutbox1763700001010 } from './1763700001010-NotificationOutbox.js';
+import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   RiskLossBoundAndAdjustments1763700000720,
   Approvals1763700001000,
   NotificationOutbox1763700001010,
+  ConsoleSession1763700001500,
 ];
