@@ -5,6 +5,7 @@ import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { RiskGuardModule } from '#risk-guard';
+import { ConsoleModule } from './console/console.module.js';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         ApprovalsModule,
         DealsModule,
         OffersModule,
+        ConsoleModule,
         ...(options.imports ?? []),
       ],
     };
