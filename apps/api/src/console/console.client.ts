@@ -51,6 +51,7 @@ export const CONSOLE_JS = String.raw`
   function num(v) { return v === null || v === undefined ? NaN : Number(v); }
   function fmt(v) { var n = num(v); return isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: 2 }); }
   function pct(v) { return v === null || v === undefined ? '—' : (Number(v) * 100).toFixed(1) + '%'; }
+  function show(v) { return v === null || v === undefined ? '—' : typeof v === 'number' ? fmt(Math.round(v * 1000) / 1000) : String(v); }
   function pill(kind, text) { return h('span', { class: 'pill ' + kind, text: text }); }
   function empty(text) { return h('p', { class: 'empty', text: text }); }
   function table(caption, cols, rows) {
@@ -140,11 +141,14 @@ export const CONSOLE_JS = String.raw`
         function gauge(label, used, cap) {
           var u = num(used); var c = num(cap);
           var capped = !isNaN(c);
+          var max = c > 0 ? c : 1;
           var id = 'g' + Math.random().toString(36).slice(2);
           return h('div', { class: 'gauge' }, [
-            h('span', { id: id, text: label }),
-            capped ? h('meter', { min: 0, max: c > 0 ? c : 1, value: Math.min(u, c > 0 ? c : 1), low: (c > 0 ? c : 1) * 0.7, high: (c > 0 ? c : 1) * 0.9, optimum: 0, 'aria-labelledby': id, title: fmt(u) + ' of ' + fmt(c) }) : h('span', { class: 'muted', text: 'no cap' }),
-            h('span', { class: 'val', text: capped ? fmt(u) + ' / ' + fmt(c) + (c > 0 ? ' (' + Math.round((u / c) * 100) + '%)' : '') : fmt(u) }),
+            h('div', { class: 'line' }, [
+              h('span', { id: id, text: label }),
+              h('span', { class: 'val', text: capped ? fmt(u) + ' of ' + fmt(c) + (c > 0 ? ' · ' + Math.round((u / c) * 100) + '%' : '') : fmt(u) + ' · no cap' }),
+            ]),
+            capped ? h('meter', { min: 0, max: max, value: Math.min(u, max), low: max * 0.7, high: max * 0.9, optimum: 0, 'aria-labelledby': id }) : h('span', { class: 'nocap', 'aria-hidden': 'true' }),
           ]);
         }
         var cards = engines.map(function (e) {
@@ -156,7 +160,7 @@ export const CONSOLE_JS = String.raw`
             gauge('Open risk', u.open_risk_reserved, p.max_open_risk),
             gauge('Realized loss', u.realized_loss, p.max_daily_loss),
             gauge('Actions', u.actions_count, p.max_actions_per_day),
-            h('p', { class: 'muted', text: 'Denials today: ' + (e.denials_count || 0) + ' · open reservations: ' + ((e.open_reservations || {}).count || 0) + ' · expired: ' + ((e.expired_reservations || {}).count || 0) }),
+            h('p', { class: 'muted foot', text: (e.denials_count || 0) + ' denied today · ' + ((e.open_reservations || {}).count || 0) + ' open · ' + ((e.expired_reservations || {}).count || 0) + ' expired reservations' }),
           ]);
         });
         var reservations = ledger.open_reservations || [];
@@ -235,9 +239,9 @@ export const CONSOLE_JS = String.raw`
         var domains = sc.domains || [];
         content.replaceChildren(
           h('p', { class: 'muted' }, ['UTC day ' + (sc.day || '') + ' · as of ' + when(sc.as_of) + ' · kill switch ', sc.kill_switch_engaged ? pill('bad', 'Engaged') : pill('ok', 'Released')]),
-          domains.length ? h('div', {}, domains.map(function (d) {
+          domains.length ? h('div', { class: 'grid two' }, domains.map(function (d) {
             return section(d.domain, [
-              h('p', {}, [d.prod_eligible ? pill('ok', 'Production eligible') : pill('warn', 'Not eligible'), ' ', h('span', { class: 'muted', text: d.summary || d.gate_reason })]),
+              h('p', { class: 'summary' }, [d.prod_eligible ? pill('ok', 'Production eligible') : pill('warn', 'Not eligible'), ' ', h('span', { class: 'muted', text: d.prod_eligible ? 'every gate passes' : 'first failing gate: ' + d.gate_reason })]),
               h('dl', { class: 'kv' }, [
                 h('dt', { text: 'Window' }), h('dd', { text: d.window_from + ' → ' + d.window_to + ' (' + d.window_days + ' days)' }),
                 h('dt', { text: 'Trials' }), h('dd', { text: d.trials + ' (' + d.successes + ' successes; today ' + ((d.today || {}).trials || 0) + ')' }),
@@ -246,9 +250,8 @@ export const CONSOLE_JS = String.raw`
               ]),
               table('Gates for ' + d.domain, [
                 { label: 'Gate', cell: function (g) { return h('code', { text: g.gate }); } },
-                { label: 'Passed', cell: function (g) { return g.passed ? pill('ok', 'Passed') : pill('bad', 'Not yet'); } },
-                { label: 'Actual', num: true, cell: function (g) { return g.actual === null ? '—' : String(g.actual); } },
-                { label: 'Required', num: true, cell: function (g) { return String(g.required); } },
+                { label: 'State', cell: function (g) { return g.passed ? pill('ok', 'Passed') : pill('bad', 'Not yet'); } },
+                { label: 'Actual / required', cell: function (g) { return show(g.actual) + ' / ' + show(g.required); } },
                 { label: 'Distance to the gate', cell: function (g) { return g.distance || (g.passed ? '—' : g.reason_code); } },
               ], d.gates || []),
             ]);

@@ -41,7 +41,7 @@ export class ConsoleController {
   @Get('sign-in')
   @Public()
   signInForm(@Query('expired') expired: string | undefined, @Res() reply: FastifyReply): FastifyReply {
-    return html(reply, 200, signInPage(expired ? 'Your session has ended. Sign in again.' : undefined));
+    return html(reply, 200, signInPage(expired ? 'Your session has ended. Sign in again.' : undefined, 'info'));
   }
 
   @Post('sign-in')

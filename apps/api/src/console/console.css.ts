@@ -37,10 +37,13 @@ h3 { font-size: 1rem; margin: 1rem 0 .5rem; }
 .muted { color: var(--muted); }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 1rem; margin-bottom: 1.25rem; }
 .grid.wide { grid-template-columns: repeat(auto-fill, minmax(400px, 1fr)); }
+.grid.two { grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); }
+.grid > section.card { margin-bottom: 0; }
+.summary { font-size: .9rem; margin: .25rem 0 .5rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem 1.1rem; }
 section.card { margin-bottom: 1.25rem; }
 .card .big { font-size: 1.35rem; font-weight: 700; margin: .1rem 0 .35rem; }
-.pill { display: inline-block; padding: .1rem .6rem; border-radius: 999px; font-size: .85rem; font-weight: 600; }
+.pill { white-space: nowrap; display: inline-block; padding: .1rem .6rem; border-radius: 999px; font-size: .85rem; font-weight: 600; }
 .pill.ok { background: var(--ok-bg); color: var(--ok-fg); }
 .pill.bad { background: var(--bad-bg); color: var(--bad-fg); }
 .pill.warn { background: var(--warn-bg); color: var(--warn-fg); }
@@ -56,6 +59,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .notice.ok { background: var(--ok-bg); color: var(--ok-fg); }
 .notice.error { background: var(--bad-bg); color: var(--bad-fg); }
 .notice.info { background: var(--info-bg); color: var(--info-fg); }
+.sign-in-card .notice { margin: 0; }
 form.act { display: flex; gap: .5rem; align-items: flex-end; flex-wrap: wrap; margin-top: .6rem; }
 form.act label { display: flex; flex-direction: column; font-size: .85rem; color: #374151; gap: .2rem; flex: 1 1 10rem; }
 input[type="text"], input[type="password"] { font: inherit; padding: .45rem .55rem; border: 1px solid #6b7280; border-radius: .35rem; background: #fff; color: var(--fg); min-width: 0; }
@@ -67,9 +71,18 @@ button.danger:hover { background: var(--danger-dark); }
 button.secondary { background: #fff; color: var(--fg); border-color: #6b7280; }
 button.secondary:hover { background: #f3f4f6; }
 button:disabled { opacity: .6; cursor: progress; }
-.gauge { display: grid; grid-template-columns: 7.5rem 1fr 11rem; gap: .6rem; align-items: center; margin: .35rem 0; font-size: .9rem; }
-.gauge meter { width: 100%; height: 1.1rem; }
-.gauge .val { text-align: right; font-variant-numeric: tabular-nums; color: #374151; }
+.gauge { margin: .55rem 0; font-size: .9rem; }
+.gauge .line { display: flex; justify-content: space-between; gap: .5rem; }
+.gauge .val { font-variant-numeric: tabular-nums; color: #374151; }
+.gauge meter { display: block; width: 100%; height: .9rem; margin-top: .15rem; }
+meter::-webkit-meter-bar { background: #e5e7eb; border: 1px solid #9ca3af; border-radius: .3rem; height: .9rem; }
+meter::-webkit-meter-optimum-value { background: #15803d; border-radius: .3rem; }
+meter::-webkit-meter-suboptimum-value { background: #d97706; border-radius: .3rem; }
+meter::-webkit-meter-even-less-good-value { background: #b91c1c; border-radius: .3rem; }
+.gauge .nocap { display: block; margin-top: .15rem; height: .9rem; border: 1px dashed #9ca3af; border-radius: .3rem; }
+.foot { font-size: .88rem; margin: .6rem 0 0; }
+td .row-actions { min-width: 21rem; }
+td .row-actions form.act label { flex: 1 1 8rem; }
 .row-actions { display: flex; gap: .4rem; flex-wrap: wrap; align-items: center; }
 .row-actions form.act { margin: 0; }
 .sign-in main { display: flex; justify-content: center; padding-top: 12vh; }

@@ -73,14 +73,14 @@ export function consolePage(page: ConsolePage, viewer: PageViewer): string {
 `;
 }
 
-export function signInPage(message?: string): string {
+export function signInPage(message?: string, kind: 'error' | 'info' = 'error'): string {
   return `${head('Sign in')}
 <body class="sign-in">
 <main id="main">
   <form class="card sign-in-card" method="post" action="/console/sign-in">
     <h1>Warden console</h1>
     <p class="muted">Sign in with your API token. The token is exchanged for a session of at most 8 hours; it is not stored in the browser.</p>
-    ${message ? `<p class="notice error" role="alert">${esc(message)}</p>` : ''}
+    ${message ? `<p class="notice ${kind}" role="alert">${esc(message)}</p>` : ''}
     <label for="token">API token</label>
     <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required maxlength="500" autofocus>
     <button type="submit" class="primary">Sign in</button>
