@@ -194,35 +194,38 @@ describe('operator console (headless Chromium)', () => {
     await visit(page, '/console');
     await page.screenshot({ path: `${OUT}/status-viewer.png`, fullPage: true });
     // The server enforces the role too: the viewer's session cannot act even with its CSRF token.
-    const status = await page.evaluate(async (g) => {
-      const csrf = document.querySelector('meta[name="warden-csrf"]')!.getAttribute('content')!;
-      const res = await fetch(`${g}/go-live/kill-switch/engage`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ reason: 'x' }) });
-      return res.status;
-    }, G);
+    const csrf = (await page.locator('meta[name="warden-csrf"]').getAttribute('content'))!;
+    const status = await page.evaluate(
+      async ({ g, csrf }) => {
+        const res = await fetch(`${g}/go-live/kill-switch/engage`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ reason: 'x' }) });
+        return res.status;
+      },
+      { g: G, csrf },
+    );
     expect(status).toBe(403);
   });
 
   it('a session without its CSRF token cannot act, with it it can', async () => {
     const page = await signIn(tokens.operatorA);
-    const tryEngage = (header: 'none' | 'wrong' | 'right') =>
+    const csrf = (await page.locator('meta[name="warden-csrf"]').getAttribute('content'))!;
+    const tryCreate = (header: 'none' | 'wrong' | 'right') =>
       page.evaluate(
-        async ({ g, header }) => {
+        async ({ g, header, csrf }) => {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
-          const csrf = document.querySelector('meta[name="warden-csrf"]')!.getAttribute('content')!;
           if (header === 'wrong') headers['x-csrf-token'] = `${csrf.slice(0, -2)}xx`;
           if (header === 'right') headers['x-csrf-token'] = csrf;
           const res = await fetch(`${g}/approvals`, { method: 'POST', headers, body: JSON.stringify({ kind: 'manual', subject: `csrf-${header}`, reason: 'csrf probe' }) });
-          return { status: res.status, body: await res.json() };
+          return { status: res.status, body: (await res.json()) as { error?: string } };
         },
-        { g: G, header },
+        { g: G, header, csrf },
       );
     for (const header of ['none', 'wrong'] as const) {
-      const res = await tryEngage(header);
+      const res = await tryCreate(header);
       expect(res.status).toBe(403);
       expect(res.body.error).toBe('csrf_failed');
     }
     expect(await t.sql(`SELECT 1 FROM approval_request WHERE subject IN ('csrf-none', 'csrf-wrong')`)).toHaveLength(0);
-    expect((await tryEngage('right')).status).toBe(202);
+    expect((await tryCreate('right')).status).toBe(202);
     // Reads need no CSRF token.
     const read = await page.evaluate(async (g) => (await fetch(`${g}/go-live/state`)).status, G);
     expect(read).toBe(200);
@@ -247,7 +250,7 @@ describe('operator console (headless Chromium)', () => {
     const forged = 'warden_session=' + Buffer.alloc(32, 7).toString('base64url');
     const api = await fetch(`${t.url}${G}/go-live/state`, { headers: { cookie: forged } });
     expect(api.status).toBe(401);
-    expect((await api.json()).error).toBe('unauthorized');
+    expect(((await api.json()) as { error: string }).error).toBe('unauthorized');
     const pageRes = await fetch(`${t.url}/console/risk`, { headers: { cookie: forged }, redirect: 'manual' });
     expect(pageRes.status).toBe(303);
     expect(pageRes.headers.get('location')).toBe('/console/sign-in?expired=1');
