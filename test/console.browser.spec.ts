@@ -129,6 +129,15 @@ describe('operator console (headless Chromium)', () => {
     expect(response.status()).toBe(401);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('not valid');
     expect((await context.cookies()).find((c) => c.name === 'warden_session')).toBeUndefined();
+    // A sign-in form posted from another site is refused (login CSRF), even with a valid token.
+    const crossSite = await fetch(`${t.url}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example' },
+      body: new URLSearchParams({ token: tokens.viewer }).toString(),
+      redirect: 'manual',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie')).toBeNull();
   });
 
   it('engaging the kill switch from the console makes POST /api/deals refused', async () => {

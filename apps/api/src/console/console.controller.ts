@@ -11,7 +11,8 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which the cross-site check refuses.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -47,6 +48,7 @@ export class ConsoleController {
   @Post('sign-in')
   @Public()
   async signIn(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    if (crossSite(request)) return crossSiteRefused(reply);
     const token = field(request.body, 'token');
     const signed = token ? await this.sessions.signIn(token) : null;
     if (!signed) return html(reply, 401, signInPage('That token is not valid (unknown or revoked).'));
@@ -57,6 +59,7 @@ export class ConsoleController {
   @Post('sign-out')
   @Public()
   async signOut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    if (crossSite(request)) return crossSiteRefused(reply);
     const session = readCookie(request.headers.cookie, SESSION_COOKIE);
     const live = session ? await this.sessions.resolve(session) : null;
     if (session && live) {
@@ -95,6 +98,21 @@ export class ConsoleController {
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(body);
+}
+
+/** A form posted from another site (login CSRF: signing a victim in as the attacker). Browsers send Origin on every POST. */
+function crossSite(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+function crossSiteRefused(reply: FastifyReply): FastifyReply {
+  return reply.code(403).send({ statusCode: 403, error: 'csrf_failed', message: 'the console accepts sign-in and sign-out forms only from its own pages' });
 }
 
 function field(body: unknown, name: string): string | undefined {
