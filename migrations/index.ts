@@ -18,6 +18,7 @@ import { Promotion1763700001300 } from './1763700001300-Promotion.js';
 import { Gate1763700001100 } from './1763700001100-Gate.js';
 import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
 import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
+import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   Gate1763700001100,
   ReviewReport1763700001400,
   ReviewWeekIndexes1763700001410,
+  ConsoleSession1763700001500,
 ];

@@ -8,6 +8,7 @@ import { PromotionModule } from '#promotion/server';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { ReviewModule } from '#review';
 import { RiskGuardModule } from '#risk-guard';
+import { ConsoleModule } from './console/console.module.js';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
 
@@ -35,6 +36,7 @@ export class AppModule {
         ReviewModule,
         DealsModule,
         OffersModule,
+        ConsoleModule,
         ...(options.imports ?? []),
       ],
     };

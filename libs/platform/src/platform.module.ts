@@ -8,6 +8,8 @@ import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { AuditService } from './audit/audit.service.js';
 import { ApiTokenEntity } from './auth/api-token.entity.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { SessionRepository } from './auth/session.repository.js';
+import { SessionService } from './auth/session.service.js';
 import { TokenService } from './auth/token.service.js';
 import { TokensController } from './auth/tokens.controller.js';
 import { Clock } from './clock/clock.js';
@@ -37,7 +39,19 @@ export interface PlatformOptions {
   migrate?: boolean;
 }
 
-const SHARED = [AuditService, TokenService, NotifyListener, MetricsService, JobRunner, PolicyUpsertService, OutboxRepository, OutboxService, ReviewSectionRegistry];
+const SHARED = [
+  AuditService,
+  TokenService,
+  NotifyListener,
+  MetricsService,
+  JobRunner,
+  PolicyUpsertService,
+  OutboxRepository,
+  OutboxService,
+  ReviewSectionRegistry,
+  SessionRepository,
+  SessionService,
+];
 
 /** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
 @Global()

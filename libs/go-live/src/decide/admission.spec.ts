@@ -21,8 +21,8 @@ describe('go-live admission', () => {
   });
 
   it('exempts governance, health, docs and metrics', () => {
-    for (const p of ['/api/governance/go-live/state', '/health', '/docs', '/docs-json', '/metrics']) expect(isExemptPath(p)).toBe(true);
-    for (const p of ['/api/deals', '/healthz', '/api/governancex', '/metricsx']) expect(isExemptPath(p)).toBe(false);
+    for (const p of ['/api/governance/go-live/state', '/health', '/docs', '/docs-json', '/metrics', '/console', '/console/sign-in', '/console/assets/console.js']) expect(isExemptPath(p)).toBe(true);
+    for (const p of ['/api/deals', '/healthz', '/api/governancex', '/metricsx', '/consolex']) expect(isExemptPath(p)).toBe(false);
   });
 
   it('never allows PROD_EXEC on a protected path while the kill switch is engaged', () => {

@@ -12,4 +12,6 @@ export const AuthErrorCode = {
   TokenNameTaken: 'token_name_taken',
   /** The name is one Warden records for its own acts (400). */
   TokenNameReserved: 'token_name_reserved',
+  /** A session-cookie request with an unsafe method without the session's X-CSRF-Token (403). */
+  CsrfFailed: 'csrf_failed',
 } as const;

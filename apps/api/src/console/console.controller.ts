@@ -1,0 +1,121 @@
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
+import { CONSOLE_JS } from './console.client.js';
+import { CONSOLE_CSS } from './console.css.js';
+import { CONSOLE_PAGES, consolePage, notFoundPage, signInPage } from './console.html.js';
+
+/** Same-origin everything: nothing is fetched from anywhere else, nothing inline runs, no framing. */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which the cross-site check refuses.
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The operator console: server-rendered page frames, a stylesheet and a script, all served by
+ * Warden. Pages are public routes that check the session themselves (a missing or dead session
+ * redirects to sign-in); the data and every action go through the JSON API, where the AuthGuard
+ * accepts the session cookie and requires the CSRF header on actions.
+ */
+@ApiExcludeController()
+@Controller('console')
+export class ConsoleController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get('assets/console.css')
+  @Public()
+  css(@Res() reply: FastifyReply): FastifyReply {
+    return reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').type('text/css; charset=utf-8').send(CONSOLE_CSS);
+  }
+
+  @Get('assets/console.js')
+  @Public()
+  js(@Res() reply: FastifyReply): FastifyReply {
+    return reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(CONSOLE_JS);
+  }
+
+  @Get('sign-in')
+  @Public()
+  signInForm(@Query('expired') expired: string | undefined, @Res() reply: FastifyReply): FastifyReply {
+    return html(reply, 200, signInPage(expired ? 'Your session has ended. Sign in again.' : undefined, 'info'));
+  }
+
+  @Post('sign-in')
+  @Public()
+  async signIn(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    if (crossSite(request)) return crossSiteRefused(reply);
+    const token = field(request.body, 'token');
+    const signed = token ? await this.sessions.signIn(token) : null;
+    if (!signed) return html(reply, 401, signInPage('That token is not valid (unknown or revoked).'));
+    return reply.code(303).header('set-cookie', this.sessions.cookie(signed.session, signed.expiresAt)).header('cache-control', 'no-store').header('location', '/console').send();
+  }
+
+  /** A plain form post carrying the CSRF token as a field: another site cannot sign an operator out either. */
+  @Post('sign-out')
+  @Public()
+  async signOut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    if (crossSite(request)) return crossSiteRefused(reply);
+    const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const live = session ? await this.sessions.resolve(session) : null;
+    if (session && live) {
+      if (!this.sessions.csrfMatches(live, field(request.body, 'csrf'))) {
+        return reply.code(403).send({ statusCode: 403, error: 'csrf_failed', message: 'sign-out needs the session\u2019s CSRF token' });
+      }
+      await this.sessions.signOut(session, live.principal);
+    }
+    return reply.code(303).header('set-cookie', this.sessions.clearCookie()).header('cache-control', 'no-store').header('location', '/console/sign-in').send();
+  }
+
+  @Get()
+  @Public()
+  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.page('status', request, reply);
+  }
+
+  @Get(':page')
+  @Public()
+  other(@Param('page') slug: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.page(slug, request, reply);
+  }
+
+  private async page(slug: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const session = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const live = session ? await this.sessions.resolve(session) : null;
+    if (!live) {
+      if (session) void reply.header('set-cookie', this.sessions.clearCookie());
+      return reply.code(303).header('cache-control', 'no-store').header('location', session ? '/console/sign-in?expired=1' : '/console/sign-in').send();
+    }
+    const page = CONSOLE_PAGES.find((p) => p.slug === slug && slug !== 'status') ?? (slug === 'status' ? CONSOLE_PAGES[0] : undefined);
+    if (!page) return html(reply, 404, notFoundPage());
+    return html(reply, 200, consolePage(page, { name: live.principal.name, role: live.principal.role, csrfToken: live.csrfToken }));
+  }
+}
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(body);
+}
+
+/** A form posted from another site (login CSRF: signing a victim in as the attacker). Browsers send Origin on every POST. */
+function crossSite(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== request.headers.host;
+  } catch {
+    return true;
+  }
+}
+
+function crossSiteRefused(reply: FastifyReply): FastifyReply {
+  return reply.code(403).send({ statusCode: 403, error: 'csrf_failed', message: 'the console accepts sign-in and sign-out forms only from its own pages' });
+}
+
+function field(body: unknown, name: string): string | undefined {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= 500 ? value.trim() : undefined;
+}

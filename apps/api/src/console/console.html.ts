@@ -1,0 +1,99 @@
+/** The console's server-rendered HTML: every interpolated value goes through `esc`. */
+
+export interface ConsolePage {
+  slug: string;
+  path: string;
+  title: string;
+}
+
+export const CONSOLE_PAGES: readonly ConsolePage[] = [
+  { slug: 'status', path: '/console', title: 'Status' },
+  { slug: 'risk', path: '/console/risk', title: 'Risk today' },
+  { slug: 'tripwires', path: '/console/tripwires', title: 'Tripwires' },
+  { slug: 'heimdall', path: '/console/heimdall', title: 'Heimdall' },
+  { slug: 'approvals', path: '/console/approvals', title: 'Approvals' },
+  { slug: 'reviews', path: '/console/reviews', title: 'Reviews' },
+];
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function esc(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+}
+
+function head(title: string, extra = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · Warden console</title>
+<link rel="stylesheet" href="/console/assets/console.css">
+${extra}</head>`;
+}
+
+export interface PageViewer {
+  name: string;
+  role: string;
+  csrfToken: string;
+}
+
+/** A console page: the frame (navigation, who is signed in, sign-out); the script fills #content from the JSON API. */
+export function consolePage(page: ConsolePage, viewer: PageViewer): string {
+  const nav = CONSOLE_PAGES.map(
+    (p) => `<li><a href="${esc(p.path)}"${p.slug === page.slug ? ' aria-current="page"' : ''}>${esc(p.title)}</a></li>`,
+  ).join('');
+  const meta = `<meta name="warden-csrf" content="${esc(viewer.csrfToken)}">
+<meta name="warden-principal" content="${esc(viewer.name)}">
+<meta name="warden-role" content="${esc(viewer.role)}">
+<script src="/console/assets/console.js" defer></script>
+`;
+  return `${head(page.title, meta)}
+<body data-page="${esc(page.slug)}">
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+  <a class="brand" href="/console">Warden <span>console</span></a>
+  <nav aria-label="Console pages"><ul>${nav}</ul></nav>
+  <div class="who">
+    <span><span class="visually-hidden">Signed in as </span><strong data-testid="principal">${esc(viewer.name)}</strong> <span class="badge">${esc(viewer.role)}</span></span>
+    <form method="post" action="/console/sign-out">
+      <input type="hidden" name="csrf" value="${esc(viewer.csrfToken)}">
+      <button type="submit" class="link">Sign out</button>
+    </form>
+  </div>
+</header>
+<main id="main" tabindex="-1">
+  <h1>${esc(page.title)}</h1>
+  <div id="notice" role="status" aria-live="polite"></div>
+  <div id="content" aria-busy="true"><p class="muted">Loading…</p></div>
+  <noscript><p>The console needs JavaScript to load its data.</p></noscript>
+</main>
+</body>
+</html>
+`;
+}
+
+export function signInPage(message?: string, kind: 'error' | 'info' = 'error'): string {
+  return `${head('Sign in')}
+<body class="sign-in">
+<main id="main">
+  <form class="card sign-in-card" method="post" action="/console/sign-in">
+    <h1>Warden console</h1>
+    <p class="muted">Sign in with your API token. The token is exchanged for a session of at most 8 hours; it is not stored in the browser.</p>
+    ${message ? `<p class="notice ${kind}" role="alert">${esc(message)}</p>` : ''}
+    <label for="token">API token</label>
+    <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required maxlength="500" autofocus>
+    <button type="submit" class="primary">Sign in</button>
+  </form>
+</main>
+</body>
+</html>
+`;
+}
+
+export function notFoundPage(): string {
+  return `${head('Not found')}
+<body class="sign-in"><main id="main"><div class="card sign-in-card"><h1>Not found</h1><p><a href="/console">Back to the console</a></p></div></main></body>
+</html>
+`;
+}

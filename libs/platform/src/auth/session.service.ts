@@ -1,0 +1,128 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../clock/clock.js';
+import { WardenConfig } from '../config/warden-config.js';
+import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
+import type { Principal } from './principal.js';
+import { SessionRepository } from './session.repository.js';
+import { TokenService } from './token.service.js';
+
+/** The console's session cookie and the header that must echo its CSRF token on unsafe methods. */
+export const SESSION_COOKIE = 'warden_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+
+export interface SignedIn {
+  /** The cookie value: 32 random bytes, base64url; only its hash is stored. */
+  session: string;
+  csrfToken: string;
+  principal: Principal;
+  expiresAt: Date;
+}
+
+export interface LiveSession {
+  principal: Principal;
+  csrfToken: string;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * The CSRF token is an HMAC of the session id (keyed by the id itself): the server can compute it
+ * for every page it renders without storing it in clear, and nobody without the HttpOnly cookie can.
+ */
+function csrfFor(session: string): string {
+  return createHmac('sha256', session).update('warden-console-csrf').digest('base64url');
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Reads one cookie from a Cookie header (no dependency: the console sets exactly one). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+/** Console sessions: a token exchanged for a cookie at sign-in, checked (with its token) on every request. */
+@Injectable()
+export class SessionService {
+  private readonly logger = new Logger('sessions');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: SessionRepository,
+    private readonly tokens: TokenService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: WardenConfig,
+  ) {}
+
+  /** Null when the token is unknown or revoked. */
+  async signIn(token: string): Promise<SignedIn | null> {
+    const principal = await this.tokens.authenticate(token);
+    if (!principal) return null;
+    const session = randomBytes(32).toString('base64url');
+    const csrfToken = csrfFor(session);
+    const createdAt = this.clock.now();
+    const expiresAt = new Date(createdAt.getTime() + SESSION_TTL_MS);
+    await this.dataSource.transaction(async (manager) => {
+      await this.repository.insert(manager, { idHash: sha256(session), principal, csrfHash: sha256(csrfToken), createdAt, expiresAt });
+      await this.audit.record(manager, principal, { action: 'console.sign_in', subject: `token:${principal.tokenId}`, details: { expires_at: expiresAt.toISOString() } });
+    });
+    return { session, csrfToken, principal, expiresAt };
+  }
+
+  /** The session's principal, or null when it is unknown, expired, signed out or its token revoked. Fails closed (503) without a database. */
+  async resolve(session: string): Promise<LiveSession | null> {
+    let row;
+    try {
+      row = await this.repository.findLive(sha256(session), this.clock.now());
+    } catch (err) {
+      this.logger.warn(`session lookup failed, failing closed: ${err instanceof Error ? err.message : String(err)}`);
+      throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'sessions cannot be verified: the database cannot be reached (failing closed)');
+    }
+    if (!row) return null;
+    const csrfToken = csrfFor(session);
+    if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
+    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains }, csrfToken };
+  }
+
+  /** Whether a request's X-CSRF-Token header is this session's token. */
+  csrfMatches(live: LiveSession, header: string | string[] | undefined): boolean {
+    return typeof header === 'string' && sameText(header, live.csrfToken);
+  }
+
+  async signOut(session: string, principal: Principal): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const tokenId = await this.repository.revoke(manager, sha256(session), this.clock.now());
+      if (tokenId) await this.audit.record(manager, principal, { action: 'console.sign_out', subject: `token:${tokenId}` });
+    });
+  }
+
+  /** The Set-Cookie value for a session (Secure only in production: plain-http localhost would drop it). */
+  cookie(session: string, expiresAt: Date): string {
+    const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - this.clock.now().getTime()) / 1000));
+    return `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${this.secure()}`;
+  }
+
+  clearCookie(): string {
+    return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${this.secure()}`;
+  }
+
+  private secure(): string {
+    return this.config.ENV === 'production' ? '; Secure' : '';
+  }
+}
