@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService, Clock, MetricsService, PolicyUpsertService, type Principal } from '#platform';
+import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal } from '#platform';
 import type { EntityManager } from 'typeorm';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
@@ -19,6 +19,7 @@ export class RiskEngineSwitchService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -78,6 +79,12 @@ export class RiskEngineSwitchService {
         subject,
         reason,
         details: { before: before ? RiskPolicyResponseDto.from(before) : null, after: RiskPolicyResponseDto.from(after) },
+      });
+      await this.outbox.enqueue(manager, {
+        topic: act === 'disable' ? 'engine.throttled' : 'engine.reenabled',
+        subject: `engine:${engine}`,
+        body: { engine, enabled: after.enabled, by: principal.name, reason },
+        text: act === 'disable' ? `:warning: Engine ${engine} throttled by ${principal.name}: ${reason}` : `:arrow_forward: Engine ${engine} re-enabled by ${principal.name}: ${reason}`,
       });
       this.metrics.decision('risk', `policy_${act}`);
       return { changed: true };
