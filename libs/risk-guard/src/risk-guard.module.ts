@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '#approvals';
 import { GoLiveModule } from '#go-live';
 import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskAdjustService } from './risk-adjust.service.js';
@@ -18,7 +19,7 @@ import { RiskReserveService } from './risk-reserve.service.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
 
 @Module({
-  imports: [GoLiveModule],
+  imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
   providers: [
     RiskGuardRepository,
