@@ -17,6 +17,9 @@ export interface ChangeInput {
 /** What POST /kill-switch/release answers: 200 with the state, or 202 with the approval request the two-person rule filed. */
 export type ReleaseOutcome = { status: 200; body: GoLiveStateResponseDto } | { status: 202; body: ApprovalCreatedResponseDto };
 
+/** The audit record of a release request this lever filed; its handler acts on no other (one filed over HTTP by an engine token, say). */
+const RELEASE_REQUESTED = 'go_live.kill_switch.release_requested';
+
 const RELEASE = { kind: 'kill_switch_release', subject: 'kill_switch', payload: { action: 'release' } } as const;
 
 /** The same digest the request was filed with: the grant covers exactly this act. */
@@ -85,8 +88,8 @@ export class GoLiveChangesService implements OnModuleInit {
         manager,
       );
       await this.audit.record(manager, principal, {
-        action: 'go_live.kill_switch.release_requested',
-        subject: 'go_live',
+        action: RELEASE_REQUESTED,
+        subject: `approval:${approval.approval_id}`,
         actorLabel: input.actor,
         reason: input.reason,
         details: { approval_id: approval.approval_id, two_person_rule: true },
@@ -100,6 +103,11 @@ export class GoLiveChangesService implements OnModuleInit {
   /** The approval's decided handler: consumes the grant and releases, in the handler's transaction. */
   private async releaseApproved({ approval, status }: DecidedApproval, manager: EntityManager): Promise<void> {
     if (status !== 'approved') return;
+    const filedHere = await this.audit.list({ subject: `approval:${approval.id}`, action: RELEASE_REQUESTED, limit: 1 });
+    if (filedHere.items.length === 0) {
+      this.logger.warn({ msg: `approval ${approval.id} (kill_switch_release) was not filed through POST /go-live/kill-switch/release: not acted on` });
+      return;
+    }
     await this.approvals.consume(approval.id, RELEASE.kind, RELEASE_DIGEST, manager, SYSTEM_PRINCIPAL);
     const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
     const changedBy = `${approval.requested_by} (approved by ${approvedBy.join(', ')})`;

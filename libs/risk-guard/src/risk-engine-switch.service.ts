@@ -8,6 +8,8 @@ import { engineName } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 
 const REENABLE = { kind: 'engine_reenable', payload: { action: 'enable' } } as const;
+/** The audit record of a re-enable request this lever filed; its handler acts on no other (one filed over HTTP, say). */
+const REENABLE_REQUESTED = 'risk.policy.reenable_requested';
 const reenableSubject = (engine: string) => `engine:${engine}`;
 
 /** The regression tripwire throttles with a reason that starts with its name (tripwire-action.service.ts). */
@@ -50,12 +52,11 @@ export class RiskEngineSwitchService implements OnModuleInit {
   }
 
   /** Files the approval request whose approval re-enables `engine`, in the caller's transaction. */
-  requestReenable(principal: Principal, engine: string, reason: string | undefined, manager: EntityManager): Promise<ApprovalCreatedResponseDto> {
-    return this.approvals.request(
-      principal,
-      { ...REENABLE, subject: reenableSubject(engine), reason: reason?.trim() || `re-enable engine ${engine}`, riskLevel: 'high', minApprovals: 1 },
-      manager,
-    );
+  async requestReenable(principal: Principal, engine: string, reason: string | undefined, manager: EntityManager): Promise<ApprovalCreatedResponseDto> {
+    const why = reason?.trim() || `re-enable engine ${engine}`;
+    const approval = await this.approvals.request(principal, { ...REENABLE, subject: reenableSubject(engine), reason: why, riskLevel: 'high', minApprovals: 1 }, manager);
+    await this.audit.record(manager, principal, { action: REENABLE_REQUESTED, subject: `approval:${approval.approval_id}`, reason: why, details: { engine } });
+    return approval;
   }
 
   /**
@@ -107,6 +108,7 @@ export class RiskEngineSwitchService implements OnModuleInit {
   /** The approval's decided handler: consumes the grant and re-enables, in the handler's transaction. */
   private async reenableApproved({ approval, status }: DecidedApproval, manager: EntityManager): Promise<void> {
     if (status !== 'approved') return;
+    if ((await this.audit.list({ subject: `approval:${approval.id}`, action: REENABLE_REQUESTED, limit: 1 })).items.length === 0) return;
     const engine = approval.subject.slice(reenableSubject('').length);
     await this.approvals.consume(approval.id, REENABLE.kind, approvalPayloadDigest(REENABLE.kind, approval.subject, REENABLE.payload), manager, SYSTEM_PRINCIPAL);
     const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
