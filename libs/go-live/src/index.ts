@@ -1,6 +1,7 @@
 export * from './go-live.module.js';
 export { GoLiveService } from './go-live.service.js';
 export { GoLiveChangesService, type ChangeInput, type ReleaseOutcome } from './go-live-changes.service.js';
+export { GoLiveChecklistService } from './go-live-checklist.service.js';
 export { type GoLiveStateRow, GO_LIVE_CHANNEL } from './go-live.repository.js';
 export type { GoLiveChange } from './go-live.notifications.js';
 export * from './go-live.hook.js';
