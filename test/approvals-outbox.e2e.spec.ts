@@ -7,7 +7,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 const A = '/api/governance/approvals';
 const SECRET = 'test-webhook-secret';
 
-/** A stand-in for the requesting lever: reacts to decided kill_switch_release requests. */
+/** A stand-in for a requesting lever: reacts to decided manual requests (kill_switch_release belongs to go-live). */
 const handled: DecidedApproval[] = [];
 let failFirst = true;
 @Injectable()
@@ -17,7 +17,8 @@ class ProbeLever implements OnModuleInit {
     private readonly audit: AuditService,
   ) {}
   onModuleInit(): void {
-    this.approvals.onDecided('kill_switch_release', async (event, manager) => {
+    this.approvals.onDecided('manual', async (event, manager) => {
+      if (event.approval.subject !== 'probe-act') return;
       const actor: Principal = { tokenId: 'system', name: 'probe', role: 'admin', engines: null, domains: null };
       await this.audit.record(manager, actor, { action: 'probe.acted', subject: `approval:${event.approval.id}` });
       if (failFirst) {
@@ -79,7 +80,7 @@ describe('notification outbox and decided events (real receiver on 127.0.0.1)', 
   });
 
   it('onDecided: the requesting lever acts after commit, in its own transaction, retried after a failure, once', async () => {
-    const created = (await t.http('POST', A, { kind: 'kill_switch_release', subject: 'kill_switch', reason: 'incident over' }, { token: engine })).body;
+    const created = (await t.http('POST', A, { kind: 'manual', subject: 'probe-act', reason: 'incident over' }, { token: engine })).body;
     expect(handled).toHaveLength(0);
     await t.http('POST', `${A}/${created.approval_id}/approve`, {}, { token: op });
     await until(() => handled.length === 1);

@@ -1,3 +1,4 @@
+import { goLiveTokens } from './support/factories/go-live.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('go-live middleware with enforcement on (GO_LIVE_ENFORCE=1)', () => {
@@ -7,7 +8,7 @@ describe('go-live middleware with enforcement on (GO_LIVE_ENFORCE=1)', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { GO_LIVE_ENFORCE: '1' } });
-    [operator, engine] = await Promise.all([t.token('operator'), t.token('engine')]);
+    ({ operator, engine } = await goLiveTokens(t));
   });
   afterAll(() => t.close());
 
@@ -40,7 +41,7 @@ describe('kill switch (development, not enforcing go-live)', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [operator, engine] = await Promise.all([t.token('operator'), t.token('engine')]);
+    ({ operator, engine } = await goLiveTokens(t));
   });
   afterAll(() => t.close());
 

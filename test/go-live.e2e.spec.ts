@@ -1,3 +1,4 @@
+import { goLiveApi, goLiveTokens } from './support/factories/go-live.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('go-live lever over HTTP', () => {
@@ -8,11 +9,11 @@ describe('go-live lever over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { GO_LIVE_REQUIRED_ATTESTATIONS: 'runbook_reviewed' } });
-    [viewer, operator, engine] = await Promise.all([t.token('viewer'), t.token('operator'), t.token('engine')]);
+    ({ viewer, operator, engine } = await goLiveTokens(t));
   });
   afterAll(() => t.close());
 
-  const state = async () => (await t.http('GET', '/api/governance/go-live/state', undefined, { token: viewer })).body;
+  const state = async () => (await goLiveApi(t).state(viewer)).body;
 
   it('starts safe: go-live disabled, kill switch released, not enforced in development', async () => {
     expect(await state()).toMatchObject({ go_live_enabled: false, kill_switch_engaged: false, enforced: false });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorBody, MetricsService, resolveExecutionClass } from '#platform';
 import { admit, isExemptPath } from './decide/admission.js';
-import { GoLiveErrorCode } from './go-live.errors.js';
 import type { GoLiveService } from './go-live.service.js';
 
 /**
@@ -26,11 +25,11 @@ export function installGoLiveHook(fastify: FastifyInstance, goLive: GoLiveServic
           row = await goLive.current();
         } catch {
           metrics.decision('go_live', 'governance_unavailable');
-          return deny(reply, 503, GoLiveErrorCode.GovernanceUnavailable, 'control-plane state cannot be read: failing closed');
+          return deny(reply, 503, 'governance_unavailable', 'control-plane state cannot be read: failing closed');
         }
       } else {
         row = goLive.lastKnown();
-        if (!row) return deny(reply, 503, GoLiveErrorCode.GovernanceUnavailable, 'control-plane state not loaded yet');
+        if (!row) return deny(reply, 503, 'governance_unavailable', 'control-plane state not loaded yet');
       }
     }
     const admission = admit({

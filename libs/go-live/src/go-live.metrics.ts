@@ -1,14 +1,20 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { MetricsService } from '#platform';
 import type { Admission } from './decide/admission.js';
-import { GoLiveErrorCode } from './go-live.errors.js';
-import { type GoLiveChange, GoLiveService } from './go-live.service.js';
+import type { GoLiveChange } from './go-live.notifications.js';
+import { GoLiveService } from './go-live.service.js';
 
 const CHANGES: readonly GoLiveChange[] = ['enable', 'disable', 'kill_switch.engage', 'kill_switch.release'];
 const REFUSALS: ReadonlyArray<Extract<Admission, { allowed: false }>['code']> = ['go_live_disabled', 'kill_switch_engaged'];
 
 /** Every outcome the go-live lever counts in warden_decisions_total (zero until it happens). */
-export const GO_LIVE_DECISION_OUTCOMES: readonly string[] = [...CHANGES, ...REFUSALS, 'enable_refused', GoLiveErrorCode.GovernanceUnavailable];
+export const GO_LIVE_DECISION_OUTCOMES: readonly string[] = [
+  ...CHANGES,
+  ...REFUSALS,
+  'enable_refused',
+  'release_requested',
+  'governance_unavailable',
+];
 
 /**
  * The go-live lever's gauges, read from the control-plane row this instance already holds in

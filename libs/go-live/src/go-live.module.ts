@@ -1,16 +1,18 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '#approvals';
 import { GoLiveChecklistRegistry } from './checklist.js';
-import { GoLiveAttestationEntity, GoLiveStateEntity } from './entities/go-live-state.entity.js';
+import { GoLiveChangesService } from './go-live-changes.service.js';
+import { GoLiveChecklistService } from './go-live-checklist.service.js';
 import { GoLiveController } from './go-live.controller.js';
 import { GoLiveReviewService } from './go-live-review.service.js';
-import { GoLiveService } from './go-live.service.js';
 import { GoLiveMetrics } from './go-live.metrics.js';
+import { GoLiveRepository } from './go-live.repository.js';
+import { GoLiveService } from './go-live.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([GoLiveStateEntity, GoLiveAttestationEntity])],
+  imports: [ApprovalsModule],
   controllers: [GoLiveController],
-  providers: [GoLiveService, GoLiveChecklistRegistry, GoLiveMetrics, GoLiveReviewService],
-  exports: [GoLiveService, GoLiveChecklistRegistry],
+  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistRegistry, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService],
+  exports: [GoLiveService, GoLiveChangesService, GoLiveChecklistRegistry],
 })
 export class GoLiveModule {}

@@ -1,7 +1,12 @@
 export * from './go-live.module.js';
-export * from './go-live.service.js';
+export { GoLiveService } from './go-live.service.js';
+export { GoLiveChangesService, type ChangeInput, type ReleaseOutcome } from './go-live-changes.service.js';
+export { GoLiveChecklistService } from './go-live-checklist.service.js';
+export { type GoLiveStateRow, GO_LIVE_CHANNEL } from './go-live.repository.js';
+export type { GoLiveChange } from './go-live.notifications.js';
 export * from './go-live.hook.js';
 export * from './go-live.errors.js';
 export * from './checklist.js';
 export * from './decide/admission.js';
 export { GoLiveReviewService } from './go-live-review.service.js';
+export * from './dto/go-live.dto.js';

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { GoLiveService } from '#go-live';
-import { AuditService, Clock, MetricsService } from '#platform';
+import { GoLiveChangesService, GoLiveService } from '#go-live';
+import { AuditService, Clock, MetricsService, OutboxService } from '#platform';
 import { RiskGuardService } from '#risk-guard';
 import type { Verdict } from './decide/detector.js';
 import { LEVER, subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
@@ -25,6 +25,8 @@ export class TripwireActionService {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly goLive: GoLiveService,
+    private readonly goLiveChanges: GoLiveChangesService,
+    private readonly outbox: OutboxService,
     private readonly riskGuard: RiskGuardService,
   ) {}
 
@@ -60,6 +62,12 @@ export class TripwireActionService {
         reason,
         details: { ...details, action: policy.action },
       });
+      await this.outbox.enqueue(m, {
+        topic: 'tripwire.fired',
+        subject: subjectOf(policy.domain, policy.metric),
+        body: { domain: policy.domain, metric: policy.metric, action: policy.action, outcome: ok ? 'done' : 'failed', reason, ...details },
+        text: `:chart_with_downwards_trend: Tripwire ${policy.domain}/${policy.metric} fired (${policy.action}${ok ? '' : ' FAILED'}): ${detail}`,
+      });
       return updated ?? (await this.states.get(m, policy.domain, policy.metric));
     });
     this.metrics.decision(LEVER, ok ? `action_${policy.action.toLowerCase()}` : 'action_failed');
@@ -75,7 +83,7 @@ export class TripwireActionService {
       }
       case 'KILL_SWITCH': {
         if ((await this.goLive.state()).kill_switch_engaged) return 'kill switch was already engaged';
-        await this.goLive.engageKillSwitch(TRIPWIRE_PRINCIPAL, { reason });
+        await this.goLiveChanges.engageKillSwitch(TRIPWIRE_PRINCIPAL, { reason });
         return 'kill switch engaged';
       }
       case 'ALERT':

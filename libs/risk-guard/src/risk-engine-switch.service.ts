@@ -1,25 +1,63 @@
-import { Injectable } from '@nestjs/common';
-import { AuditService, Clock, MetricsService, PolicyUpsertService, type Principal } from '#platform';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type ApprovalCreatedResponseDto, approvalPayloadDigest, ApprovalsService, type DecidedApproval } from '#approvals';
+import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL, WardenConfig } from '#platform';
 import type { EntityManager } from 'typeorm';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { engineName } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 
+const REENABLE = { kind: 'engine_reenable', payload: { action: 'enable' } } as const;
+/** The audit record of a re-enable request this lever filed; its handler acts on no other (one filed over HTTP, say). */
+const REENABLE_REQUESTED = 'risk.policy.reenable_requested';
+const reenableSubject = (engine: string) => `engine:${engine}`;
+
+/** The regression tripwire throttles with a reason that starts with its name (tripwire-action.service.ts). */
+export function throttledByTripwire(disabledReason: string | null): boolean {
+  return disabledReason?.startsWith('regression_tripwire') ?? false;
+}
+
+/** What enabling an engine did: `approval` when the two-person rule holds it for a second operator. */
+export interface EnableOutcome {
+  changed: boolean;
+  approval?: ApprovalCreatedResponseDto;
+}
+
 /**
  * Turns an engine off and on: the regression tripwire's THROTTLE, and the operator's act that undoes
  * it. Serialized with policy upserts of the same engine (the platform's policy lock), audited as
- * `risk.policy.disable|enable`.
+ * `risk.policy.disable|enable`. Re-enabling an engine the tripwire throttled waits for a second
+ * operator when WARDEN_TWO_PERSON lists engine_reenable (docs/approvals.md "Two-person rule").
  */
 @Injectable()
-export class RiskEngineSwitchService {
+export class RiskEngineSwitchService implements OnModuleInit {
   constructor(
     private readonly repo: RiskPolicyRepository,
     private readonly upserts: PolicyUpsertService,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly outbox: OutboxService,
+    private readonly config: WardenConfig,
+    private readonly approvals: ApprovalsService,
   ) {}
+
+  onModuleInit(): void {
+    this.approvals.onDecided(REENABLE.kind, (event, manager) => this.reenableApproved(event, manager));
+  }
+
+  /** Whether turning `before` on must wait for a second operator: a tripwire throttle, with the rule on. */
+  heldForSecondOperator(enable: boolean | undefined, before: PolicyRow | undefined): boolean {
+    return enable === true && !!before && !before.enabled && throttledByTripwire(before.disabled_reason) && this.config.twoPerson('engine_reenable');
+  }
+
+  /** Files the approval request whose approval re-enables `engine`, in the caller's transaction. */
+  async requestReenable(principal: Principal, engine: string, reason: string | undefined, manager: EntityManager): Promise<ApprovalCreatedResponseDto> {
+    const why = reason?.trim() || `re-enable engine ${engine}`;
+    const approval = await this.approvals.request(principal, { ...REENABLE, subject: reenableSubject(engine), reason: why, riskLevel: 'high', minApprovals: 1 }, manager);
+    await this.audit.record(manager, principal, { action: REENABLE_REQUESTED, subject: `approval:${approval.approval_id}`, reason: why, details: { engine } });
+    return approval;
+  }
 
   /**
    * Reserve then denies `policy_disabled` naming `reason`. An engine without a policy gets a disabled
@@ -49,13 +87,41 @@ export class RiskEngineSwitchService {
     });
   }
 
-  /** An operator's act; 404 when the engine has no policy; already enabled: `changed: false`. */
-  async enableEngine(principal: Principal, engine: string, reason: string): Promise<{ changed: boolean }> {
+  /**
+   * An operator's act; 404 when the engine has no policy; already enabled: `changed: false`. An
+   * engine the tripwire throttled stays off under the two-person rule: `approval` is the request
+   * whose approval turns it on.
+   */
+  async enableEngine(principal: Principal, engine: string, reason: string): Promise<EnableOutcome> {
     const name = engineName(engine, true);
-    return this.switch(principal, name, 'enable', reason, (before) => {
-      if (!before) throw RiskErrors.raise('policy_not_found', `no risk policy for engine ${name}`);
-      return before.enabled ? null : { ...before, enabled: true, disabled_reason: null, updated_by: principal.name };
+    return this.repo.db.transaction(async (manager: EntityManager) => {
+      let held = false;
+      const result = await this.switchIn(manager, principal, name, 'enable', reason, (before) => {
+        if (!before) throw RiskErrors.raise('policy_not_found', `no risk policy for engine ${name}`);
+        held = this.heldForSecondOperator(true, before);
+        return before.enabled || held ? null : { ...before, enabled: true, disabled_reason: null, updated_by: principal.name };
+      });
+      return held ? { changed: false, approval: await this.requestReenable(principal, name, reason, manager) } : result;
     });
+  }
+
+  /** The approval's decided handler: consumes the grant and re-enables, in the handler's transaction. */
+  private async reenableApproved({ approval, status }: DecidedApproval, manager: EntityManager): Promise<void> {
+    if (status !== 'approved') return;
+    if ((await this.audit.list({ subject: `approval:${approval.id}`, action: REENABLE_REQUESTED, limit: 1 })).items.length === 0) return;
+    const engine = approval.subject.slice(reenableSubject('').length);
+    await this.approvals.consume(approval.id, REENABLE.kind, approvalPayloadDigest(REENABLE.kind, approval.subject, REENABLE.payload), manager, SYSTEM_PRINCIPAL);
+    const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
+    const by = `${approval.requested_by} (approved by ${approvedBy.join(', ')})`;
+    await this.switchIn(
+      manager,
+      SYSTEM_PRINCIPAL,
+      engine,
+      'enable',
+      approval.reason,
+      (before) => (before && !before.enabled ? { ...before, enabled: true, disabled_reason: null, updated_by: by } : null),
+      { approval_id: approval.id, requested_by: approval.requested_by, approved_by: approvedBy },
+    );
   }
 
   /** `next` returns the row to write, or null when nothing changes. */
@@ -66,21 +132,37 @@ export class RiskEngineSwitchService {
     reason: string,
     next: (before: PolicyRow | undefined) => Omit<PolicyRow, 'updated_at'> | null,
   ): Promise<{ changed: boolean }> {
+    return this.repo.db.transaction((manager: EntityManager) => this.switchIn(manager, principal, engine, act, reason, next));
+  }
+
+  private async switchIn(
+    manager: EntityManager,
+    principal: Principal,
+    engine: string,
+    act: 'disable' | 'enable',
+    reason: string,
+    next: (before: PolicyRow | undefined) => Omit<PolicyRow, 'updated_at'> | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ changed: boolean }> {
     const subject = `risk_policy:${engine}`;
-    return this.repo.db.transaction(async (manager: EntityManager) => {
-      await this.upserts.lock(manager, subject);
-      const before = await this.repo.policy(engine, manager, true);
-      const row = next(before);
-      if (!row) return { changed: false };
-      const after = await this.repo.writePolicy(manager, row, this.clock.now());
-      await this.audit.record(manager, principal, {
-        action: `risk.policy.${act}`,
-        subject,
-        reason,
-        details: { before: before ? RiskPolicyResponseDto.from(before) : null, after: RiskPolicyResponseDto.from(after) },
-      });
-      this.metrics.decision('risk', `policy_${act}`);
-      return { changed: true };
+    await this.upserts.lock(manager, subject);
+    const before = await this.repo.policy(engine, manager, true);
+    const row = next(before);
+    if (!row) return { changed: false };
+    const after = await this.repo.writePolicy(manager, row, this.clock.now());
+    await this.audit.record(manager, principal, {
+      action: `risk.policy.${act}`,
+      subject,
+      reason,
+      details: { before: before ? RiskPolicyResponseDto.from(before) : null, after: RiskPolicyResponseDto.from(after), ...extra },
     });
+    await this.outbox.enqueue(manager, {
+      topic: act === 'disable' ? 'engine.throttled' : 'engine.reenabled',
+      subject: `engine:${engine}`,
+      body: { engine, enabled: after.enabled, by: after.updated_by, reason, ...extra },
+      text: act === 'disable' ? `:warning: Engine ${engine} throttled by ${after.updated_by}: ${reason}` : `:arrow_forward: Engine ${engine} re-enabled by ${after.updated_by}: ${reason}`,
+    });
+    this.metrics.decision('risk', `policy_${act}`);
+    return { changed: true };
   }
 }

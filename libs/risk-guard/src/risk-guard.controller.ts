@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ApprovalCreatedResponseDto } from '#approvals';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { AdjustRequestDto, AdjustResponseDto } from './dto/adjust.dto.js';
 import { RiskEventsPageDto, RiskEventsQueryDto } from './dto/events.dto.js';
@@ -50,9 +51,19 @@ export class RiskGuardController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Create or change an engine policy (audited risk.policy.create|update)' })
   @ApiOkResponse({ type: RiskPolicyResponseDto })
+  @ApiAcceptedResponse({
+    type: ApprovalCreatedResponseDto,
+    description: 'Two-person rule (WARDEN_TWO_PERSON lists engine_reenable): enabling an engine the tripwire throttled waits for a second operator',
+  })
   @ApiErrors(RiskErrors.pick('validation_failed', 'policy_incomplete'))
-  upsert(@CurrentPrincipal() p: Principal, @Body() body: PolicyUpsertRequestDto): Promise<RiskPolicyResponseDto> {
-    return this.policies.upsertPolicy(p, body);
+  async upsert(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: PolicyUpsertRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RiskPolicyResponseDto | ApprovalCreatedResponseDto> {
+    const outcome = await this.policies.upsert(p, body);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Get('ledger/today')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '#approvals';
 import { GoLiveModule } from '#go-live';
 import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskAdjustService } from './risk-adjust.service.js';
@@ -20,7 +21,7 @@ import { RiskWhatIfService } from './risk-what-if.service.js';
 import { RiskReviewRepository } from './risk-review.repository.js';
 import { RiskReviewService } from './risk-review.service.js';
 @Module({
-  imports: [GoLiveModule],
+  imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
   providers: [
     RiskGuardRepository,

@@ -4,7 +4,7 @@ import type { CloseResponseDto } from './dto/settle.dto.js';
 import type { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import type { DryRunResponseDto, ReservationResponseDto, WhatIfResponseDto } from './dto/reserve.dto.js';
 import { RiskCloseService, type SettleCommand } from './risk-close.service.js';
-import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
+import { type EnableOutcome, RiskEngineSwitchService } from './risk-engine-switch.service.js';
 import { RiskPolicyService } from './risk-policy.service.js';
 import { type ReserveCommand, RiskReserveService } from './risk-reserve.service.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
@@ -60,7 +60,7 @@ export class RiskGuardService {
   }
 
   /** Turn an engine back on (an operator's act); 404 when it has no policy. */
-  enableEngine(principal: Principal, engine: string, reason: string): Promise<{ changed: boolean }> {
+  enableEngine(principal: Principal, engine: string, reason: string): Promise<EnableOutcome> {
     return this.switches.enableEngine(principal, engine, reason);
   }
 

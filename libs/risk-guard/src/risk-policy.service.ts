@@ -1,9 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { GoLiveChecklistRegistry } from '#go-live';
+import type { ApprovalCreatedResponseDto } from '#approvals';
 import { Clock, PolicyUpsertService, type Principal } from '#platform';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { amountOf, engineName, GLOBAL_ENGINE } from './risk-guard.input.js';
+import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
 import { type EnforcementMode, type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
+
+/** What POST /risk/policies/upsert answers: 200 with the policy, or 202 with the approval request the two-person rule filed. */
+export type PolicyUpsertOutcome = { status: 200; body: RiskPolicyResponseDto } | { status: 202; body: ApprovalCreatedResponseDto };
 
 export interface PolicyUpsertInput {
   engine: string;
@@ -30,6 +35,7 @@ export class RiskPolicyService implements OnModuleInit {
     private readonly upserts: PolicyUpsertService,
     private readonly checklist: GoLiveChecklistRegistry,
     private readonly clock: Clock,
+    private readonly switches: RiskEngineSwitchService,
   ) {}
 
   onModuleInit(): void {
@@ -51,6 +57,16 @@ export class RiskPolicyService implements OnModuleInit {
    * transaction as `risk.policy.create|update`; concurrent creates of one engine serialize.
    */
   async upsertPolicy(principal: Principal, input: PolicyUpsertInput): Promise<RiskPolicyResponseDto> {
+    const outcome = await this.upsert(principal, input);
+    return outcome.status === 200 ? outcome.body : ((await this.getPolicy(input.engine)) as RiskPolicyResponseDto);
+  }
+
+  /**
+   * The HTTP upsert. Turning on an engine the tripwire throttled, with the two-person rule on, writes
+   * the other fields given, leaves the engine off and answers 202 with the approval request whose
+   * approval turns it on (RiskEngineSwitchService), in the same transaction.
+   */
+  async upsert(principal: Principal, input: PolicyUpsertInput): Promise<PolicyUpsertOutcome> {
     const engine = engineName(input.engine, true);
     const money = (field: keyof Caps) => {
       const v = input[field];
@@ -58,17 +74,29 @@ export class RiskPolicyService implements OnModuleInit {
     };
     const caps: Caps = { max_daily_exposure: money('max_daily_exposure'), max_open_risk: money('max_open_risk'), max_daily_loss: money('max_daily_loss') };
     const multiple = input.max_loss_multiple === undefined ? undefined : amountOf(input.max_loss_multiple, 'max_loss_multiple', false);
-    const { policy } = await this.upserts.upsert(principal, {
-      lever: 'risk',
-      subject: `risk_policy:${engine}`,
-      requiredToCreate: caps,
-      load: (manager) => this.repo.policy(engine, manager, true),
-      write: (manager, before) => this.repo.writePolicy(manager, nextPolicy(principal, engine, input, caps, multiple, before), this.clock.now()),
-      view: RiskPolicyResponseDto.from,
-      reason: input.reason ?? null,
-      actorLabel: input.actor ?? null,
+    return this.repo.db.transaction(async (manager) => {
+      let held = false;
+      const { policy } = await this.upserts.upsert(
+        principal,
+        {
+          lever: 'risk',
+          subject: `risk_policy:${engine}`,
+          requiredToCreate: caps,
+          load: (m) => this.repo.policy(engine, m, true),
+          write: (m, before) => {
+            held = this.switches.heldForSecondOperator(input.enabled, before);
+            const given = held ? { ...input, enabled: undefined } : input;
+            return this.repo.writePolicy(m, nextPolicy(principal, engine, given, caps, multiple, before), this.clock.now());
+          },
+          view: RiskPolicyResponseDto.from,
+          reason: input.reason ?? null,
+          actorLabel: input.actor ?? null,
+        },
+        manager,
+      );
+      if (!held) return { status: 200, body: policy };
+      return { status: 202, body: await this.switches.requestReenable(principal, engine, input.reason, manager) };
     });
-    return policy;
   }
 
   private async readiness(): Promise<{ ok: boolean; detail: string }> {

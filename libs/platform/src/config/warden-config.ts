@@ -5,6 +5,10 @@ import { redactUrl } from './redact.js';
  * Warden's configuration, read once from the environment and validated at start (envalid):
  * a bad variable stops the process with a message naming it. Secrets are never echoed back.
  */
+/** The acts that undo a safety stop, which the two-person rule can hold for a second operator. */
+export const TWO_PERSON_ACTS = ['kill_switch_release', 'engine_reenable'] as const;
+export type TwoPersonAct = (typeof TWO_PERSON_ACTS)[number];
+
 export class WardenConfig {
   PORT = 3000;
   HOST = '127.0.0.1';
@@ -40,6 +44,16 @@ export class WardenConfig {
   WARDEN_WEBHOOK_SECRET = '';
   /** HMAC key of signed promotion overrides (docs/promotion-review.md); unset = every override is refused. A secret. */
   WARDEN_OVERRIDE_KEY?: string;
+  /**
+   * Acts that need a second operator's approval (docs/approvals.md "Two-person rule"): a comma list
+   * of TWO_PERSON_ACTS, or `none`. Unset: both in production, none in development.
+   */
+  WARDEN_TWO_PERSON?: TwoPersonAct[];
+
+  /** Whether `act` waits for a second operator's approval. */
+  twoPerson(act: TwoPersonAct): boolean {
+    return (this.WARDEN_TWO_PERSON ?? (this.ENV === 'production' ? TWO_PERSON_ACTS : [])).includes(act);
+  }
 
   get goLiveEnforced(): boolean {
     return this.ENV === 'production' || this.GO_LIVE_ENFORCE;
@@ -115,6 +129,14 @@ const webhookUrls = makeValidator<string[]>((input) => {
   return urls;
 });
 
+const twoPersonActs = makeValidator<TwoPersonAct[]>((input) => {
+  if (input.trim().toLowerCase() === 'none') return [];
+  const acts = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = acts.filter((a) => !(TWO_PERSON_ACTS as readonly string[]).includes(a));
+  if (bad.length || acts.length === 0) throw new EnvError(`must be none or a comma list of ${TWO_PERSON_ACTS.join(', ')} (got "${input}")`);
+  return acts as TwoPersonAct[];
+});
+
 const defaults = new WardenConfig();
 
 const SPECS = {
@@ -140,6 +162,7 @@ const SPECS = {
   WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
+  WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */
