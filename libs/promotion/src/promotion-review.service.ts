@@ -71,7 +71,9 @@ export class PromotionReviewService {
       const result = evaluatePromotion({ scorecard, rules: rules.ruleSet });
       verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
       const decision = await this.repo.insertDecision(manager, decisionOf(now, SYSTEM_PRINCIPAL.name, 'friday', policy.domain, week, scorecard, {}, rules, null, result));
-      if (!decision) continue;
+      // A domain with no sandbox trials this week has nothing to review: its verdict is logged, but no
+      // operator is asked to approve a no-data no_go every Friday.
+      if (!decision || !t) continue;
       const payload: PromotionApprovalPayload = { domain: policy.domain, verdict: result.verdict, week, decision_id: decision.id };
       await this.approvals.request(
         SYSTEM_PRINCIPAL,
