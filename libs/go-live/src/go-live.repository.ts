@@ -16,6 +16,24 @@ export interface GoLiveStateRow {
   version: string;
 }
 
+/** The row a NOTIFY carried, or undefined when the payload is not one (a reconnect, an older instance). */
+export function stateFromNotice(payload: string): GoLiveStateRow | undefined {
+  try {
+    const v = JSON.parse(payload) as Record<string, unknown>;
+    const ok =
+      typeof v.go_live_enabled === 'boolean' &&
+      typeof v.kill_switch_engaged === 'boolean' &&
+      (v.reason === null || typeof v.reason === 'string') &&
+      typeof v.changed_by === 'string' &&
+      typeof v.updated_at === 'string' &&
+      typeof v.version === 'string' &&
+      /^\d+$/.test(v.version);
+    return ok ? ({ ...v, updated_at: new Date(v.updated_at as string) } as GoLiveStateRow) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The two flags a change may set. */
 export type GoLiveFlags = Partial<Pick<GoLiveStateRow, 'go_live_enabled' | 'kill_switch_engaged'>>;
 
@@ -55,7 +73,9 @@ export class GoLiveRepository {
       [flags.go_live_enabled ?? null, flags.kill_switch_engaged ?? null, reason, changedBy],
     );
     if (!row) throw new Error('go_live_state row missing');
-    await manager.query(`SELECT pg_notify($1, $2)`, [GO_LIVE_CHANNEL, String(row.version)]);
+    // The notice carries the committed row itself (NOTIFY is delivered only on commit): every other
+    // instance takes it without a read, so a kill switch reaches them in one round trip.
+    await manager.query(`SELECT pg_notify($1, $2)`, [GO_LIVE_CHANNEL, JSON.stringify(row)]);
     return row;
   }
 

@@ -2,7 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, type OnModuleInit } from '@
 import { MetricsService, NotifyListener, WardenConfig } from '#platform';
 import { GoLiveStateResponseDto } from './dto/go-live.dto.js';
 import { GoLiveErrors } from './go-live.errors.js';
-import { GO_LIVE_CHANNEL, GoLiveRepository, type GoLiveStateRow } from './go-live.repository.js';
+import { GO_LIVE_CHANNEL, GoLiveRepository, type GoLiveStateRow, stateFromNotice } from './go-live.repository.js';
 
 /**
  * The control plane's state, as every other lever reads it. Each instance serves the row from
@@ -27,7 +27,11 @@ export class GoLiveService implements OnModuleInit, BeforeApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.refresh();
-    await this.notify.subscribe(GO_LIVE_CHANNEL, () => void this.refresh().catch(() => undefined));
+    await this.notify.subscribe(GO_LIVE_CHANNEL, (payload) => {
+      const row = stateFromNotice(payload);
+      if (row) this.accept(row);
+      else void this.refresh(true).catch(() => undefined);
+    });
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), Math.max(50, this.config.GO_LIVE_CACHE_BOUND_MS / 4));
     this.timer.unref();
   }
@@ -91,7 +95,12 @@ export class GoLiveService implements OnModuleInit, BeforeApplicationShutdown {
     return GoLiveStateResponseDto.from(await this.current(), this.enforced);
   }
 
-  refresh(): Promise<void> {
+  /**
+   * Re-reads the row, sharing a read already in flight. `afterInFlight`: a read that started before
+   * the caller learnt of a change may miss it, so read again once it is done.
+   */
+  refresh(afterInFlight = false): Promise<void> {
+    if (afterInFlight && this.refreshing) return this.refreshing.catch(() => undefined).then(() => this.refresh());
     this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
