@@ -5,6 +5,9 @@ import { HeimdallModule } from '#heimdall';
 import { Clock, PlatformModule, WardenConfig } from '#platform';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { RiskGuardModule } from '#risk-guard';
+import { ALL_MIGRATIONS } from '../../../migrations/index.js';
+import { ALL_REPEATABLE_SQL } from '../../../migrations/repeatable.js';
+import { ALL_SEEDS } from '../../../seeds/index.js';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
 
@@ -21,7 +24,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config: options.config, clock: options.clock }),
+        // The app hands the platform its schema: migrations, repeatable SQL files and seeds.
+        PlatformModule.forRoot({
+          config: options.config,
+          clock: options.clock,
+          migrations: ALL_MIGRATIONS,
+          repeatableSql: ALL_REPEATABLE_SQL,
+          seeds: ALL_SEEDS,
+        }),
         GoLiveModule,
         RiskGuardModule,
         HeimdallModule,
