@@ -45,7 +45,9 @@ describe('the OpenAPI document', () => {
     const bare: string[] = [];
     for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, any>)) {
       for (const [field, prop] of Object.entries((schema.properties ?? {}) as Record<string, any>)) {
-        if (prop.type === 'object' && !prop.properties && !prop.additionalProperties && !prop.$ref && field !== 'details') bare.push(`${name}.${field}`);
+        // A nullable reference ({type: object, nullable, allOf: [$ref]}, OpenAPI 3.0's way) is typed.
+        const typed = prop.properties || prop.additionalProperties || prop.$ref || prop.allOf?.some((s: any) => s.$ref);
+        if (prop.type === 'object' && !typed && field !== 'details') bare.push(`${name}.${field}`);
       }
     }
     expect(bare).toEqual([]);
