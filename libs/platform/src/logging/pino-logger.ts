@@ -87,6 +87,15 @@ export function runWithLogBindings<T>(bindings: Bindings, fn: () => T): T {
   return current.run(parent?.logger ? { logger: parent.logger.child(bindings) } : { bindings: { ...parent?.bindings, ...bindings } }, fn);
 }
 
+/**
+ * Runs `fn` outside any request or job context: for events of shared resources (a pooled connection
+ * opened during some request keeps that request's context in its listeners, and a later pool error
+ * is no line that request caused).
+ */
+export function withoutLogContext<T>(fn: () => T): T {
+  return current.exit(fn);
+}
+
 /** A new id for a unit of work that has no request (a job run). */
 export const newRunId = (): string => randomUUID();
 
