@@ -1,5 +1,5 @@
 import type { RepeatableSql } from '#platform';
-import { RISK_GUARD_REPEATABLE_SQL } from '../libs/risk-guard/src/sql/index.js';
+import { RISK_GUARD_REPEATABLE_SQL } from '#risk-guard';
 
 /**
  * Every repeatable SQL file (a function's single source), applied in this order after the versioned

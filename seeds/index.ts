@@ -1,14 +1,10 @@
-import type { EntityManager } from 'typeorm';
-// Each lever's own seed file, not its index: the platform imports this list while it loads, and a
-// lever's index imports the platform (an import cycle).
-import { heimdallPoliciesSeed } from '../libs/heimdall/src/heimdall.seed.js';
-import { regressionPoliciesSeed } from '../libs/regression-tripwire/src/regression-tripwire.seed.js';
-import { RISK_GUARD_SEEDS } from '../libs/risk-guard/src/risk-guard.seed.js';
+import { HEIMDALL_SEEDS } from '#heimdall';
+import type { Seed } from '#platform';
+import { REGRESSION_TRIPWIRE_SEEDS } from '#regression-tripwire';
+import { RISK_GUARD_SEEDS } from '#risk-guard';
 
-export interface SeedDefinition {
-  name: string;
-  run(manager: EntityManager): Promise<void>;
-}
-
-/** Idempotent reference data, run at every start after the migrations. */
-export const ALL_SEEDS: SeedDefinition[] = [...RISK_GUARD_SEEDS, heimdallPoliciesSeed, regressionPoliciesSeed];
+/**
+ * Idempotent reference data, run at every start after the migrations. Each lever owns its seed; the
+ * apps hand this list to `PlatformModule.forRoot` (the platform imports no lever).
+ */
+export const ALL_SEEDS: readonly Seed[] = [...RISK_GUARD_SEEDS, ...HEIMDALL_SEEDS, ...REGRESSION_TRIPWIRE_SEEDS];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ALL_MIGRATIONS } from '#platform';
+import { ALL_MIGRATIONS } from '../migrations/index.js';
 import { ADMIN_TOKEN, createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
 
 /**

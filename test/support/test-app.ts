@@ -46,6 +46,7 @@ export interface TestAppOptions {
   clock?: ManualClock;
   goLiveMiddleware?: boolean;
   imports?: CreateAppOptions['imports'];
+  logDestination?: CreateAppOptions['logDestination'];
 }
 
 /** The real app, on a real port, against a real PostgreSQL database. */
@@ -59,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
-  const app = await createApp({ config, clock: clock as Clock, goLiveMiddleware: options.goLiveMiddleware, imports: options.imports });
+  const app = await createApp({ config, clock: clock as Clock, goLiveMiddleware: options.goLiveMiddleware, imports: options.imports, logDestination: options.logDestination });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

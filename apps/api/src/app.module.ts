@@ -8,6 +8,9 @@ import { PromotionModule } from '#promotion/server';
 import { RegressionTripwireModule } from '#regression-tripwire';
 import { ReviewModule } from '#review';
 import { RiskGuardModule } from '#risk-guard';
+import { ALL_MIGRATIONS } from '../../../migrations/index.js';
+import { ALL_REPEATABLE_SQL } from '../../../migrations/repeatable.js';
+import { ALL_SEEDS } from '../../../seeds/index.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DealsModule } from './deals/deals.module.js';
 import { OffersModule } from './offers/offers.module.js';
@@ -25,7 +28,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config: options.config, clock: options.clock }),
+        // The app hands the platform its schema: migrations, repeatable SQL files and seeds.
+        PlatformModule.forRoot({
+          config: options.config,
+          clock: options.clock,
+          migrations: ALL_MIGRATIONS,
+          repeatableSql: ALL_REPEATABLE_SQL,
+          seeds: ALL_SEEDS,
+        }),
         GoLiveModule,
         RiskGuardModule,
         HeimdallModule,

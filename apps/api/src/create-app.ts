@@ -3,8 +3,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, TokenService, type WardenConfig } from '#platform';
+import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, runWithLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
@@ -13,6 +14,8 @@ export interface CreateAppOptions {
   /** Only the middleware benchmark turns this off, to measure what the go-live hook costs. */
   goLiveMiddleware?: boolean;
   imports?: AppOptions['imports'];
+  /** Where log lines go (stdout by default); tests capture them here. */
+  logDestination?: DestinationStream;
 }
 
 const ONE_MIB = 1024 * 1024;
@@ -20,7 +23,7 @@ const ONE_MIB = 1024 * 1024;
 /** Builds the whole Warden app exactly as production runs it; main.ts and every e2e test use this. */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = options.config ?? loadConfig();
-  const pino = createPino(config.LOG_LEVEL);
+  const pino = createPino(config.LOG_LEVEL, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: ONE_MIB,
     loggerInstance: pino,
@@ -34,10 +37,16 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
 
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const metrics = app.get(MetricsService);
-  installInputGuards(app, { bodyLimit: ONE_MIB });
-  fastify.addHook('onRequest', async (request, reply) => {
+  // The rest of the request runs with Fastify's request logger (bound to the request id) as the
+  // logging context: every line a service logs through Nest's Logger carries the id. A callback
+  // hook, so the context covers the hooks and the handler that follow.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    runWithLogger(request.log as unknown as Logger, done);
   });
+  // Reading the body resumes in the socket's context, not the request's: enter it again after.
+  fastify.addHook('preValidation', (request, _reply, done) => runWithLogger(request.log as unknown as Logger, done));
+  installInputGuards(app, { bodyLimit: ONE_MIB });
   if (options.goLiveMiddleware ?? true) installGoLiveHook(fastify, app.get(GoLiveService), metrics);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { userInfo } from 'node:os';
 import type { DataSource } from 'typeorm';
-import { ConfigError, loadConfig, runMigrations, runSeeds, TokenService, type Principal, type Role } from '#platform';
+import { ConfigError, loadConfig, runMigrations, runSeeds, TokenService, WardenSchema, type Principal, type Role } from '#platform';
 import { CliModule } from './cli.module.js';
 
 // The CLI's heavy half: Nest, TypeORM and the platform load only when a command that needs the
@@ -25,18 +25,19 @@ async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>):
 }
 
 const dataSource = (ctx: INestApplicationContext) => ctx.get<DataSource>(getDataSourceToken());
+const migrateAll = (ctx: INestApplicationContext) => runMigrations(dataSource(ctx), ctx.get(WardenSchema));
 const cliPrincipal = (): Principal => ({ tokenId: 'cli', name: `cli:${userInfo().username}`, role: 'admin', engines: null, domains: null });
 
 export const migrate = () =>
   withContext(async (ctx) => {
-    const applied = await runMigrations(dataSource(ctx));
+    const applied = await migrateAll(ctx);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   });
 
 export const seed = () =>
   withContext(async (ctx) => {
-    await runMigrations(dataSource(ctx));
-    console.log(`seeds run: ${(await runSeeds(dataSource(ctx))).join(', ') || '(none)'}`);
+    await migrateAll(ctx);
+    console.log(`seeds run: ${(await runSeeds(dataSource(ctx), ctx.get(WardenSchema).seeds)).join(', ') || '(none)'}`);
   });
 
 export interface TokenCreateOptions {
@@ -51,7 +52,7 @@ export const tokenCreate = (opts: TokenCreateOptions) =>
   withContext(async (ctx) => {
     const bad = [...(opts.engine ?? []), ...(opts.domain ?? [])].find((e) => !/^[A-Z0-9_]{1,32}$/.test(e));
     if (bad) throw Object.assign(new Error(`invalid engine/domain ${bad}: must match [A-Z0-9_]{1,32}`), { code: 'invalid_input' });
-    await runMigrations(dataSource(ctx));
+    await migrateAll(ctx);
     const { token: value, entity } = await ctx.get(TokenService).create(cliPrincipal(), {
       name: opts.name ?? `${opts.role}-${Date.now()}`,
       role: opts.role,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, idempotencyKey, type Principal, RequireRole } from '#platform';
+import { ApiErrors, CurrentPrincipal, idempotencyKey, type Principal, RequireRole } from '#platform';
+import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalDecisionsService } from './approval-decisions.service.js';
 import { ApprovalsService } from './approvals.service.js';
 import type { ApprovalKind, RiskLevel } from './decide/rules.js';
@@ -24,7 +25,7 @@ export class ApprovalsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Alternative to correlation_id in the body' })
   @ApiOperation({ summary: 'File an approval request (the caller is the requester and may not decide it)' })
   @ApiResponse({ status: 202, type: ApprovalCreatedResponseDto })
-  @ApiResponse({ status: 400, description: 'validation_failed: unknown kind or risk level, timeout outside 1 s..7 days' })
+  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('invalid_expiry', 'idempotency_conflict') })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateApprovalRequestDto, @Headers('idempotency-key') key?: string): Promise<ApprovalCreatedResponseDto> {
     return this.approvals.request(p, {
       kind: body.kind as ApprovalKind,
@@ -50,7 +51,7 @@ export class ApprovalsController {
   @RequireRole('viewer')
   @ApiOperation({ summary: 'One approval request with every decision' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
-  @ApiResponse({ status: 404, description: 'approval_not_found' })
+  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('approval_not_found') })
   get(@Param() params: ApprovalIdParams): Promise<ApprovalResponseDto> {
     return this.approvals.get(params.id);
   }
@@ -60,8 +61,10 @@ export class ApprovalsController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Approve (another principal than the requester; each approver counts once)' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
-  @ApiResponse({ status: 403, description: 'self_decision_forbidden, approver_role_not_allowed, forbidden' })
-  @ApiResponse({ status: 409, description: 'approval_not_pending, approval_expired, already_decided_by_approver' })
+  @ApiErrors({
+    validation_failed: 400,
+    ...ApprovalsErrors.pick('approval_not_found', 'self_decision_forbidden', 'approver_role_not_allowed', 'approval_not_pending', 'approval_expired', 'already_decided_by_approver'),
+  })
   approve(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: ApproveRequestDto = {}): Promise<ApprovalResponseDto> {
     return this.decisions.approve(p, params.id, body?.reason);
   }
@@ -89,7 +92,7 @@ export class ApprovalsController {
   @RequireRole('engine')
   @ApiOperation({ summary: 'Consume an approved grant once (its requester, with the kind and payload digest it was granted for)' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
-  @ApiResponse({ status: 409, description: 'grant_not_consumable' })
+  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('approval_not_found', 'not_requester', 'grant_not_consumable') })
   consume(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: ConsumeRequestDto): Promise<ApprovalResponseDto> {
     return this.approvals.consumeAsRequester(p, params.id, body.kind as ApprovalKind, body.payload_digest);
   }

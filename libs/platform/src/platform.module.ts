@@ -15,6 +15,7 @@ import { TokensController } from './auth/tokens.controller.js';
 import { Clock } from './clock/clock.js';
 import { WardenConfig } from './config/warden-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import type { DatabaseSchema } from './database/migrate.js';
 import { GlobalExceptionFilter } from './errors/exception.filter.js';
 import { HealthController } from './health/health.controller.js';
 import { createValidationPipe } from './http/validation.js';
@@ -36,7 +37,21 @@ export interface PlatformOptions {
   clock?: Clock;
   /** The CLI runs without HTTP controllers and jobs. */
   http?: boolean;
+  /** Run migrations, repeatable SQL and seeds at start (the CLI runs them itself, on command). */
   migrate?: boolean;
+  /** The versioned migrations, handed in by the app (the platform imports no migration). */
+  migrations: DatabaseSchema['migrations'];
+  /** Repeatable SQL files (function bodies), applied after the migrations when their text changes. */
+  repeatableSql?: DatabaseSchema['repeatableSql'];
+  /** Each lever's idempotent reference data, run after the migrations. */
+  seeds?: DatabaseSchema['seeds'];
+}
+
+/** The schema the app handed in, for the CLI's `migrate` and `seed` commands. */
+export abstract class WardenSchema implements DatabaseSchema {
+  abstract readonly migrations: DatabaseSchema['migrations'];
+  abstract readonly repeatableSql: NonNullable<DatabaseSchema['repeatableSql']>;
+  abstract readonly seeds: NonNullable<DatabaseSchema['seeds']>;
 }
 
 const SHARED = [
@@ -59,10 +74,11 @@ const SHARED = [
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const http = options.http ?? true;
+    const schema: WardenSchema = { migrations: options.migrations, repeatableSql: options.repeatableSql ?? [], seeds: options.seeds ?? [] };
     return {
       module: PlatformModule,
       imports: [
-        DatabaseModule.forRoot({ migrate: options.migrate }),
+        DatabaseModule.forRoot({ migrate: options.migrate, schema }),
         TypeOrmModule.forFeature([AuditLogEntity, ApiTokenEntity, JobRunEntity]),
         ScheduleModule.forRoot(),
         ...(http ? [TerminusModule] : []),
@@ -71,6 +87,7 @@ export class PlatformModule {
       providers: [
         { provide: WardenConfig, useValue: options.config },
         { provide: Clock, useValue: options.clock ?? new Clock() },
+        { provide: WardenSchema, useValue: schema },
         ...SHARED,
         ...(http
           ? [
@@ -83,7 +100,7 @@ export class PlatformModule {
             ]
           : []),
       ],
-      exports: [WardenConfig, Clock, DatabaseModule, ...SHARED, ...(http ? [OutboxDispatcher] : [])],
+      exports: [WardenConfig, Clock, WardenSchema, DatabaseModule, ...SHARED, ...(http ? [OutboxDispatcher] : [])],
     };
   }
 }

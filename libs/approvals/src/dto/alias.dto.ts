@@ -46,7 +46,7 @@ export class AliasStatusResponseDto {
   @ApiProperty() approved: boolean;
   @ApiProperty() created_at: string;
   @ApiProperty() expires_at: string;
-  @ApiProperty({ nullable: true }) decided_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) decided_at: string | null;
 
   static from(row: ApprovalRow): AliasStatusResponseDto {
     const payload = (row.payload ?? {}) as { run_id?: string; phase_id?: string };

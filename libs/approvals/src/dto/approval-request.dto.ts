@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
 import { CorrelationIdField, TextField } from '#platform';
-import type { ApprovalStatus } from '../decide/rules.js';
+import { type ApprovalStatus, STORED_STATUSES } from '../decide/rules.js';
 import type { ApprovalRow } from '../approvals.repository.js';
 import { KindField, MinApprovalsField, RiskLevelField, TimeoutSecondsField } from './fields.js';
 
@@ -38,7 +38,7 @@ export class CreateApprovalRequestDto {
 /** 202: the request exists and waits for a decision. */
 export class ApprovalCreatedResponseDto {
   @ApiProperty({ format: 'uuid' }) approval_id: string;
-  @ApiProperty({ example: 'pending' }) status: ApprovalStatus;
+  @ApiProperty({ enum: STORED_STATUSES, example: 'pending' }) status: ApprovalStatus;
   @ApiProperty() expires_at: string;
   @ApiProperty() min_approvals: number;
   @ApiProperty({ description: 'requestDigest(kind, {subject, payload}): what consume() must present' }) payload_digest: string;

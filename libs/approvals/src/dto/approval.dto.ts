@@ -10,7 +10,7 @@ export class DecisionResponseDto {
   @ApiProperty() approver: string;
   @ApiProperty() approver_role: string;
   @ApiProperty({ enum: ['approve', 'reject'] }) decision: 'approve' | 'reject';
-  @ApiProperty({ nullable: true }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty() decided_at: string;
 
   static from(row: DecisionRow): DecisionResponseDto {
@@ -39,8 +39,8 @@ export class ApprovalResponseDto {
   status: ApprovalStatus;
   @ApiProperty() created_at: string;
   @ApiProperty() expires_at: string;
-  @ApiProperty({ nullable: true }) decided_at: string | null;
-  @ApiProperty({ nullable: true }) consumed_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) decided_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) consumed_at: string | null;
   @ApiProperty({ type: [DecisionResponseDto], required: false }) decisions?: DecisionResponseDto[];
 
   static from(row: ApprovalRow, decisions?: DecisionRow[]): ApprovalResponseDto {

@@ -9,7 +9,7 @@ export class GateCheckDto {
 
   @ApiProperty() passed: boolean;
 
-  @ApiProperty({ description: 'The actual value (number or boolean; null when there is nothing to judge)', nullable: true, oneOf: [{ type: 'number' }, { type: 'boolean' }] })
+  @ApiProperty({ description: 'The actual value (number or boolean; null when there is nothing to judge)', oneOf: [{ type: 'number', nullable: true }, { type: 'boolean' }] })
   actual: number | boolean | null;
 
   @ApiProperty({ description: 'The value the policy requires', oneOf: [{ type: 'number' }, { type: 'boolean' }] })

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { type Principal } from '../auth/principal.js';
+import { DEFAULT_PAGE_LIMIT, type Page, toPage } from '../http/paging.js';
 import { AuditLogEntity } from './audit-log.entity.js';
+import { AuditEntryDto } from './dto/audit.dto.js';
 
 export interface AuditEntry {
   action: string;
@@ -17,7 +19,9 @@ export interface AuditQuery {
   action?: string;
   principal_token_id?: string;
   before?: string;
-  limit: number;
+  since?: Date;
+  until?: Date;
+  limit?: number;
 }
 
 /** The audit trail. `record` must be given the manager of the transaction that makes the change. */
@@ -48,14 +52,16 @@ export class AuditService {
       .getMany();
   }
 
-  /** Newest first; `before` is the id cursor of the previous page's last row. */
-  async list(query: AuditQuery): Promise<{ items: AuditLogEntity[]; next_cursor: string | null }> {
-    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(query.limit);
+  /** Newest first, in the platform paging shape; `before` is the previous page's next_cursor. */
+  async list(query: AuditQuery): Promise<Page<AuditEntryDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(limit + 1);
     if (query.subject) qb.andWhere('a.subject = :subject', { subject: query.subject });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
     if (query.principal_token_id) qb.andWhere('a.principalTokenId = :tokenId', { tokenId: query.principal_token_id });
     if (query.before) qb.andWhere('a.id < :before', { before: query.before });
-    const items = await qb.getMany();
-    return { items, next_cursor: items.length === query.limit ? items[items.length - 1].id : null };
+    if (query.since) qb.andWhere('a.at >= :since', { since: query.since });
+    if (query.until) qb.andWhere('a.at < :until', { until: query.until });
+    return toPage(await qb.getMany(), limit, (row) => row.id, AuditEntryDto.from);
   }
 }

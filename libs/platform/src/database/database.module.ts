@@ -7,7 +7,7 @@ import { DatabaseGate } from './database-gate.js';
 import { DATABASE_RUNTIME_OPTIONS, DatabaseRuntime } from './database-runtime.js';
 import { GuardedClient } from './guarded-client.js';
 import { QueryLogger } from './query-logger.js';
-import { ALL_MIGRATIONS, runMigrations, runSeeds } from './migrate.js';
+import { type DatabaseSchema, runMigrations, runSeeds } from './migrate.js';
 
 /** How much longer than the server's statement_timeout the client waits before it gives up on the server. */
 const CLIENT_GRACE_MS = 250;
@@ -25,20 +25,20 @@ class DatabaseRuntimeModule {
 }
 
 /** Migrations and seeds on their own short-lived connection as the schema owner. */
-async function migrateAsOwner(url: string): Promise<void> {
+async function migrateAsOwner(url: string, schema: DatabaseSchema): Promise<void> {
   const owner = await new DataSource({
     type: 'postgres',
     url,
-    migrations: ALL_MIGRATIONS,
+    migrations: [...schema.migrations],
     migrationsTableName: 'schema_migrations',
     extra: { max: 1, application_name: 'warden-migrate' },
     logger: new QueryLogger(),
     logging: ['error', 'warn'],
   }).initialize();
   try {
-    const applied = await runMigrations(owner);
+    const applied = await runMigrations(owner, schema);
     if (applied.length) new Logger('database').log(`applied migrations: ${applied.join(', ')}`);
-    await runSeeds(owner);
+    await runSeeds(owner, schema.seeds ?? []);
   } finally {
     await owner.destroy();
   }
@@ -52,7 +52,7 @@ async function migrateAsOwner(url: string): Promise<void> {
  */
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { migrate?: boolean } = {}): DynamicModule {
+  static forRoot(options: { migrate?: boolean; schema: DatabaseSchema }): DynamicModule {
     const migrate = options.migrate ?? true;
     const runtimeModule = DatabaseRuntimeModule.forRoot(!migrate);
     let migrationUrl = ''; // set by useFactory, read by dataSourceFactory (which TypeORM retries)
@@ -85,7 +85,7 @@ export class DatabaseModule {
               url,
               autoLoadEntities: true,
               synchronize: false,
-              migrations: ALL_MIGRATIONS,
+              migrations: [...options.schema.migrations],
               migrationsTableName: 'schema_migrations',
               extra: {
                 max: config.DB_POOL_SIZE,
@@ -105,7 +105,7 @@ export class DatabaseModule {
           },
           dataSourceFactory: async (opts?: DataSourceOptions) => {
             const gate = (opts as { extra?: { warden?: { gate?: DatabaseGate } } } | undefined)?.extra?.warden?.gate;
-            if (migrate) await migrateAsOwner(migrationUrl);
+            if (migrate) await migrateAsOwner(migrationUrl, options.schema);
             // Connecting runs TypeORM's own set-up queries, which need no request deadline. A tool (the
             // CLI) runs migrations through this data source, so it stays in maintenance mode.
             if (gate) gate.maintenance = true;

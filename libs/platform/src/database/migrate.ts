@@ -1,23 +1,32 @@
-import type { DataSource } from 'typeorm';
-import { ALL_MIGRATIONS } from '../../../../migrations/index.js';
-import { ALL_REPEATABLE_SQL } from '../../../../migrations/repeatable.js';
-import { ALL_SEEDS } from '../../../../seeds/index.js';
-import { applyRepeatableSql } from './repeatable-sql.js';
+import type { DataSource, EntityManager, MigrationInterface } from 'typeorm';
+import { applyRepeatableSql, type RepeatableSql } from './repeatable-sql.js';
 
-export { ALL_MIGRATIONS, ALL_SEEDS };
+/** Idempotent reference data (a lever's policies), run after the migrations at every start. */
+export interface Seed {
+  name: string;
+  run(manager: EntityManager): Promise<void>;
+}
 
-export type { SeedDefinition as Seed } from "../../../../seeds/index.js";
+/**
+ * What the apps hand to the platform (`PlatformModule.forRoot`): the versioned migrations, the
+ * repeatable SQL files and the seeds. The platform imports none of them: dependencies point one way.
+ */
+export interface DatabaseSchema {
+  migrations: ReadonlyArray<new () => MigrationInterface>;
+  repeatableSql?: readonly RepeatableSql[];
+  seeds?: readonly Seed[];
+}
 
-/** The versioned migrations, then the repeatable SQL files whose text changed (Flyway's order). */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+/** The versioned migrations (those of the data source), then the repeatable SQL files whose text changed (Flyway's order). */
+export async function runMigrations(dataSource: DataSource, schema: Pick<DatabaseSchema, 'repeatableSql'>): Promise<string[]> {
   const applied = await dataSource.runMigrations({ transaction: 'each' });
-  const repeatable = await applyRepeatableSql(dataSource, ALL_REPEATABLE_SQL);
+  const repeatable = await applyRepeatableSql(dataSource, schema.repeatableSql ?? []);
   return [...applied.map((m) => m.name), ...repeatable.map((name) => `repeatable:${name}`)];
 }
 
-export async function runSeeds(dataSource: DataSource): Promise<string[]> {
+export async function runSeeds(dataSource: DataSource, seeds: readonly Seed[]): Promise<string[]> {
   await dataSource.transaction(async (manager) => {
-    for (const seed of ALL_SEEDS) await seed.run(manager);
+    for (const seed of seeds) await seed.run(manager);
   });
-  return ALL_SEEDS.map((s) => s.name);
+  return seeds.map((s) => s.name);
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 import { describeError, isDatabaseUnavailable } from '../errors/database-errors.js';
+import { withoutLogContext } from '../logging/pino-logger.js';
 
 /**
  * TypeORM's logger, minus what must not reach a log: a failed query is logged with its error code,
@@ -32,8 +33,8 @@ export class QueryLogger implements TypeOrmLogger {
     this.logger.log(message);
   }
 
+  /** The driver's own events (a pool error): about the shared pool, not the request that happened to open the connection. */
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') this.logger.warn(String(message));
-    else this.logger.debug(String(message));
+    withoutLogContext(() => (level === 'warn' ? this.logger.warn(String(message)) : this.logger.debug(String(message))));
   }
 }

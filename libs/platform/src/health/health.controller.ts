@@ -1,11 +1,20 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators.js';
 import { DatabaseGate } from '../database/database-gate.js';
 import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
+import { ApiErrors } from '../http/api-docs.js';
+
+/** Terminus' health answer, as it is sent. */
+export class HealthResponseDto {
+  @ApiProperty({ example: 'ok' }) status: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { database: { status: 'up' } } }) info?: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: {} }) error?: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { database: { status: 'up' } } }) details: Record<string, unknown>;
+}
 
 /** How long /health waits for `SELECT 1` before it calls the database down. */
 const PROBE_TIMEOUT_MS = 1500;
@@ -28,9 +37,9 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Liveness and database reachability (503 governance_unavailable when the database is down)' })
-  @ApiResponse({ status: 200, description: "{status:'ok', info:{database:{status:'up'}}, error:{}, details:{database:{status:'up'}}}" })
-  @ApiResponse({ status: 503, description: "{statusCode:503, error:'governance_unavailable', message, reason_codes, details:{database:'down'}}" })
-  async check() {
+  @ApiOkResponse({ type: HealthResponseDto, description: "{status:'ok', info:{database:{status:'up'}}, error:{}, details:{database:{status:'up'}}}" })
+  @ApiErrors({ [PlatformErrorCode.GovernanceUnavailable]: 503 })
+  async check(): Promise<HealthResponseDto> {
     try {
       if (this.gate.down) throw new Error('database known down');
       return await this.health.check([

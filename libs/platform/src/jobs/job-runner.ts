@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { WardenConfig } from '../config/warden-config.js';
 import { sqlOne, sqlRows } from '../database/sql.js';
+import { newRunId, runWithLogBindings } from '../logging/pino-logger.js';
 import { dueBoundaries, type JobSchedule } from './schedule.js';
 
 export interface JobContext {
@@ -150,7 +151,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     return outcomes;
   }
 
-  private async runPeriod(job: JobDefinition, boundary: Date): Promise<JobOutcome> {
+  /** Each run has its own id (`job_run`) on every line it logs, as a request has its request id. */
+  private runPeriod(job: JobDefinition, boundary: Date): Promise<JobOutcome> {
+    return runWithLogBindings({ job: job.name, job_run: newRunId() }, () => this.runPeriodInContext(job, boundary));
+  }
+
+  private async runPeriodInContext(job: JobDefinition, boundary: Date): Promise<JobOutcome> {
     const startedAt = new Date();
     const previous = new Date(boundary.getTime() - job.schedule.periodMs);
     const base = { job: job.name, boundary: boundary.toISOString() };

@@ -36,9 +36,9 @@ export function PolicyRatioField(description: string, options: { min: number; ma
   return applyDecorators(
     ApiPropertyOptional({
       description,
-      nullable: options.nullable ?? false,
+      // OpenAPI 3.0 wants `type` beside `nullable`: null is a value of the number branch only.
       oneOf: [
-        { type: 'number', minimum: options.min, maximum: options.max },
+        { type: 'number', minimum: options.min, maximum: options.max, ...(options.nullable ? { nullable: true } : {}) },
         { type: 'string', pattern: '^\\d(\\.\\d{1,30})?$' },
       ],
       example: options.example,

@@ -10,19 +10,20 @@ const upperList = ({ value }: { value: unknown }) =>
 
 export class CreateTokenRequestDto {
   @TextField('Principal name recorded (with the token id) on everything this token does: unique whatever its case, not a reserved name (system, bootstrap, ...)', { max: 100 })
+  @ApiProperty({ example: 'pricing-engine' })
   @Matches(TOKEN_NAME_PATTERN, { message: 'name must be 1-100 ASCII letters, digits, spaces or ._@+- and start with a letter or digit' })
   name: string;
 
-  @ApiProperty({ enum: ROLES })
+  @ApiProperty({ enum: ROLES, example: 'engine' })
   @IsIn(ROLES)
   role: Role;
 
-  @ApiPropertyOptional({ type: [String], description: 'Engine tokens only: the engines it may act on (omit both engines and domains for all; see docs/auth.md)' })
+  @ApiPropertyOptional({ type: [String], example: ['WHOLESALE'], description: 'Engine tokens only: the engines it may act on (omit both engines and domains for all; see docs/auth.md)' })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
   @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each engine must match [A-Z0-9_]{1,32}' })
   engines?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Engine tokens only: the Heimdall and tripwire domains it may act on (see docs/auth.md)' })
+  @ApiPropertyOptional({ type: [String], example: ['WHOLESALE'], description: 'Engine tokens only: the Heimdall and tripwire domains it may act on (see docs/auth.md)' })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
   @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each domain must match [A-Z0-9_]{1,32}' })
   domains?: string[];
@@ -34,15 +35,15 @@ export class RevokeTokenRequestDto {
 }
 
 export class TokenResponseDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ROLES }) role: Role;
-  @ApiProperty({ type: [String], nullable: true }) engines: string[] | null;
-  @ApiProperty({ type: [String], nullable: true }) domains: string[] | null;
-  @ApiProperty() created_at: string;
-  @ApiProperty() created_by: string;
-  @ApiProperty({ nullable: true }) revoked_at: string | null;
-  @ApiPropertyOptional({ description: 'The token itself: returned once, at creation' }) token?: string;
+  @ApiProperty({ type: [String], nullable: true, description: 'The engines an engine token is bound to; null: all' }) engines: string[] | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'The domains an engine token is bound to; null: all' }) domains: string[] | null;
+  @ApiProperty({ type: String, format: 'date-time' }) created_at: string;
+  @ApiProperty({ description: 'The name of the token that created it' }) created_by: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at: string | null;
+  @ApiPropertyOptional({ type: String, description: 'The token itself: returned once, at creation' }) token?: string;
 
   static from(entity: ApiTokenEntity, token?: string): TokenResponseDto {
     return {
