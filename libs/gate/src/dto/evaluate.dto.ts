@@ -13,7 +13,7 @@ const EXAMPLE_INTENT = {
 };
 
 export class EvaluateRequestDto {
-  @ApiProperty({ description: 'A gait.gate.intent_request document', example: EXAMPLE_INTENT, type: Object })
+  @ApiProperty({ description: 'A gait.gate.intent_request document', example: EXAMPLE_INTENT, type: 'object', additionalProperties: true })
   @IsObject()
   intent: Record<string, unknown>;
 
