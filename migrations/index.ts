@@ -19,6 +19,7 @@ import { Gate1763700001100 } from './1763700001100-Gate.js';
 import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
 import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
 import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
+import { PromotionDecisionDecidedAt1763700001600 } from './1763700001600-PromotionDecisionDecidedAt.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   ReviewReport1763700001400,
   ReviewWeekIndexes1763700001410,
   ConsoleSession1763700001500,
+  PromotionDecisionDecidedAt1763700001600,
 ];

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import pw from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { isoWeekOf } from '#review';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { reserveRisk, upsertRiskPolicy } from './support/factories/risk.js';
 import { freshDomain, successes, SMALL_POLICY, tripwireApi } from './support/factories/tripwire.js';
@@ -309,5 +310,21 @@ describe('operator console (headless Chromium)', () => {
     await visit(page, '/console/reviews');
     await page.getByText(/No reports yet|Week /).first().waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('shows a generated weekly review page (screenshot under test-output/console)', async () => {
+    // The week holding the seeded events, generated as an operator with the clock moved past its end, then back.
+    const now = new Date();
+    const week = isoWeekOf(now);
+    t.clock.set(new Date(week.to.getTime() + 9 * 3_600_000));
+    const generated = await t.http('POST', `${G}/reviews/${week.week}/generate`, undefined, { token: tokens.operatorA });
+    t.clock.set(now);
+    expect(generated.status).toBe(201);
+    const page = await signIn(tokens.operatorB);
+    const res = await page.goto(`${t.url}${G}/reviews/${week.week}.html`);
+    expect(res?.status()).toBe(200);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Weekly review ${week.week}`);
+    expect(await page.locator('section h2').allTextContents()).toEqual(expect.arrayContaining(['Needs attention', 'Risk', 'Promotion verdicts', 'Gate']));
+    await page.screenshot({ path: `${OUT}/review-page.png`, fullPage: true });
   });
 });

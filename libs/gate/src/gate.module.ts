@@ -10,6 +10,8 @@ import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
 import { GateDecisionService } from './gate-decision.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
+import { GateReviewRepository } from './gate-review.repository.js';
+import { GateReviewService } from './gate-review.service.js';
 import { GateLeversService } from './gate-levers.service.js';
 import { GatePolicyService } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
@@ -23,7 +25,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService, GateReviewRepository, GateReviewService],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

@@ -10,6 +10,8 @@ import { PromotionDecisionsService } from './promotion-decisions.service.js';
 import { PromotionEvaluationService } from './promotion-evaluation.service.js';
 import { PromotionOverrideService } from './promotion-override.service.js';
 import { PromotionReviewService } from './promotion-review.service.js';
+import { PromotionReviewSectionRepository } from './promotion-review-section.repository.js';
+import { PromotionReviewSectionService } from './promotion-review-section.service.js';
 import { PromotionRulesService } from './promotion-rules.service.js';
 
 @Module({
@@ -24,6 +26,8 @@ import { PromotionRulesService } from './promotion-rules.service.js';
     PromotionReviewService,
     PromotionApprovalService,
     PromotionJobs,
+    PromotionReviewSectionRepository,
+    PromotionReviewSectionService,
   ],
   exports: [PromotionEvaluationService, PromotionReviewService, PromotionRulesService],
 })

@@ -4,6 +4,7 @@ export * from './promotion.constants.js';
 export { PromotionErrors, type PromotionErrorCode } from './promotion.errors.js';
 export { PromotionEvaluationService } from './promotion-evaluation.service.js';
 export { PromotionReviewService, type WeeklyReviewOutcome } from './promotion-review.service.js';
+export { PromotionReviewSectionService } from './promotion-review-section.service.js';
 export { PromotionRulesService } from './promotion-rules.service.js';
 export { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
 export { DecisionPageDto, DecisionQueryDto, DecisionResponseDto } from './dto/decision.dto.js';

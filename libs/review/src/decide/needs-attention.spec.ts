@@ -23,6 +23,26 @@ describe('needs attention', () => {
     expect(items[0].message).toBe('A reached 80% of its daily loss cap on 2026-11-24');
   });
 
+  it("lists a domain whose newest promotion verdict of the week is a demotion, after the tripwires; not one without a domain or promoted again", () => {
+    const items = needsAttention({
+      tripwires: { current_states: [{ domain: 'D', metric: 'm', status: 'triggered', action: null }] },
+      promotion: {
+        domains: [
+          { domain: 'OFFERS', latest_verdict: 'demote', reason_codes: [{ reason_code: 'alignment_veto' }] },
+          { domain: 'MATCH', latest_verdict: 'promote', reason_codes: [{ reason_code: 'alignment_veto' }] },
+          { domain: null, latest_verdict: 'demote', reason_codes: [] },
+        ],
+      },
+      approvals: { expiring_within_24h: 1 },
+    });
+    expect(items.map((i) => [i.kind, i.subject])).toEqual([
+      ['tripwire_triggered', 'tripwire:D/m'],
+      ['promotion_demoted', 'promotion:OFFERS'],
+      ['approvals_expiring', 'approvals'],
+    ]);
+    expect(items[1].message).toBe('OFFERS was demoted by its latest promotion verdict (alignment_veto)');
+  });
+
   it('is empty for a quiet week or missing sections', () => {
     expect(needsAttention({})).toEqual([]);
     expect(needsAttention({ approvals: { expiring_within_24h: 0 } })).toEqual([]);

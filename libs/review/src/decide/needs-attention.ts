@@ -6,12 +6,13 @@
 export interface AttentionInput {
   risk?: { peaks?: Array<{ engine: string; max_loss_ratio: string | null; max_loss_day: string | null }> };
   tripwires?: { current_states?: Array<{ domain: string; metric: string; status: string; action: string | null }> };
+  promotion?: { domains?: Array<{ domain: string | null; latest_verdict: string; reason_codes?: Array<{ reason_code: string }> }> };
   approvals?: { expiring_within_24h?: number; pending_now?: number };
   jobs?: { runs?: Array<{ job: string; status: string | null; error: string | null }> };
 }
 
 export interface AttentionItem {
-  kind: 'loss_cap_near' | 'tripwire_triggered' | 'approvals_expiring' | 'job_failed';
+  kind: 'loss_cap_near' | 'tripwire_triggered' | 'promotion_demoted' | 'approvals_expiring' | 'job_failed';
   subject: string;
   message: string;
 }
@@ -30,6 +31,13 @@ export function needsAttention(sections: AttentionInput): AttentionItem[] {
   for (const s of sections.tripwires?.current_states ?? []) {
     if (s.status === 'triggered') {
       items.push({ kind: 'tripwire_triggered', subject: `tripwire:${s.domain}/${s.metric}`, message: `tripwire ${s.domain}/${s.metric} is still triggered${s.action ? ` (${s.action})` : ''}` });
+    }
+  }
+  // A domain whose newest verdict of the week is a demotion (decisions without a domain name nothing to act on).
+  for (const d of sections.promotion?.domains ?? []) {
+    if (d.domain !== null && d.latest_verdict === 'demote') {
+      const codes = (d.reason_codes ?? []).map((r) => r.reason_code);
+      items.push({ kind: 'promotion_demoted', subject: `promotion:${d.domain}`, message: `${d.domain} was demoted by its latest promotion verdict${codes.length ? ` (${codes.join(', ')})` : ''}` });
     }
   }
   const expiring = sections.approvals?.expiring_within_24h ?? 0;

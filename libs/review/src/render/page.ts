@@ -6,6 +6,8 @@ type Row = Record<string, unknown>;
 interface RiskData { daily?: Array<{ day: string; engine: string; peak_ratio: string | null; exposure_used: string; max_daily_exposure: string | null; realized_loss: string; max_daily_loss: string | null; actions: number; denials: number }>; denials?: Array<{ engine: string; reason_code: string; count: number }>; peaks?: Row[]; expired_or_voided?: Row[] }
 interface TripwireData { timeline?: Array<{ at: string; domain: string; metric: string; type: string; action: string | null; principal: string }>; current_states?: Row[]; fired?: number; re_enables?: number; actions_failed?: number; actions_taken?: Row[] }
 interface HeimdallData { domains?: Array<{ domain: string; success_rate: string | null; gates: { min_success_rate: string; min_trials: number; min_confidence: string }; trials: number; distance: Row }>; eligibility_rate?: string | null; recommendations?: number; eligible?: number; scorecards?: Row[] }
+interface GateData { decisions?: number; by_verdict?: Array<{ verdict: string; count: number }>; would_have_blocked?: { observe: number; dry_run: number; simulate: number }; simulated?: number; approvals_filed?: number; approvals_consumed?: number; top_reason_codes?: Array<{ reason_code: string; count: number }> }
+interface PromotionData { decisions?: number; by_verdict?: Array<{ verdict: string; count: number }>; overrides_used?: number; domains?: Array<Row & { domain: string | null; reason_codes: Array<{ reason_code: string; count: number }> }>; overrides?: Array<Row & { reason_codes: string[] }> }
 
 export function esc(v: unknown): string {
   return String(v ?? '—').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -68,6 +70,29 @@ function heimdallHtml(d: HeimdallData): string {
   ].join('\n');
 }
 
+function gateHtml(d: GateData): string {
+  const reasons = d.top_reason_codes ?? [];
+  const whb = d.would_have_blocked;
+  return [
+    `<p>Decisions: <strong>${esc(d.decisions)}</strong> · approvals filed: <strong>${esc(d.approvals_filed)}</strong> · approvals consumed: <strong>${esc(d.approvals_consumed)}</strong> · simulated evaluations: <strong>${esc(d.simulated)}</strong></p>`,
+    table('Decisions by verdict', (d.by_verdict ?? []) as unknown as Row[], ['verdict', 'count']),
+    table('Would have blocked, had the policy enforced', whb ? [{ 'observe mode': whb.observe, 'dry_run mode': whb.dry_run, simulated: whb.simulate }] : []),
+    reasons.length
+      ? figure('chart-gate-reasons', 'Gate: top reason codes of the week', horizontalBars('Gate reason codes', reasons.map((r) => r.reason_code), reasons.map((r) => r.count)), table('Top reason codes', reasons as unknown as Row[]))
+      : table('Top reason codes', []),
+  ].join('\n');
+}
+
+function promotionHtml(d: PromotionData): string {
+  const codes = (rs: Array<{ reason_code: string; count: number }>) => rs.map((r) => `${r.reason_code} ×${r.count}`).join(', ') || null;
+  return [
+    `<p>Verdicts: <strong>${esc(d.decisions)}</strong> · signed overrides used: <strong>${esc(d.overrides_used)}</strong></p>`,
+    table('Verdicts', (d.by_verdict ?? []) as unknown as Row[], ['verdict', 'count']),
+    table('Per domain', (d.domains ?? []).map((x) => ({ ...x, domain: x.domain ?? '(no domain)', reason_codes: codes(x.reason_codes) })), ['domain', 'decisions', 'promote', 'pilot', 'demote', 'no_go', 'overrides_used', 'latest_verdict', 'latest_at', 'reason_codes']),
+    table('Decisions that used a signed override', (d.overrides ?? []).map((o) => ({ ...o, reason_codes: o.reason_codes.join(', ') })), ['decided_at', 'domain', 'source', 'verdict', 'decided_by', 'reason_codes']),
+  ].join('\n');
+}
+
 function plainHtml(data: Row): string {
   const scalars = Object.entries(data).filter(([, v]) => v === null || typeof v !== 'object');
   const lists = Object.entries(data).filter(([, v]) => Array.isArray(v)) as Array<[string, Row[]]>;
@@ -89,7 +114,11 @@ function sectionHtml(s: ReportSection, report: WeeklyReport): string {
           ? tripwireHtml(s.data as TripwireData, report)
           : s.key === 'heimdall'
             ? heimdallHtml(s.data as HeimdallData)
-            : plainHtml(s.data);
+            : s.key === 'gate'
+              ? gateHtml(s.data as GateData)
+              : s.key === 'promotion'
+                ? promotionHtml(s.data as PromotionData)
+                : plainHtml(s.data);
   return `<section aria-labelledby="s-${esc(s.key)}"><h2 id="s-${esc(s.key)}">${esc(s.title)}</h2>\n${body}</section>`;
 }
 

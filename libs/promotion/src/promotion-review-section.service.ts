@@ -1,0 +1,50 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ReviewSectionRegistry } from '#platform';
+import { PromotionReviewSectionRepository } from './promotion-review-section.repository.js';
+
+const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
+
+/**
+ * The promotion verdicts' section of the weekly review (not to be confused with the Friday
+ * promotion review, PromotionReviewService): the week's decisions by verdict, per domain with its
+ * reason codes and newest verdict, and every decision that used a signed override.
+ */
+@Injectable()
+export class PromotionReviewSectionService implements OnModuleInit {
+  constructor(
+    private readonly repo: PromotionReviewSectionRepository,
+    private readonly registry: ReviewSectionRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register({ key: 'promotion', title: 'Promotion verdicts', order: 45, weekSection: (from, to) => this.weekSection(from, to) });
+  }
+
+  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+    const [domains, reasons, overrides] = await Promise.all([this.repo.domains(from, to), this.repo.reasonCodes(from, to), this.repo.overrides(from, to)]);
+    const total = (k: (typeof VERDICTS)[number] | 'decisions' | 'overrides_used') => domains.reduce((n, d) => n + Number(d[k]), 0);
+    return {
+      decisions: total('decisions'),
+      by_verdict: VERDICTS.map((verdict) => ({ verdict, count: total(verdict) })),
+      overrides_used: total('overrides_used'),
+      domains: domains.map((d) => ({
+        domain: d.domain,
+        decisions: Number(d.decisions),
+        ...Object.fromEntries(VERDICTS.map((v) => [v, Number(d[v])])),
+        overrides_used: Number(d.overrides_used),
+        latest_verdict: d.latest_verdict,
+        latest_at: d.latest_at.toISOString(),
+        reason_codes: reasons.filter((r) => r.domain === d.domain).map((r) => ({ reason_code: r.reason_code, count: Number(r.count) })),
+      })),
+      overrides: overrides.map((o) => ({
+        decided_at: o.decided_at.toISOString(),
+        domain: o.domain,
+        source: o.source,
+        verdict: o.verdict,
+        decided_by: o.decided_by,
+        reason_codes: o.reason_codes,
+        override_digest: o.override_digest,
+      })),
+    };
+  }
+}
