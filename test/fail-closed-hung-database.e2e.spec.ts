@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type EmbeddedServer, startEmbeddedPostgres } from '#platform';
 import { freezePostgres } from '../bench/pg-freeze.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { PRODUCTION_DB_TIMEOUTS, startTestApp, type TestApp } from './support/test-app.js';
 
 const R = '/api/governance/risk';
 
@@ -35,7 +35,7 @@ describe('a hung database fails closed', () => {
     root = await mkdtemp(join(tmpdir(), 'warden-hung-'));
     await chmod(root, 0o755);
     server = await startEmbeddedPostgres(join(root, 'pgdata'));
-    t = await startTestApp({ databaseUrl: server.url });
+    t = await startTestApp({ databaseUrl: server.url, env: PRODUCTION_DB_TIMEOUTS });
     engine = await t.token('engine');
   });
   afterAll(async () => {

@@ -4,6 +4,22 @@ import pg from 'pg';
 import { createApp, type CreateAppOptions } from '../../apps/api/src/create-app.js';
 import { Clock, loadConfig, ManualClock, type Role } from '#platform';
 
+/** Generous database timeouts for tests of behaviour (see startTestApp). */
+const TEST_DB_TIMEOUTS = {
+  DB_STATEMENT_TIMEOUT_MS: '20000',
+  DB_LOCK_TIMEOUT_MS: '10000',
+  DB_POOL_ACQUIRE_TIMEOUT_MS: '20000',
+  DB_CONNECT_TIMEOUT_MS: '10000',
+};
+
+/** The production defaults of the database timeouts, for tests of the fail-closed bound itself. */
+export const PRODUCTION_DB_TIMEOUTS = {
+  DB_STATEMENT_TIMEOUT_MS: '1000',
+  DB_LOCK_TIMEOUT_MS: '500',
+  DB_POOL_ACQUIRE_TIMEOUT_MS: '500',
+  DB_CONNECT_TIMEOUT_MS: '3000',
+};
+
 export const ADMIN_TOKEN = 'test-admin-token-000000000000';
 
 /** A fresh, empty database on the run's embedded server: each test file isolates its data. */
@@ -57,6 +73,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     WARDEN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     JOB_TICK_MS: '3600000',
+    // The suite checks behaviour, not latency: on a loaded two-core machine (another test file's 500
+    // concurrent reserves, a build) a statement can wait seconds for a core, and the production
+    // bounds would turn that into 503s. Tests of those bounds pass PRODUCTION_DB_TIMEOUTS.
+    ...TEST_DB_TIMEOUTS,
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
