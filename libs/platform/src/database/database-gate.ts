@@ -51,7 +51,9 @@ export class DatabaseGate implements OnApplicationShutdown {
     if (this.closed || this.trippedAt !== undefined) return;
     this.trippedAt = Date.now();
     this.logger.warn(`database unreachable (${reason instanceof Error ? reason.message : String(reason)}): failing closed until it answers`);
-    this.scheduleProbe();
+    // Probe at once: a statement that was merely slow (a loaded machine) closes the gate again within
+    // one fresh `SELECT 1`, instead of failing every request for a whole probe interval.
+    this.scheduleProbe(0);
   }
 
   onApplicationShutdown(): void {
@@ -61,9 +63,9 @@ export class DatabaseGate implements OnApplicationShutdown {
     void this.probing?.end().catch(() => undefined);
   }
 
-  private scheduleProbe(): void {
+  private scheduleProbe(delayMs = this.settings?.probeIntervalMs ?? 0): void {
     if (this.closed || !this.settings) return;
-    this.probeTimer = setTimeout(() => void this.probe(), this.settings.probeIntervalMs);
+    this.probeTimer = setTimeout(() => void this.probe(), delayMs);
     this.probeTimer.unref();
   }
 
