@@ -1,6 +1,7 @@
 import { APPROVALS_EXPIRY_JOB } from '#approvals';
 import { JobRunner } from '#platform';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { approvalCast } from './support/factories/approvals.js';
 
 const A = '/api/governance/approvals';
 const O = '/api/governance/approval';
@@ -14,7 +15,7 @@ describe('approvals: life cycle, rules, bad input (real HTTP, real PostgreSQL)',
 
   beforeAll(async () => {
     t = await startTestApp();
-    [engine, op1, op2, viewer] = await Promise.all([t.token('engine'), t.token('operator'), t.token('operator'), t.token('viewer')]);
+    ({ engine, op1, op2, viewer } = await approvalCast(t));
   });
   afterAll(async () => t?.close());
 

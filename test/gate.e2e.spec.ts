@@ -7,6 +7,7 @@ import { RiskGuardService } from '#risk-guard';
 import { activePolicy, evaluate, G, intent, putPolicy, STANDARD_POLICY, uniqueName } from './support/factories/gate.js';
 import { engineName } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { approvalCast } from './support/factories/approvals.js';
 
 const STEPS = ['go_live', 'policy', 'risk', 'heimdall', 'tripwire', 'trust'];
 // The rule's own code, and gait's: a destructive target in the apply phase.
@@ -21,7 +22,7 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    [engine, op1, op2, viewer] = await Promise.all([t.token('engine'), t.token('operator'), t.token('operator'), t.token('viewer')]);
+    ({ engine, op1, op2, viewer } = await approvalCast(t));
     expect((await putPolicy(t, 'default', STANDARD_POLICY, { token: op1 })).status).toBe(200);
   });
   afterAll(async () => t?.close());
