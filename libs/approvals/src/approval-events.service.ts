@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { backoffMs, Clock, NotifyListener } from '#platform';
+import { backoffMs, Clock, CoalescedRun, NotifyListener } from '#platform';
 import { ApprovalsRepository } from './approvals.repository.js';
 import type { ApprovalKind, ApprovalStatus } from './decide/rules.js';
 import { ApprovalResponseDto } from './dto/approval.dto.js';
@@ -32,8 +32,10 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
   private bootstrapped = false;
   private started = false;
   private stopped = false;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly drains = new CoalescedRun(
+    () => this.drain(),
+    (err: unknown) => this.logger.warn(`decided-event drain failed: ${String(err)}`),
+  );
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -57,7 +59,7 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.drains.settled();
   }
 
   private async start(): Promise<void> {
@@ -71,19 +73,7 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
 
   kick(): void {
     if (this.stopped || !this.started) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((err: unknown) => this.logger.warn(`decided-event drain failed: ${String(err)}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.drains.kick();
   }
 
   /** Handles due events until none is left (exposed for tests). */

@@ -39,3 +39,4 @@ export * from './config/redact.js';
 export * from './database/database-gate.js';
 export * from './errors/database-errors.js';
 export * from './review/review-registry.js';
+export * from './jobs/coalesced-run.js';

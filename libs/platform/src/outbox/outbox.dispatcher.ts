@@ -1,6 +1,7 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { WardenConfig } from '../config/warden-config.js';
+import { CoalescedRun } from '../jobs/coalesced-run.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { NotifyListener } from '../notify/notify-listener.js';
 import { OutboxRepository, type OutboxRow } from './outbox.repository.js';
@@ -28,8 +29,10 @@ const POLL_MS = 1000;
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('outbox');
-  private running?: Promise<void>;
-  private again = false;
+  private readonly drains = new CoalescedRun(
+    () => this.drain(),
+    (err: unknown) => this.logger.warn(`outbox drain failed: ${String(err)}`),
+  );
   private stopped = false;
   private timer?: NodeJS.Timeout;
 
@@ -69,25 +72,13 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.drains.settled();
   }
 
   /** Runs a drain now, or once more after the one in progress (one drain at a time per process). */
   kick(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((err: unknown) => this.logger.warn(`outbox drain failed: ${String(err)}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.drains.kick();
   }
 
   /** Delivers until no subject head is due. Exposed for tests and the benchmark. */
