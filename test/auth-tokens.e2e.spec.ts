@@ -86,8 +86,8 @@ describe('auth: token names and the token id in the audit trail', () => {
     expect((await t.http('POST', '/api/governance/regression/kpi', { events }, { token: operator })).status).toBe(201);
     const fired = await t.http('POST', `/api/governance/regression/evaluate?domain=${domain}&metric=${metric}`, undefined, { token: operator });
     expect(fired.body).toMatchObject({ status: 'triggered', action: { fired: true, status: 'done' } });
-    const rows = await t.sql(`SELECT principal, principal_token_id FROM audit_log WHERE action IN ('risk.policy.disable', 'regression.action') AND (subject = $1 OR subject = $2) ORDER BY id`, [
-      `regression:${domain}/${metric}`,
+    const rows = await t.sql(`SELECT principal, principal_token_id FROM audit_log WHERE action IN ('risk.policy.disable', 'regression_tripwire.action') AND (subject = $1 OR subject = $2) ORDER BY id`, [
+      `regression_tripwire:${domain}/${metric}`,
       `risk_policy:${domain}`,
     ]);
     expect(rows.length).toBe(2);

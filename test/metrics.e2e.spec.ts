@@ -33,10 +33,10 @@ const KNOWN_DECISIONS: Array<[string, string]> = [
   ['heimdall', 'check_gate_pass'],
   ['heimdall', 'check_kill_switch_engaged'],
   ['heimdall', 'recommend_prod_use_disabled'],
-  ['regression', 'triggered'],
-  ['regression', 'action_kill_switch'],
-  ['regression', 'action_throttle'],
-  ['regression', 'action_failed'],
+  ['regression_tripwire', 'triggered'],
+  ['regression_tripwire', 'action_kill_switch'],
+  ['regression_tripwire', 'action_throttle'],
+  ['regression_tripwire', 'action_failed'],
 ];
 
 describe('/metrics: standard names, state gauges, counters from zero', () => {
@@ -76,7 +76,7 @@ describe('/metrics: standard names, state gauges, counters from zero', () => {
     for (const state of states) {
       expect(series.get(`warden_tripwire_state{domain="CAPITAL",metric="roi_event",state="${state}"}`)).toBe(state === 'never_evaluated' ? 1 : 0);
     }
-    for (const job of ['risk.day_close', 'risk.expiry_sweep', 'heimdall.scorecard_close', 'regression.evaluate']) {
+    for (const job of ['risk.day_close', 'risk.expiry_sweep', 'heimdall.scorecard_close', 'regression_tripwire.evaluate']) {
       expect(series.get(`warden_job_last_success_timestamp_seconds{job="${job}"}`)).toBeGreaterThan(1.7e9);
     }
     for (const [lever, outcome] of KNOWN_DECISIONS) {

@@ -55,8 +55,8 @@ describe('regression tripwire over HTTP', () => {
       expect(created.body).toMatchObject({ domain, metric: 'win_rate', enabled: false, window_events: 50, baseline_events: 200, min_events: 50, alpha: DEFAULT_ALPHA, action: 'ALERT', target_engine: domain, kind: null });
       const updated = await upsert({ domain, metric: 'win_rate', enabled: true, alpha: null, target_engine: 'other_engine' });
       expect(updated.body).toMatchObject({ enabled: true, alpha: null, max_drop_fraction: 0.1, target_engine: 'OTHER_ENGINE', window_events: 50 });
-      const audit = await t.sql(`SELECT action, principal, reason, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression:${domain}/win_rate`]);
-      expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.policy.update']);
+      const audit = await t.sql(`SELECT action, principal, reason, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression_tripwire:${domain}/win_rate`]);
+      expect(audit.map((a) => a.action)).toEqual(['regression_tripwire.policy.create', 'regression_tripwire.policy.update']);
       expect(audit[0].principal).toMatch(/^operator-/);
       expect(audit[1].details.before.alpha).toBe(DEFAULT_ALPHA);
       expect(audit[1].details.after.alpha).toBeNull();
@@ -110,8 +110,8 @@ describe('regression tripwire over HTTP', () => {
         upsert({ domain, metric: 'race', max_drop_fraction: 0.3, action: 'THROTTLE', reason: 'second' }),
       ]);
       expect(results.map((r) => r.status)).toEqual([200, 200]);
-      const audit = await t.sql(`SELECT action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression:${domain}/race`]);
-      expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.policy.update']);
+      const audit = await t.sql(`SELECT action, details FROM audit_log WHERE subject = $1 ORDER BY id`, [`regression_tripwire:${domain}/race`]);
+      expect(audit.map((a) => a.action)).toEqual(['regression_tripwire.policy.create', 'regression_tripwire.policy.update']);
       expect(audit[0].details.before).toBeNull();
       expect(audit[1].details.before).toEqual(audit[0].details.after);
       const [row] = await t.sql(`SELECT max_drop_fraction, action FROM regression_policy WHERE domain = $1`, [domain]);
@@ -291,8 +291,8 @@ describe('regression tripwire over HTTP', () => {
       expect((await t.http('GET', `${API}/events?since=yesterday`, undefined, { token: viewer })).status).toBe(400);
       const state = (await t.http('GET', `${API}/state?domain=${domain}`, undefined, { token: viewer })).body;
       expect(state).toEqual([expect.objectContaining({ domain, metric, status: 'triggered', trigger_count: 2, action_status: 'done', evaluations: 5 })]);
-      const audit = await t.sql(`SELECT action, principal FROM audit_log WHERE subject = $1 AND action LIKE 'regression.%' ORDER BY id`, [`regression:${domain}/${metric}`]);
-      expect(audit.map((a) => a.action)).toEqual(['regression.policy.create', 'regression.triggered', 'regression.action', 'regression.triggered', 'regression.action']);
+      const audit = await t.sql(`SELECT action, principal FROM audit_log WHERE subject = $1 AND action LIKE 'regression_tripwire.%' ORDER BY id`, [`regression_tripwire:${domain}/${metric}`]);
+      expect(audit.map((a) => a.action)).toEqual(['regression_tripwire.policy.create', 'regression_tripwire.triggered', 'regression_tripwire.action', 'regression_tripwire.triggered', 'regression_tripwire.action']);
       expect(audit[2].principal).toBe('regression_tripwire');
     });
 
@@ -376,7 +376,7 @@ describe('regression tripwire over HTTP', () => {
       await kpi({ events: successes(domain, metric, 20, 0) });
       expect((await evaluate(domain, metric)).body).toMatchObject({ status: 'triggered', action: { fired: true } });
 
-      const audit = await t.sql(`SELECT actor_label FROM audit_log WHERE subject = $1 AND action = 'regression.baseline_reset'`, [`regression:${domain}/${metric}`]);
+      const audit = await t.sql(`SELECT actor_label FROM audit_log WHERE subject = $1 AND action = 'regression_tripwire.baseline_reset'`, [`regression_tripwire:${domain}/${metric}`]);
       expect(audit).toEqual([{ actor_label: 'ops' }]);
       expect(await countEvents(domain)).toBe(140); // nothing deleted
     });
@@ -411,16 +411,16 @@ describe('regression tripwire over HTTP', () => {
       await kpi({ events: successes(off.domain, off.metric, 60, 1) });
       const jobs = t.app.get(JobRunner);
       t.clock.advance(5 * 60_000);
-      const [outcome] = await jobs.runJob('regression.evaluate');
+      const [outcome] = await jobs.runJob('regression_tripwire.evaluate');
       expect(outcome.status).toBe('succeeded');
       const results = (outcome.result as any).results as Array<{ domain: string; status: string; fired: boolean }>;
       expect(results.find((r) => r.domain === on.domain)).toMatchObject({ status: 'triggered', fired: true });
       expect(results.find((r) => r.domain === off.domain)).toBeUndefined();
-      expect(await jobs.runJob('regression.evaluate')).toEqual([]); // this period is done
+      expect(await jobs.runJob('regression_tripwire.evaluate')).toEqual([]); // this period is done
       t.clock.advance(5 * 60_000);
-      const [next] = await jobs.runJob('regression.evaluate');
+      const [next] = await jobs.runJob('regression_tripwire.evaluate');
       expect(((next.result as any).results as any[]).find((r) => r.domain === on.domain)).toMatchObject({ status: 'triggered', fired: false });
-      const runs = await t.sql(`SELECT count(*)::int AS n FROM job_run WHERE job_name = 'regression.evaluate' AND status = 'succeeded'`);
+      const runs = await t.sql(`SELECT count(*)::int AS n FROM job_run WHERE job_name = 'regression_tripwire.evaluate' AND status = 'succeeded'`);
       expect(runs[0].n).toBeGreaterThanOrEqual(2);
     });
   });

@@ -115,7 +115,7 @@ describe('weekly review (real HTTP, real database)', () => {
     facts.first = res.body;
     expect(report).toMatchObject({ week: week.week, from: week.from.toISOString(), to: week.to.toISOString() });
 
-    const cp = section(report, 'control_plane');
+    const cp = section(report, 'go_live');
     expect(cp.state_now).toMatchObject({ kill_switch_engaged: false });
     expect(cp.changes.map((c: any) => [c.action, c.actor, c.reason])).toEqual([
       ['kill_switch.engage', 'alice', 'drill'],
@@ -137,7 +137,7 @@ describe('weekly review (real HTTP, real database)', () => {
     ]);
     expect(risk.peaks.find((p: any) => p.engine === e)).toMatchObject({ max_loss_ratio: '0.9000', max_loss_day: at(1).toISOString().slice(0, 10), realized_loss_week: '65' });
 
-    const trip = section(report, 'tripwires');
+    const trip = section(report, 'regression_tripwire');
     expect(trip.fired).toBe(1);
     expect(trip.actions_taken).toEqual([{ domain: facts.stream.domain, metric: facts.stream.metric, action: 'ALERT', count: 1 }]);
     expect(trip.re_enables).toBe(0);

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Clock, ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { Clock, ReviewSection, type ReviewSectionContract } from '#platform';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
+import { APPROVALS } from './approvals.lever.js';
 
 const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
 
@@ -10,16 +11,12 @@ const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) 
  * many of those expire within 24 h).
  */
 @Injectable()
-export class ApprovalsReviewService implements OnModuleInit {
+@ReviewSection(APPROVALS, { order: 50 })
+export class ApprovalsReviewService implements ReviewSectionContract {
   constructor(
     private readonly repo: ApprovalsReviewRepository,
     private readonly clock: Clock,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'approvals', title: 'Approvals', order: 50, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const w = await this.repo.week(from, to, this.clock.now());

@@ -1,22 +1,17 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { every, JobRunner } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { every, Job, type JobContext } from '#platform';
 import { ApprovalDecisionsService } from './approval-decisions.service.js';
+import { APPROVALS } from './approvals.lever.js';
 
-export const APPROVALS_EXPIRY_JOB = 'approvals.expiry_sweep';
+export const APPROVALS_EXPIRY_JOB = `${APPROVALS.name}.expiry_sweep`;
 
 /** The approvals lever's job: record expiry (readers already see it), once per minute across instances. */
 @Injectable()
-export class ApprovalsJobs implements OnModuleInit {
-  constructor(
-    private readonly jobs: JobRunner,
-    private readonly decisions: ApprovalDecisionsService,
-  ) {}
+export class ApprovalsJobs {
+  constructor(private readonly decisions: ApprovalDecisionsService) {}
 
-  onModuleInit(): void {
-    this.jobs.register({
-      name: APPROVALS_EXPIRY_JOB,
-      schedule: every(1),
-      run: async ({ manager }) => ({ expired: await this.decisions.expireDue(manager) }),
-    });
+  @Job(APPROVALS, { name: APPROVALS_EXPIRY_JOB, schedule: every(1) })
+  async expirySweep({ manager }: JobContext) {
+    return { expired: await this.decisions.expireDue(manager) };
   }
 }

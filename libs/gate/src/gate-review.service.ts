@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { GateReviewRepository } from './gate-review.repository.js';
+import { GATE } from './gate.lever.js';
 
 /** How many reason codes the section lists. */
 export const GATE_REVIEW_TOP_REASONS = 10;
@@ -12,15 +13,11 @@ export const GATE_REVIEW_TOP_REASONS = 10;
  * decisions: they appear only in `simulated` and `would_have_blocked.simulate`.
  */
 @Injectable()
-export class GateReviewService implements OnModuleInit {
+@ReviewSection(GATE, { order: 60 })
+export class GateReviewService implements ReviewSectionContract {
   constructor(
     private readonly repo: GateReviewRepository,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'gate', title: 'Gate', order: 60, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const [w, reasons] = await Promise.all([this.repo.week(from, to), this.repo.topReasonCodes(from, to, GATE_REVIEW_TOP_REASONS)]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from '#platform';
+import { GATE } from './gate.lever.js';
 
 /** The gate's metrics on the app's registry: every stored decision by verdict, rollout mode and simulate. */
 @Injectable()
@@ -18,6 +19,6 @@ export class GateMetrics {
 
   decided(verdict: string, mode: string | null, simulate: boolean, wouldHaveBlocked: boolean): void {
     this.decisions.inc({ verdict, mode: mode ?? 'none', simulate: String(simulate), would_have_blocked: String(wouldHaveBlocked) });
-    this.metrics.decision('gate', simulate ? `simulate_${verdict}` : verdict);
+    this.metrics.decision(GATE.name, simulate ? `simulate_${verdict}` : verdict);
   }
 }

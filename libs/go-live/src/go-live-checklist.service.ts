@@ -1,6 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { AuditService, JobRunner, type Principal, WardenConfig } from '#platform';
-import { type ChecklistItem, GoLiveChecklistRegistry } from './checklist.js';
+import { Injectable } from '@nestjs/common';
+import { AuditService, type ChecklistItem, JobRunner, type Principal, ReadinessCheck, ReadinessRegistry, WardenConfig } from '#platform';
+import { GO_LIVE } from './go-live.lever.js';
 import { ChecklistResponseDto } from './dto/go-live.dto.js';
 import { GoLiveErrors } from './go-live.errors.js';
 import { GoLiveRepository } from './go-live.repository.js';
@@ -10,18 +10,14 @@ const BACKEND_COMPLETE = 'backend_complete';
 
 /** The go-live readiness checklist: computed items (contributed by the levers) and operator attestations. */
 @Injectable()
-export class GoLiveChecklistService implements OnModuleInit {
+export class GoLiveChecklistService {
   constructor(
     private readonly repo: GoLiveRepository,
     private readonly config: WardenConfig,
     private readonly audit: AuditService,
     private readonly jobs: JobRunner,
-    private readonly registry: GoLiveChecklistRegistry,
+    private readonly registry: ReadinessRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register(BACKEND_COMPLETE, 'platform', () => this.backendComplete());
-  }
 
   async checklist(): Promise<ChecklistResponseDto> {
     const required: Record<string, ChecklistItem> = await this.registry.evaluate();
@@ -57,7 +53,8 @@ export class GoLiveChecklistService implements OnModuleInit {
     return this.checklist();
   }
 
-  private async backendComplete(): Promise<{ ok: boolean; detail: string }> {
+  @ReadinessCheck(GO_LIVE, BACKEND_COMPLETE)
+  async backendComplete(): Promise<{ ok: boolean; detail: string }> {
     const pending = await this.repo.db.showMigrations();
     const jobs = this.jobs.registered();
     const problems = [

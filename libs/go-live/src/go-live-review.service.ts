@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { AuditService, ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { AuditService, ReviewSection, type ReviewSectionContract } from '#platform';
 import { GoLiveService } from './go-live.service.js';
+import { GO_LIVE } from './go-live.lever.js';
 
 /**
  * The control plane's section of the weekly review: the state now and every go-live and
@@ -9,16 +10,12 @@ import { GoLiveService } from './go-live.service.js';
  * transaction).
  */
 @Injectable()
-export class GoLiveReviewService implements OnModuleInit {
+@ReviewSection(GO_LIVE, { order: 10 })
+export class GoLiveReviewService implements ReviewSectionContract {
   constructor(
     private readonly goLive: GoLiveService,
     private readonly audit: AuditService,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'control_plane', title: 'Control plane', order: 10, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const state = await this.goLive.state();

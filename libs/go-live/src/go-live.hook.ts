@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorBody, MetricsService, resolveExecutionClass } from '#platform';
 import { admit, isExemptPath } from './decide/admission.js';
+import { GO_LIVE } from './go-live.lever.js';
 import type { GoLiveService } from './go-live.service.js';
 
 /**
@@ -24,7 +25,7 @@ export function installGoLiveHook(fastify: FastifyInstance, goLive: GoLiveServic
         try {
           row = await goLive.current();
         } catch {
-          metrics.decision('go_live', 'governance_unavailable');
+          metrics.decision(GO_LIVE.name, 'governance_unavailable');
           return deny(reply, 503, 'governance_unavailable', 'control-plane state cannot be read: failing closed');
         }
       } else {
@@ -40,7 +41,7 @@ export function installGoLiveHook(fastify: FastifyInstance, goLive: GoLiveServic
       killSwitchEngaged: row.kill_switch_engaged,
     });
     if (!admission.allowed) {
-      metrics.decision('go_live', admission.code);
+      metrics.decision(GO_LIVE.name, admission.code);
       return deny(reply, admission.status, admission.code, admission.message);
     }
   });

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { MetricsService } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { DecisionOutcomes, type GaugeSample, StateGauge } from '#platform';
+import { GO_LIVE } from './go-live.lever.js';
 import type { Admission } from './decide/admission.js';
 import type { GoLiveChange } from './go-live.notifications.js';
 import { GoLiveService } from './go-live.service.js';
@@ -16,35 +17,37 @@ export const GO_LIVE_DECISION_OUTCOMES: readonly string[] = [
   'governance_unavailable',
 ];
 
+const flag = (v: boolean | undefined): GaugeSample[] => (v === undefined ? [] : [{ value: v ? 1 : 0 }]);
+
 /**
  * The go-live lever's gauges, read from the control-plane row this instance already holds in
  * memory (refreshed by NOTIFY and its periodic read): a scrape costs no query.
  */
 @Injectable()
-export class GoLiveMetrics implements OnModuleInit {
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly goLive: GoLiveService,
-  ) {}
+@DecisionOutcomes(GO_LIVE, GO_LIVE_DECISION_OUTCOMES)
+export class GoLiveMetrics {
+  constructor(private readonly goLive: GoLiveService) {}
 
-  onModuleInit(): void {
-    this.metrics.registerDecisionOutcomes('go_live', GO_LIVE_DECISION_OUTCOMES);
-    const flag = (name: string, help: string, value: () => boolean | undefined) =>
-      this.metrics.registerStateGauge({
-        name,
-        help,
-        read: () => {
-          const v = value();
-          return v === undefined ? [] : [{ value: v ? 1 : 0 }];
-        },
-      });
-    flag('warden_go_live_enabled', '1 when go-live is enabled (this instance\'s copy of the control-plane row)', () => this.goLive.lastKnown()?.go_live_enabled);
-    flag('warden_kill_switch_engaged', '1 when the kill switch is engaged (this instance\'s copy of the control-plane row)', () => this.goLive.lastKnown()?.kill_switch_engaged);
-    flag('warden_go_live_enforced', '1 when the go-live middleware enforces (ENV=production or GO_LIVE_ENFORCE)', () => this.goLive.enforced);
-    flag(
-      'warden_go_live_state_fresh',
-      '1 when this instance\'s copy of the control-plane row is within its staleness bound; 0 = PROD_EXEC fails closed unless the database answers',
-      () => this.goLive.fresh() !== undefined,
-    );
+  @StateGauge({ name: 'warden_go_live_enabled', help: "1 when go-live is enabled (this instance's copy of the control-plane row)" })
+  enabled(): GaugeSample[] {
+    return flag(this.goLive.lastKnown()?.go_live_enabled);
+  }
+
+  @StateGauge({ name: 'warden_kill_switch_engaged', help: "1 when the kill switch is engaged (this instance's copy of the control-plane row)" })
+  killSwitchEngaged(): GaugeSample[] {
+    return flag(this.goLive.lastKnown()?.kill_switch_engaged);
+  }
+
+  @StateGauge({ name: 'warden_go_live_enforced', help: '1 when the go-live middleware enforces (ENV=production or GO_LIVE_ENFORCE)' })
+  enforced(): GaugeSample[] {
+    return flag(this.goLive.enforced);
+  }
+
+  @StateGauge({
+    name: 'warden_go_live_state_fresh',
+    help: "1 when this instance's copy of the control-plane row is within its staleness bound; 0 = PROD_EXEC fails closed unless the database answers",
+  })
+  stateFresh(): GaugeSample[] {
+    return flag(this.goLive.fresh() !== undefined);
   }
 }

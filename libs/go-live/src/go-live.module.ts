@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ApprovalsModule } from '#approvals';
-import { GoLiveChecklistRegistry } from './checklist.js';
 import { GoLiveChangesService } from './go-live-changes.service.js';
 import { GoLiveChecklistService } from './go-live-checklist.service.js';
 import { GoLiveController } from './go-live.controller.js';
@@ -12,7 +11,7 @@ import { GoLiveService } from './go-live.service.js';
 @Module({
   imports: [ApprovalsModule],
   controllers: [GoLiveController],
-  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistRegistry, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService],
-  exports: [GoLiveService, GoLiveChangesService, GoLiveChecklistRegistry],
+  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService],
+  exports: [GoLiveService, GoLiveChangesService],
 })
 export class GoLiveModule {}

@@ -1,4 +1,5 @@
 export * from './go-live.module.js';
+export { GO_LIVE } from './go-live.lever.js';
 export { GoLiveService } from './go-live.service.js';
 export { GoLiveChangesService, type ChangeInput, type ReleaseOutcome } from './go-live-changes.service.js';
 export { GoLiveChecklistService } from './go-live-checklist.service.js';
@@ -6,7 +7,6 @@ export { type GoLiveStateRow, GO_LIVE_CHANNEL } from './go-live.repository.js';
 export type { GoLiveChange } from './go-live.notifications.js';
 export * from './go-live.hook.js';
 export * from './go-live.errors.js';
-export * from './checklist.js';
 export * from './decide/admission.js';
 export { GoLiveReviewService } from './go-live-review.service.js';
 export * from './dto/go-live.dto.js';

@@ -1,25 +1,21 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { GoLiveChecklistRegistry } from '#go-live';
-import { Clock, PolicyUpsertService, type Principal } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { Clock, PolicyUpsertService, type Principal, ReadinessCheck } from '#platform';
 import { UpsertHeimdallPolicyRequestDto, HeimdallPolicyResponseDto } from './dto/policy.dto.js';
-import { HEIMDALL_LEVER, policySubject } from './heimdall.constants.js';
+import { policySubject } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 import { HeimdallRepository, type PolicyRow } from './heimdall.repository.js';
 
 /** Heimdall's gate policies: one per AI domain, changed through the platform's audited upsert. */
 @Injectable()
-export class HeimdallPolicyService implements OnModuleInit {
+export class HeimdallPolicyService {
   constructor(
     private readonly repo: HeimdallRepository,
     private readonly upserts: PolicyUpsertService,
     private readonly clock: Clock,
-    private readonly checklist: GoLiveChecklistRegistry,
   ) {}
 
-  onModuleInit(): void {
-    this.checklist.register('required_packs_installed', HEIMDALL_LEVER, () => this.readiness());
-  }
-
   /** Go-live readiness of the Heimdall pack: policies are present. */
+  @ReadinessCheck(HEIMDALL, 'required_packs_installed')
   async readiness(): Promise<{ ok: boolean; detail: string }> {
     const row = await this.repo.policyCounts();
     const total = row?.total ?? 0;
@@ -40,7 +36,7 @@ export class HeimdallPolicyService implements OnModuleInit {
   async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
     const now = this.clock.now();
     const { policy } = await this.upserts.upsert<PolicyRow, HeimdallPolicyResponseDto>(principal, {
-      lever: HEIMDALL_LEVER,
+      lever: HEIMDALL.name,
       subject: policySubject(input.domain),
       requiredToCreate: { min_confidence: input.min_confidence, min_trials: input.min_trials, min_success_rate: input.min_success_rate },
       load: (m) => this.repo.findPolicy(m, input.domain),

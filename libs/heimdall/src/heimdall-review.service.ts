@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { HeimdallReviewRepository } from './heimdall-review.repository.js';
+import { HEIMDALL } from './heimdall.lever.js';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const diff = (value: string | null, gate: string) => (value === null ? null : (Number(value) - Number(gate)).toFixed(4));
@@ -11,15 +12,11 @@ const diff = (value: string | null, gate: string) => (value === null ? null : (N
  * belong to libs/promotion, which registers its own section when it lands.
  */
 @Injectable()
-export class HeimdallReviewService implements OnModuleInit {
+@ReviewSection(HEIMDALL, { order: 40 })
+export class HeimdallReviewService implements ReviewSectionContract {
   constructor(
     private readonly repo: HeimdallReviewRepository,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'heimdall', title: 'Heimdall', order: 40, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const [days, domains] = await Promise.all([this.repo.scorecardDays(isoDay(from), isoDay(to)), this.repo.domainWeek(isoDay(from), isoDay(to), from, to)]);

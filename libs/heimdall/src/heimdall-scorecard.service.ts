@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { GoLiveService } from '#go-live';
 import { Clock, MetricsService, SYSTEM_PRINCIPAL, utcDay } from '#platform';
 import { ClosedDayDto, ScorecardDomainDto, ScorecardResponseDto } from './dto/scorecard.dto.js';
-import { HEIMDALL_LEVER } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 import { unknownDomain } from './heimdall.errors.js';
 import { HeimdallRepository, type TrialsOverDaysRow } from './heimdall.repository.js';
 
@@ -56,7 +56,7 @@ export class HeimdallScorecardService {
       };
       if (await this.repo.insertClosedDay(manager, now, day, card.domain, card.gate_reason, SYSTEM_PRINCIPAL.name, details)) closed += 1;
     }
-    this.metrics.decision(HEIMDALL_LEVER, 'scorecard_closed', closed);
+    this.metrics.decision(HEIMDALL.name, 'scorecard_closed', closed);
     return { day, domains: rows.length, closed };
   }
 

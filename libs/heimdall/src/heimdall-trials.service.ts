@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertDomainAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, utcDay } from '#platform';
 import { TrialResponseDto } from './dto/trial.dto.js';
-import { HEIMDALL_LEVER } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 import { HeimdallErrors, idempotencyConflict, recommendationNotFound, unknownDomain } from './heimdall.errors.js';
 import { HeimdallRecommendationsRepository } from './heimdall-recommendations.repository.js';
 import { HeimdallTrialsRepository } from './heimdall-trials.repository.js';
@@ -56,7 +56,7 @@ export class HeimdallTrialsService {
       recordedAt: now,
     });
     if (inserted) {
-      this.metrics.decision(HEIMDALL_LEVER, 'trial_recorded');
+      this.metrics.decision(HEIMDALL.name, 'trial_recorded');
       return TrialResponseDto.from(inserted);
     }
     const existing = correlationId ? await this.trials.byCorrelationId(correlationId) : undefined;

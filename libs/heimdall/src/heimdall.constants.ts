@@ -1,8 +1,7 @@
-/** The lever's name: metrics label, audit action prefix, go-live checklist part. */
-export const HEIMDALL_LEVER = 'heimdall';
+import { HEIMDALL } from './heimdall.lever.js';
 
 /** The daily scorecard close (see heimdall.jobs.ts). */
-export const SCORECARD_CLOSE_JOB = 'heimdall.scorecard_close';
+export const SCORECARD_CLOSE_JOB = `${HEIMDALL.name}.scorecard_close`;
 
 /** What a new policy gets for the fields it may leave out: no production use, a window of today only. */
 export const POLICY_DEFAULTS = { prod_use_enabled: false, window_days: 1 } as const;

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { dailyAtUtc, JobRunner, utcDay } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { dailyAtUtc, Job, type JobContext, utcDay } from '#platform';
 import { SCORECARD_CLOSE_JOB } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 
 /**
@@ -8,18 +9,11 @@ import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
  * before midnight — and closes the day that ended: [previous boundary, boundary) starts on it.
  */
 @Injectable()
-export class HeimdallJobs implements OnModuleInit {
-  constructor(
-    private readonly jobs: JobRunner,
-    private readonly scorecard: HeimdallScorecardService,
-  ) {}
+export class HeimdallJobs {
+  constructor(private readonly scorecard: HeimdallScorecardService) {}
 
-  onModuleInit(): void {
-    this.jobs.register({
-      name: SCORECARD_CLOSE_JOB,
-      schedule: dailyAtUtc(0, 5),
-      maxCatchUp: 31,
-      run: ({ previous, manager }) => this.scorecard.closeDay(manager, utcDay(previous)),
-    });
+  @Job(HEIMDALL, { name: SCORECARD_CLOSE_JOB, schedule: dailyAtUtc(0, 5), maxCatchUp: 31 })
+  closeScorecardDay({ previous, manager }: JobContext) {
+    return this.scorecard.closeDay(manager, utcDay(previous));
   }
 }

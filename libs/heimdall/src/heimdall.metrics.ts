@@ -1,7 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { MetricsService } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { DecisionOutcomes } from '#platform';
 import { GateReason } from './decide/gates.js';
-import { HEIMDALL_LEVER } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 
 const REASONS = Object.values(GateReason);
 
@@ -17,10 +17,5 @@ export const HEIMDALL_DECISION_OUTCOMES: readonly string[] = [
 
 /** Heimdall's contribution to /metrics: its decision counters, present at zero from the start. */
 @Injectable()
-export class HeimdallMetrics implements OnModuleInit {
-  constructor(private readonly metrics: MetricsService) {}
-
-  onModuleInit(): void {
-    this.metrics.registerDecisionOutcomes(HEIMDALL_LEVER, HEIMDALL_DECISION_OUTCOMES);
-  }
-}
+@DecisionOutcomes(HEIMDALL, HEIMDALL_DECISION_OUTCOMES)
+export class HeimdallMetrics {}

@@ -25,7 +25,7 @@ import {
   RecommendationDetailDto,
   RecommendationResponseDto,
 } from './dto/recommendation.dto.js';
-import { HEIMDALL_LEVER } from './heimdall.constants.js';
+import { HEIMDALL } from './heimdall.lever.js';
 import { idempotencyConflict, recommendationNotFound, refused, unknownDomain } from './heimdall.errors.js';
 import { HeimdallRepository } from './heimdall.repository.js';
 import { HeimdallRecommendationsRepository, type RecommendationRow } from './heimdall-recommendations.repository.js';
@@ -102,7 +102,7 @@ export class HeimdallService {
       eventDetails: { confidence, prod_eligible: decision.prod_eligible, reason_codes: decision.reason_codes, window, gates: decision.gates },
     });
     if (!inserted) return RecommendationResponseDto.from((await this.replay(correlationId!, digest))!); // lost a same-key race
-    this.metrics.decision(HEIMDALL_LEVER, `recommend_${decision.gate_reason}`);
+    this.metrics.decision(HEIMDALL.name, `recommend_${decision.gate_reason}`);
     return RecommendationResponseDto.from(inserted);
   }
 
@@ -142,7 +142,7 @@ export class HeimdallService {
         correlation_id: input.correlation_id ?? null,
       },
     });
-    this.metrics.decision(HEIMDALL_LEVER, `check_${decision.gate_reason}`);
+    this.metrics.decision(HEIMDALL.name, `check_${decision.gate_reason}`);
     return EligibilityResponseDto.from(rec.id, rec.domain, confidence, decision, now);
   }
 

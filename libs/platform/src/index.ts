@@ -40,3 +40,8 @@ export * from './database/database-gate.js';
 export * from './errors/database-errors.js';
 export * from './review/review-registry.js';
 export * from './jobs/coalesced-run.js';
+export * from './lever/lever.js';
+export * from './lever/contributions.js';
+export * from './lever/lever-explorer.js';
+export * from './lever/readiness-registry.js';
+export * from './lever/console-panels.js';

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -22,6 +22,9 @@ import { createValidationPipe } from './http/validation.js';
 import { JobRunEntity } from './jobs/job-run.entity.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { ReviewSectionRegistry } from './review/review-registry.js';
+import { ConsolePanelRegistry } from './lever/console-panels.js';
+import { LeverExplorer } from './lever/lever-explorer.js';
+import { ReadinessRegistry } from './lever/readiness-registry.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformMetrics } from './metrics/platform.metrics.js';
@@ -64,6 +67,9 @@ const SHARED = [
   OutboxRepository,
   OutboxService,
   ReviewSectionRegistry,
+  ReadinessRegistry,
+  ConsolePanelRegistry,
+  LeverExplorer,
   SessionRepository,
   SessionService,
 ];
@@ -81,6 +87,7 @@ export class PlatformModule {
         DatabaseModule.forRoot({ migrate: options.migrate, schema }),
         TypeOrmModule.forFeature([AuditLogEntity, ApiTokenEntity, JobRunEntity]),
         ScheduleModule.forRoot(),
+        DiscoveryModule,
         ...(http ? [TerminusModule] : []),
       ],
       controllers: http ? [HealthController, MetricsController, TokensController, AuditController] : [],

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { PromotionReviewSectionRepository } from './promotion-review-section.repository.js';
+import { PROMOTION } from './promotion.lever.js';
 
 const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
 
@@ -10,15 +11,11 @@ const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
  * reason codes and newest verdict, and every decision that used a signed override.
  */
 @Injectable()
-export class PromotionReviewSectionService implements OnModuleInit {
+@ReviewSection(PROMOTION, { order: 45 })
+export class PromotionReviewSectionService implements ReviewSectionContract {
   constructor(
     private readonly repo: PromotionReviewSectionRepository,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'promotion', title: 'Promotion verdicts', order: 45, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const [domains, reasons, overrides] = await Promise.all([this.repo.domains(from, to), this.repo.reasonCodes(from, to), this.repo.overrides(from, to)]);

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { AuditService, Clock, MetricsService, type Principal } from '#platform';
 import type { BaselineResetRequestDto, RegressionStateResponseDto } from './dto/state.dto.js';
 import { KpiEventRepository } from './kpi-event.repository.js';
-import { LEVER, subjectOf } from './regression-tripwire.constants.js';
+import { subjectOf } from './regression-tripwire.constants.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionEvaluationService } from './regression-evaluation.service.js';
 import { RegressionPolicyRepository } from './regression-policy.repository.js';
@@ -51,7 +52,7 @@ export class BaselineResetService {
           details: { reset_event_id: marker, previous_reset_event_id: previous, reason: input.reason },
         });
         await this.audit.record(m, principal, {
-          action: `${LEVER}.baseline_reset`,
+          action: `${REGRESSION_TRIPWIRE.name}.baseline_reset`,
           subject: subjectOf(domain, metric),
           reason: input.reason,
           actorLabel: input.actor,
@@ -60,7 +61,7 @@ export class BaselineResetService {
       }
       return policies;
     });
-    this.metrics.decision(LEVER, 'baseline_reset', found.length);
+    this.metrics.decision(REGRESSION_TRIPWIRE.name, 'baseline_reset', found.length);
     for (const { domain, metric } of found) await this.evaluation.evaluate(principal, domain, metric);
     return this.reads.state({ domain: input.domain, metric: input.metric });
   }

@@ -5,7 +5,7 @@ import { assertTripwireFeedAllowed, Clock, isRestricted, MetricsService, type Pr
 import { assignIds, type KpiInput, planKpiBatch, sameEvent } from './decide/kpi-batch.js';
 import { kindsMixed, normalizeKpiRequest, type RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 import { KpiEventRepository, type RecordedKpiRow } from './kpi-event.repository.js';
-import { LEVER } from './regression-tripwire.constants.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionPolicyRepository } from './regression-policy.repository.js';
 
@@ -65,7 +65,7 @@ export class KpiIngestService {
       }
       return { ids: assignIds(events, plan, inserted.map((r) => r.id), originals), recorded: inserted.length };
     });
-    this.metrics.decision(LEVER, 'kpi_recorded', result.recorded);
+    this.metrics.decision(REGRESSION_TRIPWIRE.name, 'kpi_recorded', result.recorded);
     return RecordKpiResponseDto.from(events, result.ids, result.recorded);
   }
 

@@ -6,7 +6,8 @@ import { detect, type Verdict } from './decide/detector.js';
 import { transition } from './decide/transition.js';
 import { EvaluationResponseDto } from './dto/evaluation.dto.js';
 import { KpiEventRepository } from './kpi-event.repository.js';
-import { LEVER, STALE_CLAIM_MS, subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
+import { STALE_CLAIM_MS, subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionPolicyRepository, type RegressionPolicyRow } from './regression-policy.repository.js';
 import { RegressionStateRepository, type RegressionStateRow } from './regression-state.repository.js';
@@ -59,7 +60,7 @@ export class RegressionEvaluationService {
    */
   async evaluate(principal: Principal, domain: string, metric: string): Promise<EvaluationResponseDto> {
     const outcome = await this.dataSource.transaction((m) => this.evaluateIn(m, principal, domain, metric));
-    this.metrics.decision(LEVER, outcome.verdict.status);
+    this.metrics.decision(REGRESSION_TRIPWIRE.name, outcome.verdict.status);
     const state = outcome.fire ? await this.actions.fire(outcome.policy, outcome.verdict, outcome.fire.triggerCount) : outcome.state;
     return EvaluationResponseDto.from(outcome.policy, outcome.verdict, state, outcome.fire !== undefined);
   }
@@ -94,7 +95,7 @@ export class RegressionEvaluationService {
         details: { ...trigger, max_drop_fraction: policy.max_drop_fraction, alpha: policy.alpha, ...figures(verdict) },
       });
       await this.audit.record(m, principal, {
-        action: `${LEVER}.triggered`,
+        action: `${REGRESSION_TRIPWIRE.name}.triggered`,
         subject: subjectOf(domain, metric),
         reason: verdict.detail,
         details: { trigger: triggerCount, action: policy.action, target_engine: policy.target_engine, ...figures(verdict) },

@@ -1,26 +1,22 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { GoLiveChecklistRegistry } from '#go-live';
-import { Clock, PolicyUpsertService, type Principal } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { Clock, PolicyUpsertService, type Principal, ReadinessCheck } from '#platform';
 import { mergePolicy } from './decide/policy-values.js';
 import { RegressionPolicyResponseDto, type UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
-import { LEVER, subjectOf } from './regression-tripwire.constants.js';
+import { subjectOf } from './regression-tripwire.constants.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionPolicyRepository } from './regression-policy.repository.js';
 
 /** Tripwire policies: list, the audited upsert (through the platform's one mechanism), and go-live readiness. */
 @Injectable()
-export class RegressionPolicyService implements OnModuleInit {
+export class RegressionPolicyService {
   constructor(
     private readonly repo: RegressionPolicyRepository,
     private readonly upserts: PolicyUpsertService,
     private readonly clock: Clock,
-    private readonly checklist: GoLiveChecklistRegistry,
   ) {}
 
-  onModuleInit(): void {
-    this.checklist.register('required_packs_installed', 'regression_tripwire', () => this.readiness());
-  }
-
+  @ReadinessCheck(REGRESSION_TRIPWIRE, 'required_packs_installed')
   async readiness(): Promise<{ ok: boolean; detail: string }> {
     const { total, enabled } = await this.repo.counts();
     return total > 0 ? { ok: true, detail: `${total} regression policies present (${enabled} enabled)` } : { ok: false, detail: 'no regression policies present' };
@@ -36,7 +32,7 @@ export class RegressionPolicyService implements OnModuleInit {
    */
   async upsert(principal: Principal, input: UpsertRegressionPolicyRequestDto): Promise<RegressionPolicyResponseDto> {
     const { policy } = await this.upserts.upsert(principal, {
-      lever: LEVER,
+      lever: REGRESSION_TRIPWIRE.name,
       subject: subjectOf(input.domain, input.metric),
       requiredToCreate: { max_drop_fraction: input.max_drop_fraction, action: input.action },
       load: (m) => this.repo.loadForUpdate(m, input.domain, input.metric),

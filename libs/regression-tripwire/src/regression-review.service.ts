@@ -1,21 +1,18 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { RegressionReviewRepository } from './regression-review.repository.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 
 /**
  * The tripwire's section of the weekly review: fires, actions taken (and failed), re-enables (an
  * operator's baseline reset is what re-arms a fired stream) and every stream's state now.
  */
 @Injectable()
-export class RegressionReviewService implements OnModuleInit {
+@ReviewSection(REGRESSION_TRIPWIRE, { order: 30 })
+export class RegressionReviewService implements ReviewSectionContract {
   constructor(
     private readonly repo: RegressionReviewRepository,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'tripwires', title: 'Tripwires', order: 30, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const [counts, timeline, states] = await Promise.all([this.repo.eventCounts(from, to), this.repo.timeline(from, to), this.repo.currentStates()]);

@@ -1,4 +1,5 @@
 import type { Principal } from '#platform';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 
 export type RegressionAction = 'THROTTLE' | 'KILL_SWITCH' | 'ALERT';
 export const REGRESSION_ACTIONS: readonly RegressionAction[] = ['THROTTLE', 'KILL_SWITCH', 'ALERT'];
@@ -8,9 +9,6 @@ export type ActionStatus = 'none' | 'pending' | 'done' | 'failed';
 
 export const REGRESSION_EVENT_TYPES = ['status_changed', 'triggered', 'action_taken', 'action_failed', 'baseline_reset'] as const;
 export type RegressionEventType = (typeof REGRESSION_EVENT_TYPES)[number];
-
-/** The lever's name in audit actions (`regression.policy.create`, `regression.triggered`) and metrics. */
-export const LEVER = 'regression';
 
 /** Default significance level for new policies (chosen from `npm run bench:detector`, see docs/regression-tripwire.md, "False alarms vs detection"). */
 export const DEFAULT_ALPHA = 0.005;
@@ -23,7 +21,7 @@ export const DEFAULT_MIN_EVENTS = 50;
 export const STALE_CLAIM_MS = 60_000;
 
 /** The principal the tripwire acts as when it throttles an engine or engages the kill switch. */
-export const TRIPWIRE_PRINCIPAL: Principal = { tokenId: 'system', name: 'regression_tripwire', role: 'admin', engines: null, domains: null };
+export const TRIPWIRE_PRINCIPAL: Principal = { tokenId: 'system', name: REGRESSION_TRIPWIRE.name, role: 'admin', engines: null, domains: null };
 
 /** The audit subject (and policy-lock name) of one tripwire. */
-export const subjectOf = (domain: string, metric: string): string => `regression:${domain}/${metric}`;
+export const subjectOf = (domain: string, metric: string): string => `${REGRESSION_TRIPWIRE.name}:${domain}/${metric}`;

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { MetricsService } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { DecisionOutcomes, type GaugeSample, StateGauge } from '#platform';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { REGRESSION_ACTIONS, type RegressionStatus } from './regression-tripwire.constants.js';
 import { RegressionStateService } from './regression-state.service.js';
 
@@ -28,22 +29,18 @@ export const REGRESSION_DECISION_OUTCOMES: readonly string[] = [
  * per state, 1 for the one it is in. One query per scrape (the same read as GET /regression/state).
  */
 @Injectable()
-export class RegressionTripwireMetrics implements OnModuleInit {
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly tripwire: RegressionStateService,
-  ) {}
+@DecisionOutcomes(REGRESSION_TRIPWIRE, REGRESSION_DECISION_OUTCOMES)
+export class RegressionTripwireMetrics {
+  constructor(private readonly tripwire: RegressionStateService) {}
 
-  onModuleInit(): void {
-    this.metrics.registerDecisionOutcomes('regression', REGRESSION_DECISION_OUTCOMES);
-    this.metrics.registerStateGauge({
-      name: 'warden_tripwire_state',
-      help: `Regression tripwire state per domain and metric: 1 for the current state, 0 for the others (${TRIPWIRE_STATES.join(', ')})`,
-      labelNames: ['domain', 'metric', 'state'],
-      read: async () =>
-        (await this.tripwire.state()).flatMap((s) =>
-          TRIPWIRE_STATES.map((state) => ({ labels: { domain: s.domain, metric: s.metric, state }, value: s.status === state ? 1 : 0 })),
-        ),
-    });
+  @StateGauge({
+    name: 'warden_tripwire_state',
+    help: `Regression tripwire state per domain and metric: 1 for the current state, 0 for the others (${TRIPWIRE_STATES.join(', ')})`,
+    labelNames: ['domain', 'metric', 'state'],
+  })
+  async states(): Promise<GaugeSample[]> {
+    return (await this.tripwire.state()).flatMap((s) =>
+      TRIPWIRE_STATES.map((state) => ({ labels: { domain: s.domain, metric: s.metric, state }, value: s.status === state ? 1 : 0 })),
+    );
   }
 }

@@ -5,7 +5,8 @@ import { GoLiveChangesService, GoLiveService } from '#go-live';
 import { AuditService, Clock, MetricsService, OutboxService } from '#platform';
 import { RiskGuardService } from '#risk-guard';
 import type { Verdict } from './decide/detector.js';
-import { LEVER, subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
+import { subjectOf, TRIPWIRE_PRINCIPAL } from './regression-tripwire.constants.js';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import type { RegressionPolicyRow } from './regression-policy.repository.js';
 import { RegressionStateRepository, type RegressionStateRow } from './regression-state.repository.js';
 
@@ -32,7 +33,7 @@ export class TripwireActionService {
 
   /** Carries out the policy's action for trigger number `triggerCount`, then records the outcome. */
   async fire(policy: RegressionPolicyRow, verdict: Verdict, triggerCount: number): Promise<RegressionStateRow> {
-    const reason = `regression_tripwire ${policy.domain}/${policy.metric}: ${verdict.detail}`;
+    const reason = `${REGRESSION_TRIPWIRE.name} ${policy.domain}/${policy.metric}: ${verdict.detail}`;
     let ok = true;
     let detail: string;
     try {
@@ -57,7 +58,7 @@ export class TripwireActionService {
         details,
       });
       await this.audit.record(m, TRIPWIRE_PRINCIPAL, {
-        action: ok ? `${LEVER}.action` : `${LEVER}.action_failed`,
+        action: ok ? `${REGRESSION_TRIPWIRE.name}.action` : `${REGRESSION_TRIPWIRE.name}.action_failed`,
         subject: subjectOf(policy.domain, policy.metric),
         reason,
         details: { ...details, action: policy.action },
@@ -70,7 +71,7 @@ export class TripwireActionService {
       });
       return updated ?? (await this.states.get(m, policy.domain, policy.metric));
     });
-    this.metrics.decision(LEVER, ok ? `action_${policy.action.toLowerCase()}` : 'action_failed');
+    this.metrics.decision(REGRESSION_TRIPWIRE.name, ok ? `action_${policy.action.toLowerCase()}` : 'action_failed');
     return state;
   }
 

@@ -24,8 +24,8 @@ export class ReviewGenerateService {
 
   async compute(week: IsoWeek): Promise<WeeklyReport> {
     const providers = this.registry.all();
-    const [data, runs] = await Promise.all([Promise.all(providers.map((p) => p.weekSection(week.from, week.to))), this.jobs.lastRuns()]);
-    const computed = providers.map((p, i) => ({ key: p.key, title: p.title, order: p.order, data: data[i] }));
+    const [data, runs] = await Promise.all([Promise.all(providers.map((p) => p.section.weekSection(week.from, week.to))), this.jobs.lastRuns()]);
+    const computed = providers.map((p, i) => ({ key: p.key, title: p.title, order: p.order, data: data[i] as Record<string, unknown> }));
     return assembleReport(week, this.clock.now(), computed, {
       runs: runs.map((r) => ({ job: r.job, status: r.status, period_at: r.periodAt?.toISOString() ?? null, error: r.error })),
     });

@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { MetricsService } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { DecisionOutcomes, type GaugeSample, StateGauge } from '#platform';
+import { RISK_GUARD } from './risk-guard.lever.js';
 import type { LedgerScopeDto } from './dto/ledger.dto.js';
 import { RiskLedgerService } from './risk-ledger.service.js';
 
@@ -40,25 +41,21 @@ export const RISK_DECISION_OUTCOMES: readonly string[] = [
  * scrape. A cap that is not set (no limit) has no series.
  */
 @Injectable()
-export class RiskGuardMetrics implements OnModuleInit {
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly ledger: RiskLedgerService,
-  ) {}
+@DecisionOutcomes(RISK_GUARD, RISK_DECISION_OUTCOMES)
+export class RiskGuardMetrics {
+  constructor(private readonly ledger: RiskLedgerService) {}
 
-  onModuleInit(): void {
-    this.metrics.registerDecisionOutcomes('risk', RISK_DECISION_OUTCOMES);
-    this.metrics.registerStateGauge({
-      name: 'warden_risk_headroom',
-      help: 'Remaining capacity today (UTC) per engine and cap: exposure, open_risk, loss (amounts) and actions (count); negative when a cap was lowered below use',
-      labelNames: ['engine', 'cap'],
-      read: async () =>
-        (await this.ledger.ledgerToday()).engines.flatMap((e) =>
-          CAPS.flatMap((cap) => {
-            const left = e.headroom[cap];
-            return left === null ? [] : [{ labels: { engine: e.engine, cap }, value: Number(left) }];
-          }),
-        ),
-    });
+  @StateGauge({
+    name: 'warden_risk_headroom',
+    help: 'Remaining capacity today (UTC) per engine and cap: exposure, open_risk, loss (amounts) and actions (count); negative when a cap was lowered below use',
+    labelNames: ['engine', 'cap'],
+  })
+  async headroom(): Promise<GaugeSample[]> {
+    return (await this.ledger.ledgerToday()).engines.flatMap((e) =>
+      CAPS.flatMap((cap) => {
+        const left = e.headroom[cap];
+        return left === null ? [] : [{ labels: { engine: e.engine, cap }, value: Number(left) }];
+      }),
+    );
   }
 }

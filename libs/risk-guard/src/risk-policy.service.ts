@@ -1,7 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { GoLiveChecklistRegistry } from '#go-live';
+import { Injectable } from '@nestjs/common';
 import type { ApprovalCreatedResponseDto } from '#approvals';
-import { Clock, PolicyUpsertService, type Principal } from '#platform';
+import { Clock, PolicyUpsertService, type Principal, ReadinessCheck } from '#platform';
+import { RISK_GUARD } from './risk-guard.lever.js';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { amountOf, engineName, GLOBAL_ENGINE } from './risk-guard.input.js';
 import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
@@ -29,18 +29,13 @@ type Caps = Record<'max_daily_exposure' | 'max_open_risk' | 'max_daily_loss', st
 
 /** The risk policies: reads, the audited upsert (the platform's mechanism), and the go-live readiness check. */
 @Injectable()
-export class RiskPolicyService implements OnModuleInit {
+export class RiskPolicyService {
   constructor(
     private readonly repo: RiskPolicyRepository,
     private readonly upserts: PolicyUpsertService,
-    private readonly checklist: GoLiveChecklistRegistry,
     private readonly clock: Clock,
     private readonly switches: RiskEngineSwitchService,
   ) {}
-
-  onModuleInit(): void {
-    this.checklist.register('required_packs_installed', 'risk_guard', () => this.readiness());
-  }
 
   async listPolicies(): Promise<RiskPolicyResponseDto[]> {
     return (await this.repo.policies()).map(RiskPolicyResponseDto.from);
@@ -79,7 +74,7 @@ export class RiskPolicyService implements OnModuleInit {
       const { policy } = await this.upserts.upsert(
         principal,
         {
-          lever: 'risk',
+          lever: RISK_GUARD.name,
           subject: `risk_policy:${engine}`,
           requiredToCreate: caps,
           load: (m) => this.repo.policy(engine, m, true),
@@ -99,7 +94,8 @@ export class RiskPolicyService implements OnModuleInit {
     });
   }
 
-  private async readiness(): Promise<{ ok: boolean; detail: string }> {
+  @ReadinessCheck(RISK_GUARD, 'required_packs_installed')
+  async readiness(): Promise<{ ok: boolean; detail: string }> {
     const policies = await this.repo.policies();
     const global = policies.find((p) => p.engine === GLOBAL_ENGINE);
     const engines = policies.filter((p) => p.engine !== GLOBAL_ENGINE && p.enabled).map((p) => p.engine);

@@ -1,6 +1,7 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ReviewSectionRegistry } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { type LedgerDayUseRow, RiskReviewRepository } from './risk-review.repository.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const maxRatio = (...ratios: Array<string | null>) =>
@@ -12,15 +13,11 @@ const maxRatio = (...ratios: Array<string | null>) =>
  * loss against the loss cap. Caps are the policy's current ones (the policy table is not versioned).
  */
 @Injectable()
-export class RiskReviewService implements OnModuleInit {
+@ReviewSection(RISK_GUARD, { order: 20 })
+export class RiskReviewService implements ReviewSectionContract {
   constructor(
     private readonly repo: RiskReviewRepository,
-    private readonly registry: ReviewSectionRegistry,
   ) {}
-
-  onModuleInit(): void {
-    this.registry.register({ key: 'risk', title: 'Risk', order: 20, weekSection: (from, to) => this.weekSection(from, to) });
-  }
 
   async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
     const [denials, days, closed] = await Promise.all([

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BooleanField, TextField } from '#platform';
-import type { ChecklistItem } from '../checklist.js';
+import type { ChecklistItem } from '#platform';
 import type { GoLiveStateRow } from '../go-live.repository.js';
 
 /** Bodies may be JSON or form-encoded (`curl -d "actor=ops&reason=..."`). `actor` is a label, never trusted. */

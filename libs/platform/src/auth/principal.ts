@@ -28,14 +28,13 @@ export const SYSTEM_PRINCIPAL: Principal = { tokenId: SYSTEM_TOKEN_ID, name: 'sy
 
 /**
  * Names no token may take (compared case-insensitively): every name Warden records for its own
- * acts — `system` (jobs, expiry sweeps, migrations), `regression_tripwire` (its throttles and kill
- * switch), `bootstrap` (the bootstrap admin token, named by Warden itself), `cli:<user>` (the local
+ * acts — `system` (jobs, expiry sweeps, migrations), every lever's name (a lever that acts on its own,
+ * as the tripwire throttles, acts under it; passed in as `leverNames`), `bootstrap` (the bootstrap admin token, named by Warden itself), `cli:<user>` (the local
  * CLI) — and the names an operator would read as Warden's own.
  */
 export const RESERVED_TOKEN_NAMES = [
   'system',
   'bootstrap',
-  'regression_tripwire',
   'tripwire',
   'warden',
   'scheduler',
@@ -48,7 +47,7 @@ export const RESERVED_TOKEN_NAMES = [
   'anonymous',
   'unknown',
 ] as const;
-const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstrap#', 'warden:', 'regression_tripwire:'];
+const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstrap#', 'warden:'];
 
 /**
  * A token name: ASCII letters, digits and `._@+-` or inner spaces, up to 100 characters. Plain
@@ -56,9 +55,13 @@ const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstra
  */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 ._@+-]{0,98}[A-Za-z0-9._@+-])?$/;
 
-export function isReservedTokenName(name: string): boolean {
+export function isReservedTokenName(name: string, leverNames: readonly string[] = []): boolean {
   const n = name.trim().toLowerCase();
-  return (RESERVED_TOKEN_NAMES as readonly string[]).includes(n) || RESERVED_PREFIXES.some((p) => n.startsWith(p));
+  return (
+    (RESERVED_TOKEN_NAMES as readonly string[]).includes(n) ||
+    leverNames.includes(n) ||
+    [...RESERVED_PREFIXES, ...leverNames.map((l) => `${l}:`)].some((p) => n.startsWith(p))
+  );
 }
 
 export * from './binding.js';

@@ -9,6 +9,7 @@ import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
 import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuthErrorCode } from './auth.errors.js';
+import { LeverExplorer } from '../lever/lever-explorer.js';
 import { isReservedTokenName, type Principal, type Role, TOKEN_NAME_PATTERN } from './principal.js';
 
 const CHANNEL = 'warden_tokens';
@@ -40,6 +41,7 @@ export class TokenService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly config: WardenConfig,
     private readonly notify: NotifyListener,
+    private readonly levers: LeverExplorer,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -128,7 +130,7 @@ export class TokenService implements OnModuleInit {
     if (!TOKEN_NAME_PATTERN.test(name)) {
       throw WardenError.badRequest('validation_failed', 'name must be 1-100 ASCII letters, digits, spaces or ._@+- and start with a letter or digit');
     }
-    if (isReservedTokenName(name)) {
+    if (isReservedTokenName(name, this.levers.contributions().levers)) {
       throw WardenError.badRequest(AuthErrorCode.TokenNameReserved, `the token name '${name}' is reserved: Warden records its own acts under it`);
     }
     const engines = input.engines ?? null;

@@ -1,40 +1,54 @@
 import { Injectable } from '@nestjs/common';
+import type { ReviewSectionMeta } from '../lever/contributions.js';
 
-/**
- * One lever's contribution to the weekly review. `weekSection` computes the lever's figures for
- * [from, to) with aggregates in the lever's own repository and returns plain JSON (it is stored
- * as-is in the report, so numbers that must stay exact are strings).
- */
-export interface ReviewSectionProvider {
-  /** Stable key of the section in the report JSON: `control_plane`, `risk`, `tripwires`, ... */
-  key: string;
-  title: string;
-  /** Position in the report (ascending). */
-  order: number;
-  weekSection(from: Date, to: Date): Promise<Record<string, unknown>>;
+/** One item of the review's "needs attention" list, raised by the section that saw it. */
+export interface AttentionItem {
+  /** Stable snake_case kind: `loss_cap_near`, `tripwire_triggered`, ... */
+  kind: string;
+  /** What it is about: `engine:WHOLESALE`, `promotion:BUYER_MATCH`, ... */
+  subject: string;
+  message: string;
 }
 
 /**
- * Where levers register their review sections. It lives in the platform so the dependency
- * direction stays platform ← levers ← review: each lever's `<lever>-review.service.ts` registers
- * into it at init, and libs/review reads the registry without importing any lever. A lever that
- * has not landed yet simply has no provider; the review renders its section as "not built yet".
+ * One lever's contribution to the weekly review, typed by its data `T`. `weekSection` computes the
+ * lever's figures for [from, to) with aggregates in the lever's own repository and returns plain
+ * JSON (stored as-is in the report, so numbers that must stay exact are strings); `attention`
+ * raises the section's "needs attention" items from those same figures.
+ */
+export interface ReviewSectionContract<T extends object = object> {
+  weekSection(from: Date, to: Date): Promise<T>;
+  attention?(data: T): AttentionItem[];
+}
+
+export interface RegisteredReviewSection extends ReviewSectionMeta {
+  /** The lever's name: the section's key in the report JSON. */
+  key: string;
+  title: string;
+  section: ReviewSectionContract;
+}
+
+/**
+ * The review sections the levers declare (@ReviewSection), filled at start by LeverExplorer. It
+ * lives in the platform so the dependency direction stays platform ← levers ← review: libs/review
+ * reads it without importing, or naming, any lever.
  */
 @Injectable()
 export class ReviewSectionRegistry {
-  private readonly providers = new Map<string, ReviewSectionProvider>();
+  private readonly sections = new Map<string, RegisteredReviewSection>();
 
-  register(provider: ReviewSectionProvider): void {
-    if (this.providers.has(provider.key)) throw new Error(`review section ${provider.key} registered twice`);
-    this.providers.set(provider.key, provider);
+  add(meta: ReviewSectionMeta, section: ReviewSectionContract): void {
+    const key = meta.lever.name;
+    if (this.sections.has(key)) throw new Error(`review section ${key} declared twice`);
+    this.sections.set(key, { ...meta, key, title: meta.title ?? meta.lever.title, section });
   }
 
-  get(key: string): ReviewSectionProvider | undefined {
-    return this.providers.get(key);
+  get(key: string): RegisteredReviewSection | undefined {
+    return this.sections.get(key);
   }
 
-  /** Every registered provider, in report order. */
-  all(): ReviewSectionProvider[] {
-    return [...this.providers.values()].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
+  /** Every declared section, in report order. */
+  all(): RegisteredReviewSection[] {
+    return [...this.sections.values()].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
   }
 }

@@ -10,7 +10,7 @@ describe('needs attention', () => {
           { engine: 'C', max_loss_ratio: null, max_loss_day: null },
         ],
       },
-      tripwires: { current_states: [{ domain: 'D', metric: 'm', status: 'triggered', action: 'THROTTLE' }, { domain: 'D', metric: 'n', status: 'ok', action: null }] },
+      regression_tripwire: { current_states: [{ domain: 'D', metric: 'm', status: 'triggered', action: 'THROTTLE' }, { domain: 'D', metric: 'n', status: 'ok', action: null }] },
       approvals: { expiring_within_24h: 2, pending_now: 3 },
       jobs: { runs: [{ job: 'x', status: 'failed', error: 'boom' }, { job: 'y', status: 'succeeded', error: null }, { job: 'z', status: null, error: null }] },
     });
@@ -25,7 +25,7 @@ describe('needs attention', () => {
 
   it("lists a domain whose newest promotion verdict of the week is a demotion, after the tripwires; not one without a domain or promoted again", () => {
     const items = needsAttention({
-      tripwires: { current_states: [{ domain: 'D', metric: 'm', status: 'triggered', action: null }] },
+      regression_tripwire: { current_states: [{ domain: 'D', metric: 'm', status: 'triggered', action: null }] },
       promotion: {
         domains: [
           { domain: 'OFFERS', latest_verdict: 'demote', reason_codes: [{ reason_code: 'alignment_veto' }] },

@@ -5,7 +5,7 @@
  */
 export interface AttentionInput {
   risk?: { peaks?: Array<{ engine: string; max_loss_ratio: string | null; max_loss_day: string | null }> };
-  tripwires?: { current_states?: Array<{ domain: string; metric: string; status: string; action: string | null }> };
+  regression_tripwire?: { current_states?: Array<{ domain: string; metric: string; status: string; action: string | null }> };
   promotion?: { domains?: Array<{ domain: string | null; latest_verdict: string; reason_codes?: Array<{ reason_code: string }> }> };
   approvals?: { expiring_within_24h?: number; pending_now?: number };
   jobs?: { runs?: Array<{ job: string; status: string | null; error: string | null }> };
@@ -28,7 +28,7 @@ export function needsAttention(sections: AttentionInput): AttentionItem[] {
       items.push({ kind: 'loss_cap_near', subject: `engine:${p.engine}`, message: `${p.engine} reached ${pct}% of its daily loss cap on ${p.max_loss_day}` });
     }
   }
-  for (const s of sections.tripwires?.current_states ?? []) {
+  for (const s of sections.regression_tripwire?.current_states ?? []) {
     if (s.status === 'triggered') {
       items.push({ kind: 'tripwire_triggered', subject: `tripwire:${s.domain}/${s.metric}`, message: `tripwire ${s.domain}/${s.metric} is still triggered${s.action ? ` (${s.action})` : ''}` });
     }

@@ -8,9 +8,9 @@ describe('report assembly', () => {
   it('orders sections and shows expected but unregistered ones as not built yet', () => {
     const r = assembleReport(week, at, [{ key: 'risk', title: 'Risk', order: 20, data: { peaks: [] } }], { runs: [] });
     expect(r.sections.map((s) => [s.key, s.status])).toEqual([
-      ['control_plane', 'not_built_yet'],
+      ['go_live', 'not_built_yet'],
       ['risk', 'ok'],
-      ['tripwires', 'not_built_yet'],
+      ['regression_tripwire', 'not_built_yet'],
       ['heimdall', 'not_built_yet'],
       ['promotion', 'not_built_yet'],
       ['approvals', 'not_built_yet'],

@@ -5,9 +5,9 @@ import type { IsoWeek } from './week.js';
 
 /** Sections the review expects; a lever that has not registered one yet shows as "not built yet". */
 export const EXPECTED_SECTIONS: ReadonlyArray<{ key: string; title: string; order: number }> = [
-  { key: 'control_plane', title: 'Control plane', order: 10 },
+  { key: 'go_live', title: 'Control plane', order: 10 },
   { key: 'risk', title: 'Risk', order: 20 },
-  { key: 'tripwires', title: 'Tripwires', order: 30 },
+  { key: 'regression_tripwire', title: 'Tripwires', order: 30 },
   { key: 'heimdall', title: 'Heimdall', order: 40 },
   { key: 'promotion', title: 'Promotion verdicts', order: 45 },
   { key: 'approvals', title: 'Approvals', order: 50 },

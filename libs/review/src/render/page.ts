@@ -110,7 +110,7 @@ function sectionHtml(s: ReportSection, report: WeeklyReport): string {
       ? '<p class="empty">Not built yet: this lever has not registered its review section.</p>'
       : s.key === 'risk'
         ? riskHtml(s.data as RiskData, report)
-        : s.key === 'tripwires'
+        : s.key === 'regression_tripwire'
           ? tripwireHtml(s.data as TripwireData, report)
           : s.key === 'heimdall'
             ? heimdallHtml(s.data as HeimdallData)

@@ -5,25 +5,32 @@ export interface CheckResult {
   detail: string;
 }
 
-export type ReadinessCheck = () => Promise<CheckResult>;
+export type ReadinessCheckFn = () => Promise<CheckResult>;
 
 export interface ChecklistItem extends CheckResult {
-  /** For items several levers contribute to (required_packs_installed): each contribution. */
+  /** For items several levers contribute to (required_packs_installed): each contribution, by lever. */
   parts?: Record<string, CheckResult>;
 }
 
 /**
- * Readiness checks contributed by the levers: each lever registers the check of its own policy
- * pack under `required_packs_installed`, so the checklist grows with them.
+ * The go-live readiness checks the levers declare (@ReadinessCheck): each lever contributes the
+ * check of its own policy pack under `required_packs_installed`, so the checklist grows with them.
+ * Filled at start by LeverExplorer; go-live reads it.
  */
 @Injectable()
-export class GoLiveChecklistRegistry {
-  private readonly items = new Map<string, Map<string, ReadinessCheck>>();
+export class ReadinessRegistry {
+  private readonly items = new Map<string, Map<string, ReadinessCheckFn>>();
 
-  register(item: string, contributor: string, check: ReadinessCheck): void {
-    const parts = this.items.get(item) ?? new Map<string, ReadinessCheck>();
+  add(item: string, contributor: string, check: ReadinessCheckFn): void {
+    const parts = this.items.get(item) ?? new Map<string, ReadinessCheckFn>();
+    if (parts.has(contributor)) throw new Error(`readiness check ${item} of ${contributor} declared twice`);
     parts.set(contributor, check);
     this.items.set(item, parts);
+  }
+
+  /** Item → contributors, for the discovery listing. */
+  declared(): Array<{ item: string; contributor: string }> {
+    return [...this.items].flatMap(([item, parts]) => [...parts.keys()].map((contributor) => ({ item, contributor })));
   }
 
   /** Runs every check; one that throws counts as failed (fail closed). */

@@ -1,0 +1,88 @@
+import { SetMetadata } from '@nestjs/common';
+import type { JobSchedule } from '../jobs/schedule.js';
+import type { Lever } from './lever.js';
+
+/*
+ * What a lever adds to the house, declared where the code is (the idiom of @nestjs/schedule's
+ * @Cron): method and class decorators on the lever's own providers. LeverExplorer finds them at
+ * start through Nest's DiscoveryService and fills the platform's registries; no lever calls a
+ * register(...) by hand, and nothing below a lever keeps a list of it.
+ */
+
+export const JOB = Symbol('warden:job');
+export const STATE_GAUGE = Symbol('warden:state-gauge');
+export const DECISION_OUTCOMES = Symbol('warden:decision-outcomes');
+export const READINESS_CHECK = Symbol('warden:readiness-check');
+export const REVIEW_SECTION = Symbol('warden:review-section');
+export const CONSOLE_PANEL = Symbol('warden:console-panel');
+
+export interface JobSpec {
+  /** `<lever>.<job>`: the name recorded in job_run. */
+  name: string;
+  schedule: JobSchedule;
+  /** How many missed periods to run at start (oldest first); 1 = only the latest. */
+  maxCatchUp?: number;
+}
+
+export interface JobMeta extends JobSpec {
+  lever: Lever;
+}
+
+export interface StateGaugeSpec {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+}
+
+export interface DecisionOutcomesMeta {
+  lever: Lever;
+  outcomes: readonly string[];
+}
+
+export interface ReadinessCheckMeta {
+  lever: Lever;
+  /** The checklist item it contributes to (`required_packs_installed`, `backend_complete`). */
+  item: string;
+}
+
+export interface ReviewSectionSpec {
+  /** Position in the report (ascending). */
+  order: number;
+  /** Defaults to the lever's title. */
+  title?: string;
+}
+
+export interface ReviewSectionMeta extends ReviewSectionSpec {
+  lever: Lever;
+}
+
+export interface ConsolePanelSpec {
+  /** The page's address under /console (`risk` → /console/risk). */
+  slug: string;
+  title: string;
+  /** Position in the console's navigation (ascending). */
+  order: number;
+}
+
+export interface ConsolePanelMeta extends ConsolePanelSpec {
+  lever: Lever;
+}
+
+/** A scheduled job: the method receives the JobContext and runs inside the job's transaction. */
+export const Job = (lever: Lever, spec: JobSpec): MethodDecorator => SetMetadata(JOB, { lever, ...spec } satisfies JobMeta);
+
+/** A gauge computed at scrape time: the method returns every series (see StateGaugeDefinition). */
+export const StateGauge = (spec: StateGaugeSpec): MethodDecorator => SetMetadata(STATE_GAUGE, spec);
+
+/** The lever's outcomes in warden_decisions_total, present at 0 from the first scrape. */
+export const DecisionOutcomes = (lever: Lever, outcomes: readonly string[]): ClassDecorator =>
+  SetMetadata(DECISION_OUTCOMES, { lever, outcomes } satisfies DecisionOutcomesMeta);
+
+/** A go-live readiness check: the method returns `{ok, detail}`; a throw counts as failed. */
+export const ReadinessCheck = (lever: Lever, item: string): MethodDecorator => SetMetadata(READINESS_CHECK, { lever, item } satisfies ReadinessCheckMeta);
+
+/** The lever's section of the weekly review: the class implements ReviewSectionContract. */
+export const ReviewSection = (lever: Lever, spec: ReviewSectionSpec): ClassDecorator => SetMetadata(REVIEW_SECTION, { lever, ...spec } satisfies ReviewSectionMeta);
+
+/** A console page: the class implements ConsolePanelContract. */
+export const ConsolePanel = (lever: Lever, spec: ConsolePanelSpec): ClassDecorator => SetMetadata(CONSOLE_PANEL, { lever, ...spec } satisfies ConsolePanelMeta);
