@@ -4,7 +4,8 @@ import type { Principal } from './principal.js';
 
 /**
  * How an engine token's binding covers what it may act on (docs/auth.md, "Bindings"). Pure
- * functions: the services look up what they need (a tripwire's action and target) and ask here.
+ * functions: the services look up what they need and ask here; a lever with rules of its own (the
+ * tripwire's reach) builds them from these in its own library.
  *
  * Only `engine` tokens are ever restricted: a binding on any other role is refused at creation.
  * A token is *bound* when it was given `engines` or `domains` (even only one of them): a bound
@@ -41,65 +42,5 @@ export function assertEngineAllowed(principal: Principal, engine: string): void 
 export function assertDomainAllowed(principal: Principal, domain: string): void {
   if (isBound(principal) && !(principal.domains ?? []).includes(domain)) {
     throw WardenError.forbidden(AuthErrorCode.DomainNotBound, `token '${principal.name}' is not bound to domain ${domain}`);
-  }
-}
-
-/** What a tripwire on one domain+metric can do: its policy's action and target, or none yet. */
-export interface TripwireReach {
-  domain: string;
-  metric: string;
-  /** null: no policy for this domain+metric (yet). */
-  action: 'THROTTLE' | 'KILL_SWITCH' | 'ALERT' | null;
-  /** The engine a THROTTLE disables; a policy's default, and the target when there is no policy, is the domain. */
-  target_engine: string;
-}
-
-/**
- * May this caller record KPI events that feed this tripwire? Covered when the domain is one of the
- * token's `domains` (the operator named it), else — never for a KILL_SWITCH tripwire, which halts
- * every engine — when the token is unbound, or its `engines` include the tripwire's target engine.
- */
-export function assertTripwireFeedAllowed(principal: Principal, reach: TripwireReach): void {
-  if (!isRestricted(principal)) return;
-  if ((principal.domains ?? []).includes(reach.domain)) return;
-  const what = `${reach.domain}/${reach.metric}`;
-  if (reach.action === 'KILL_SWITCH') {
-    throw WardenError.forbidden(
-      AuthErrorCode.DomainNotBound,
-      `tripwire ${what} engages the kill switch, halting every engine: only a token bound to domain ${reach.domain} may feed it (token '${principal.name}' is not)`,
-    );
-  }
-  if (!isBound(principal)) return;
-  if ((principal.engines ?? []).includes(reach.target_engine)) return;
-  if (principal.engines !== null) {
-    throw WardenError.forbidden(
-      AuthErrorCode.EngineNotBound,
-      `tripwire ${what} acts on engine ${reach.target_engine}: token '${principal.name}' is not bound to it`,
-    );
-  }
-  throw WardenError.forbidden(AuthErrorCode.DomainNotBound, `token '${principal.name}' is not bound to domain ${reach.domain}`);
-}
-
-/**
- * May this caller evaluate this tripwire now (and so fire its action)? It must be covered as for
- * feeding, and the action must stay inside the token's own engines: a KILL_SWITCH tripwire is
- * always an operator's call; a THROTTLE of an engine the bound token is not bound to as well.
- */
-export function assertTripwireEvaluateAllowed(principal: Principal, reach: TripwireReach): void {
-  assertTripwireFeedAllowed(principal, reach);
-  if (!isRestricted(principal)) return;
-  const what = `${reach.domain}/${reach.metric}`;
-  if (reach.action === 'KILL_SWITCH') {
-    throw WardenError.forbidden(
-      AuthErrorCode.Forbidden,
-      `tripwire ${what} engages the kill switch: evaluating it is an operator's call ('operator' or above is required)`,
-    );
-  }
-  const engines = boundEngines(principal);
-  if (reach.action === 'THROTTLE' && engines && !engines.includes(reach.target_engine)) {
-    throw WardenError.forbidden(
-      AuthErrorCode.EngineNotBound,
-      `tripwire ${what} throttles engine ${reach.target_engine}: token '${principal.name}' is not bound to it; an operator may evaluate it`,
-    );
   }
 }
