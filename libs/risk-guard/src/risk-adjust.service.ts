@@ -5,6 +5,7 @@ import { AdjustResponseDto } from './dto/adjust.dto.js';
 import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.input.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import { RiskPolicyRepository } from './risk-policy.repository.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,6 +32,7 @@ export interface AdjustCommand {
 export class RiskAdjustService {
   constructor(
     private readonly adjustments: RiskAdjustRepository,
+    private readonly ledger: RiskLedgerRepository,
     private readonly policies: RiskPolicyRepository,
     private readonly clock: Clock,
     private readonly audit: AuditService,
@@ -66,7 +68,7 @@ export class RiskAdjustService {
         }
         return { kind: 'replay' as const, row: original };
       }
-      const before = await this.adjustments.lockDay(manager, input.day, input.engine);
+      const before = await this.ledger.lockDay(manager, input.day, input.engine);
       const low = [before.engine, before.global].find((r) => new Decimal(r.realized_loss).plus(input.delta).isNegative());
       if (low) {
         throw RiskErrors.raise(
@@ -75,7 +77,7 @@ export class RiskAdjustService {
           { details: { engine: low.engine, day: input.day, realized_loss: low.realized_loss, realized_loss_delta: input.delta } },
         );
       }
-      const after = await this.adjustments.applyDelta(manager, input.day, input.engine, input.delta);
+      const after = await this.ledger.applyDelta(manager, input.day, input.engine, input.delta);
       await this.audit.record(manager, principal, {
         action: 'risk.adjust',
         subject: `risk_ledger_day:${input.day}:${input.engine}`,
@@ -94,7 +96,7 @@ export class RiskAdjustService {
 
     if (answer.kind === 'replay') {
       this.metrics.decision('risk', 'adjust_replay');
-      return AdjustResponseDto.from(true, answer.row, input.day, await this.adjustments.readDay(input.day, input.engine));
+      return AdjustResponseDto.from(true, answer.row, input.day, await this.ledger.readDay(input.day, input.engine));
     }
     this.metrics.decision('risk', 'adjust');
     return AdjustResponseDto.from(false, answer.row, input.day, answer.after);

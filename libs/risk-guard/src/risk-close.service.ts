@@ -4,7 +4,8 @@ import { Batcher } from './batcher.js';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { type CloseItem, type CloseRow, RiskGuardRepository } from './risk-guard.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { CloseItem, CloseRow } from './risk-ledger.rows.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,7 +33,7 @@ export class RiskCloseService {
   private readonly batcher: Batcher<CloseItem, CloseRow>;
 
   constructor(
-    private readonly repo: RiskGuardRepository,
+    private readonly repo: RiskLedgerRepository,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {

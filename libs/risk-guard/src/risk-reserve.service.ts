@@ -5,7 +5,8 @@ import { Batcher } from './batcher.js';
 import { type AdmittedOutcome, DryRunResponseDto, ReservationResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { type ReserveItem, type ReserveRow, RiskGuardRepository } from './risk-guard.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
 
 /** What a reserve call asks (HTTP body or in-process call). */
@@ -30,7 +31,7 @@ export class RiskReserveService {
   private readonly batcher: Batcher<ReserveItem, ReserveRow>;
 
   constructor(
-    private readonly repo: RiskGuardRepository,
+    private readonly repo: RiskLedgerRepository,
     private readonly whatIf: RiskWhatIfService,
     private readonly clock: Clock,
     private readonly goLive: GoLiveService,
