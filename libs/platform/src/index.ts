@@ -40,3 +40,4 @@ export * from './database/database-gate.js';
 export * from './errors/database-errors.js';
 export * from './review/review-registry.js';
 export * from './jobs/coalesced-run.js';
+export * from './database/group-commit.js';
