@@ -58,7 +58,7 @@ describe('GroupCommit', () => {
     expect(gc.pending).toBe(0);
   });
 
-  it('a poison item among good ones fails alone, found by bisection in about 2·log2(n) statements', async () => {
+  it('a poison item among good ones fails alone, found by bisection in at most 1 + 2·⌈log2 n⌉ statements', async () => {
     const db = fakeDatabase({ poison: [11] });
     const gc = new GroupCommit(db.execute, { maxBatch: 100, maxInFlight: 1 });
     const first = gc.submit(-1); // in flight: the next 16 queue behind it as one batch

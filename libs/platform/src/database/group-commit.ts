@@ -36,7 +36,7 @@ export function isInfrastructureFailure(err: unknown): boolean {
  *   bisected: its halves run again in order, each half that fails is split again, until the failing
  *   item stands alone and gets its own error; every other item commits. Bisection, not one by one,
  *   because the retries hold the batch's slot (with one in flight, everything queued waits behind
- *   them): one poison item in a batch of n costs about 2·log2(n) statements (16 for 200, not 200).
+ *   them): one poison item in a batch of n costs at most 1 + 2·⌈log2 n⌉ statements (17 for 200, not 200).
  *   Halves run in arrival order, so the items admitted are still admitted in arrival order.
  * - An infrastructure failure (`isInfrastructureFailure`: connection lost, statement or lock
  *   timeout, client deadline, COMMIT unacknowledged, a 503 from the platform) is not a poison item:
