@@ -45,3 +45,4 @@ export * from './lever/contributions.js';
 export * from './lever/lever-explorer.js';
 export * from './lever/readiness-registry.js';
 export * from './lever/console-panels.js';
+export * from './database/group-commit.js';

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
-import { Batcher } from './batcher.js';
+import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
@@ -30,14 +29,14 @@ export interface SettleCommand {
 @Injectable()
 export class RiskCloseService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: Batcher<CloseItem, CloseRow>;
+  private readonly batcher: GroupCommit<CloseItem, CloseRow>;
 
   constructor(
     private readonly repo: RiskLedgerRepository,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {
-    this.batcher = new Batcher((items) => this.repo.closeBatch(this.clock.now(), items), {
+    this.batcher = new GroupCommit((items) => this.repo.closeBatch(this.clock.now(), items), {
       maxBatch: 200,
       maxInFlight: 1,
       key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GoLiveService } from '#go-live';
-import { assertEngineAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL, utcDay } from '#platform';
-import { Batcher } from './batcher.js';
+import { assertEngineAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL, utcDay, GroupCommit } from '#platform';
 import { type AdmittedOutcome, DryRunResponseDto, ReservationResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
@@ -28,7 +27,7 @@ export interface ReserveCommand {
 @Injectable()
 export class RiskReserveService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: Batcher<ReserveItem, ReserveRow>;
+  private readonly batcher: GroupCommit<ReserveItem, ReserveRow>;
 
   constructor(
     private readonly repo: RiskLedgerRepository,
@@ -39,7 +38,7 @@ export class RiskReserveService {
   ) {
     // One batch in flight: batches serialize on the GLOBAL row anyway, and a second one in flight only
     // splits the queue into smaller batches that wait for the lock (measured: -20%).
-    this.batcher = new Batcher((items) => this.runBatch(items), {
+    this.batcher = new GroupCommit((items) => this.runBatch(items), {
       maxBatch: 200,
       maxInFlight: 1,
       // Keys are scoped per engine: only the same engine's same key waits for the next batch.
