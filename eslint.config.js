@@ -1,6 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,8 +20,8 @@ import { fileURLToPath } from 'node:url';
  * - gate and promotion sit side by side.
  * - review (the Monday report) names no lever: each lever registers its section in the platform's
  *   registry, so review imports the platform only.
- * - A folder under libs/ that ALLOWED does not list may import the platform only: a new library
- *   declares anything more here, where the layer order is read.
+ * - Each library declares what it may import in its own libs/<name>/imports.json; a folder under
+ *   libs/ without one may import the platform only.
  * - apps/, migrations/ and seeds/ hand migrations, repeatable SQL and seeds to the platform
  *   (PlatformModule.forRoot), so they may import any library (any folder under libs/), through
  *   its index.ts; an unknown '#name' is an error there too.
@@ -31,27 +31,34 @@ import { fileURLToPath } from 'node:url';
  * Proven by test/architecture.spec.ts.
  */
 
-/** What each library MAY import, '#name' or '#name/server'. Anything else starting with '#' is an error. */
-const ALLOWED = {
-  platform: [],
-  approvals: ['platform'],
-  'go-live': ['platform', 'approvals'],
-  'risk-guard': ['platform', 'approvals', 'go-live'],
-  heimdall: ['platform', 'approvals', 'go-live'],
-  'regression-tripwire': ['platform', 'approvals', 'go-live', 'risk-guard', 'heimdall'],
-  gate: ['platform', 'approvals', 'go-live', 'risk-guard', 'heimdall', 'regression-tripwire'],
-  promotion: ['platform', 'approvals', 'go-live', 'risk-guard', 'heimdall', 'regression-tripwire'],
-  review: ['platform'],
-};
+const LIBS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'libs');
 
-/** A library under libs/ that ALLOWED does not list. */
-const UNLISTED = ['platform'];
-
-/** Every library there is: the listed ones and any folder under libs/ (a new one is known, not allowed). */
-const FOLDERS = readdirSync(join(dirname(fileURLToPath(import.meta.url)), 'libs'), { withFileTypes: true })
+/** Every library there is: each folder under libs/ (a new one is known at once, and allowed nothing but the platform). */
+const FOLDERS = readdirSync(LIBS_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
-const KNOWN = [...new Set([...Object.keys(ALLOWED), ...FOLDERS])];
+
+/**
+ * What each library MAY import ('#name' or '#name/server'), declared by the library itself in
+ * libs/<name>/imports.json ({"may_import": [...]}), so that a new library declares it in its own
+ * folder. Anything else starting with '#' is an error. A declaration naming no library stops lint.
+ */
+const ALLOWED = Object.fromEntries(
+  FOLDERS.filter((lib) => existsSync(join(LIBS_DIR, lib, 'imports.json'))).map((lib) => {
+    const declared = JSON.parse(readFileSync(join(LIBS_DIR, lib, 'imports.json'), 'utf8')).may_import;
+    const unknown = (Array.isArray(declared) ? declared : [declared]).filter((name) => !FOLDERS.includes(name));
+    if (!Array.isArray(declared) || unknown.length) throw new Error(`libs/${lib}/imports.json: may_import must list folders under libs/ (unknown: ${unknown.join(', ') || String(declared)})`);
+    return [lib, declared];
+  }),
+);
+
+/** The catch-all rule's name for any file under libs/ (a folder that does not exist yet included). */
+const ANY_LIBRARY = 'a library';
+
+/** A library under libs/ without an imports.json. */
+const UNLISTED = ['platform'];
+
+const KNOWN = FOLDERS;
 
 const LAYER_ORDER = 'platform ← approvals ← go-live ← risk-guard / heimdall ← regression-tripwire ← gate / promotion ← apps; platform ← review ← apps';
 
@@ -78,9 +85,10 @@ const unknownLibrary = (message) => ({ regex: `^#(?!(${KNOWN.join('|')})(/|$))`,
  * name (import your own files relatively), and any unknown '#' specifier. One message per import.
  */
 function allowlist(lib, allowed, listed) {
-  const who = listed ? lib : `${lib} (not listed in ALLOWED)`;
+  const file = lib === ANY_LIBRARY ? 'libs/<name>/imports.json' : `libs/${lib}/imports.json`;
+  const who = listed ? lib : `${lib} (no ${file})`;
   const may = allowed.length ? `it may import only ${allowed.map((n) => `#${n}`).join(', ')}` : 'it may import no library';
-  const why = listed ? LAYER_ORDER : 'a library eslint.config.js does not list may import the platform only: declare it in ALLOWED';
+  const why = listed ? LAYER_ORDER : `a library without ${file} may import the platform only: declare what it needs there`;
   const denied = KNOWN.filter((name) => !allowed.includes(name)).map((name) => ({
     regex: `^#${name}(/server)?$`,
     message: name === lib ? `${who} may not import ${name}: inside a library, import its own files relatively.` : `${who} may not import ${name}: ${may} (${why}).`,
@@ -104,10 +112,10 @@ const restrict = (lib, allowed, listed, files = [`libs/${lib}/**/*.ts`]) => ({
 
 /**
  * Later entries override earlier ones for the same file: anything under libs/ first (fails closed to
- * UNLISTED), then each folder ALLOWED does not list (the same rule, naming it), then the listed ones.
+ * UNLISTED), then each folder without an imports.json (the same rule, naming it), then the declared ones.
  */
 const LIBRARY_RULES = [
-  restrict('a library', UNLISTED, false, ['libs/**/*.ts']),
+  restrict(ANY_LIBRARY, UNLISTED, false, ['libs/**/*.ts']),
   ...KNOWN.filter((lib) => !(lib in ALLOWED)).map((lib) => restrict(lib, UNLISTED, false)),
   ...Object.entries(ALLOWED).map(([lib, allowed]) => restrict(lib, allowed, true)),
 ];
