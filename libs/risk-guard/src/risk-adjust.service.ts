@@ -7,6 +7,7 @@ import { RiskErrors } from './risk-guard.errors.js';
 import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.input.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import { RiskPolicyRepository } from './risk-policy.repository.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -61,7 +62,7 @@ export class RiskAdjustService {
       if (!row) {
         const original = (await this.adjustments.byKey(manager, input.engine, input.correlationId))!;
         if (original.request_digest !== digest) {
-          this.metrics.decision('risk', 'adjust_conflict');
+          this.metrics.decision(RISK_GUARD.name, 'adjust_conflict');
           throw RiskErrors.raise('idempotency_conflict', `correlation_id ${input.correlationId} was already used for an adjustment of ${input.engine} with a different request`, {
             details: { correlation_id: input.correlationId, engine: input.engine },
           });
@@ -79,7 +80,7 @@ export class RiskAdjustService {
       }
       const after = await this.ledger.applyDelta(manager, input.day, input.engine, input.delta);
       await this.audit.record(manager, principal, {
-        action: 'risk.adjust',
+        action: `${RISK_GUARD.name}.adjust`,
         subject: `risk_ledger_day:${input.day}:${input.engine}`,
         reason: input.reason,
         actorLabel: command.actor ?? null,
@@ -95,10 +96,10 @@ export class RiskAdjustService {
     });
 
     if (answer.kind === 'replay') {
-      this.metrics.decision('risk', 'adjust_replay');
+      this.metrics.decision(RISK_GUARD.name, 'adjust_replay');
       return AdjustResponseDto.from(true, answer.row, input.day, await this.ledger.readDay(input.day, input.engine));
     }
-    this.metrics.decision('risk', 'adjust');
+    this.metrics.decision(RISK_GUARD.name, 'adjust');
     return AdjustResponseDto.from(false, answer.row, input.day, answer.after);
   }
 

@@ -5,6 +5,7 @@ import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import type { CloseItem, CloseRow } from './risk-ledger.rows.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -113,7 +114,7 @@ export class RiskCloseService {
           details: { fields: [{ field: 'engine', problems: ['required: the correlation_id names reservations of several engines'] }] },
         });
       case 'loss_exceeds':
-        this.metrics.decision('risk', 'settle_loss_exceeds');
+        this.metrics.decision(RISK_GUARD.name, 'settle_loss_exceeds');
         throw RiskErrors.raise(
           'loss_exceeds_reservation',
           `realized_loss ${loss} exceeds what a settle may book on ${who}: amount ${row.amount} x max_loss_multiple = ${row.max_loss}; an operator books the rest with POST /api/governance/risk/adjust`,
@@ -129,7 +130,7 @@ export class RiskCloseService {
           details: { reservation: ClosedReservationDto.from(row) },
         });
       case 'conflict':
-        this.metrics.decision('risk', `${kind}_conflict`);
+        this.metrics.decision(RISK_GUARD.name, `${kind}_conflict`);
         throw RiskErrors.raise(
           'idempotency_conflict',
           kind === 'settle' ? `${who} was already settled with realized_loss ${row.realized_loss}, not ${loss}` : `${who} was already voided with another reason`,
@@ -137,7 +138,7 @@ export class RiskCloseService {
         );
       default: {
         const replay = row.outcome === 'replay';
-        this.metrics.decision('risk', replay ? `${kind}_replay` : row.outcome);
+        this.metrics.decision(RISK_GUARD.name, replay ? `${kind}_replay` : row.outcome);
         return CloseResponseDto.from(row, replay);
       }
     }

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { type MetricsService, parseAmount, WardenError } from '#platform';
 import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.constants.js';
 import { RiskErrors } from './risk-guard.errors.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 export { ENGINE_NAME, GLOBAL_ENGINE };
 
@@ -35,7 +36,7 @@ export function failClosed(err: unknown, what: string, logger: Logger, metrics: 
   if (err instanceof WardenError) return err;
   const message = err instanceof Error ? err.message : String(err);
   logger.error(`risk ${what} failed, failing closed: ${message}`);
-  metrics.decision('risk', 'unavailable');
+  metrics.decision(RISK_GUARD.name, 'unavailable');
   return RiskErrors.raise('governance_unavailable', `the risk ledger could not be reached (${what}): failing closed`, {
     reasonCodes: ['governance_unavailable'],
   });

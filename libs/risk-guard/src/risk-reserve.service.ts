@@ -7,6 +7,7 @@ import { amountOf, engineName, failClosed } from './risk-guard.input.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import type { ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 /** What a reserve call asks (HTTP body or in-process call). */
 export interface ReserveCommand {
@@ -93,7 +94,7 @@ export class RiskReserveService {
   private answer(item: ReserveItem, row: ReserveRow): ReservationResponseDto {
     const replay = row.outcome === 'replay';
     if (row.outcome === 'conflict') {
-      this.metrics.decision('risk', 'idempotency_conflict');
+      this.metrics.decision(RISK_GUARD.name, 'idempotency_conflict');
       // Nothing of the original request is revealed: only that this engine used the key for another body.
       throw RiskErrors.raise('idempotency_conflict', `correlation_id ${item.correlationId} was already used for ${item.engine} with a different request`, {
         details: { correlation_id: item.correlationId, engine: item.engine },
@@ -101,20 +102,20 @@ export class RiskReserveService {
     }
     const outcome = (replay ? row.original_outcome! : row.outcome) as AdmittedOutcome | 'denied' | 'unrecorded';
     if (outcome === 'denied' || outcome === 'unrecorded') {
-      this.metrics.decision('risk', replay ? 'denied_replay' : 'denied');
+      this.metrics.decision(RISK_GUARD.name, replay ? 'denied_replay' : 'denied');
       throw RiskErrors.raise('risk_denied', denialMessage(item.engine, row.reason_codes, row.details), {
         reasonCodes: row.reason_codes,
         details: { ...row.details, correlation_id: item.correlationId, recorded: outcome === 'denied', idempotent_replay: replay },
       });
     }
-    this.metrics.decision('risk', replay ? 'replay' : outcome);
+    this.metrics.decision(RISK_GUARD.name, replay ? 'replay' : outcome);
     return ReservationResponseDto.from(item, row, outcome, replay);
   }
 
   /** dry_run: the same answer as a real call (200, or 403 with details.dry_run), without reserving. */
   private async dryRun(engine: string, amount: string): Promise<DryRunResponseDto> {
     const answer = await this.whatIf.evaluate(engine, amount);
-    this.metrics.decision('risk', `dry_run_${answer.outcome}`);
+    this.metrics.decision(RISK_GUARD.name, `dry_run_${answer.outcome}`);
     if (!answer.allowed) {
       throw RiskErrors.raise('risk_denied', denialMessage(engine, answer.reason_codes, answer.details), {
         reasonCodes: answer.reason_codes,
