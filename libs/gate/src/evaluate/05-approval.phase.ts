@@ -84,8 +84,7 @@ export class ApprovalPhase {
         return { approvalId: approval.approvalId, approvalUse: null, commit: null };
       case 'refused':
         return { approvalId: approval.approvalId, approvalUse: 'refused', commit: null };
-      case 'file':
-        if (final.verdict !== 'require_approval') return { approvalId: null, approvalUse: null, commit: null };
+      case 'file': // nothing acts after a require_approval: the final verdict is still that
         return { approvalId: null, approvalUse: 'requested', commit: (m) => this.file(m, request, policy, approval.grant, final) };
       case 'granted': {
         // Something acting after the approval blocked (a reservation denied): the grant stays unused.
