@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { approvalPayloadDigest, ApprovalsService, type RiskLevel, RISK_LEVELS } from '#approvals';
+import { approvalPayloadDigest, ApprovalsService, OwnsApprovalKinds, type RiskLevel, RISK_LEVELS } from '#approvals';
 import { Clock, type Principal, WardenError } from '#platform';
 import { combineSteps, simulateVerdict, type StepOutcome } from './decide/combine.js';
 import { intentDigestPayload, traceId } from './decide/digest.js';
@@ -30,6 +30,7 @@ interface Outcome {
  * is taken only when everything else allows; the decision is stored (append-only) and counted.
  */
 @Injectable()
+@OwnsApprovalKinds({ lever: 'gate', kind: KIND })
 export class GateDecisionService {
   constructor(
     private readonly repo: GateRepository,

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { GoLiveChecklistRegistry } from '#go-live';
+import type { EntityManager } from 'typeorm';
 import { Clock, PolicyUpsertService, type Principal } from '#platform';
 import { UpsertHeimdallPolicyRequestDto, HeimdallPolicyResponseDto } from './dto/policy.dto.js';
 import { HEIMDALL_LEVER, policySubject } from './heimdall.constants.js';
@@ -36,8 +37,9 @@ export class HeimdallPolicyService implements OnModuleInit {
    * Creates or changes a domain's policy: serialized per domain (creates included), audited as
    * `heimdall.policy.create|update` and recorded as a `policy.upserted` event in the same transaction.
    * A new domain needs the three thresholds; for an existing one, omitted fields keep their value.
+   * `manager`: inside the caller's transaction (an approved act's), else in one of its own.
    */
-  async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
+  async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto, manager?: EntityManager): Promise<HeimdallPolicyResponseDto> {
     const now = this.clock.now();
     const { policy } = await this.upserts.upsert<PolicyRow, HeimdallPolicyResponseDto>(principal, {
       lever: HEIMDALL_LEVER,
@@ -53,7 +55,7 @@ export class HeimdallPolicyService implements OnModuleInit {
       actorLabel: input.actor,
       recorded: (m, before, after) =>
         this.repo.insertEvent(m, now, { kind: 'policy.upserted', domain: input.domain, principal: principal.name, details: { before, after, reason: input.reason ?? null } }),
-    });
+    }, manager);
     return policy;
   }
 }

@@ -75,10 +75,10 @@ export class PromotionReviewService {
       // operator is asked to approve a no-data no_go every Friday.
       if (!decision || !t) continue;
       const payload: PromotionApprovalPayload = { domain: policy.domain, verdict: result.verdict, week, decision_id: decision.id };
-      await this.approvals.request(
+      await this.approvals.requestAct(
         SYSTEM_PRINCIPAL,
+        PROMOTION_APPROVAL_KIND,
         {
-          kind: PROMOTION_APPROVAL_KIND,
           subject: promotionSubject(policy.domain),
           payload,
           reason: `promotion review of the week ${from}..${to}: ${result.verdict}${result.reason_codes.length ? ` (${result.reason_codes.join(', ')})` : ''}`,
