@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WardenConfig } from '#platform';
+import { ConfigError, WardenConfig } from '#platform';
 import type { ApprovalActDefinition, ApprovalKindDefinition } from './approval-acts.js';
 import { approverRoles, DEFAULT_APPROVERS, KIND_PATTERN, MANUAL_KIND } from './decide/rules.js';
 
@@ -87,7 +87,7 @@ export class ApprovalActsRegistry {
     const known = [...this.acts.values()].filter((a) => a.twoPerson).map((a) => a.act).sort();
     const unknown = listed.filter((a) => !known.includes(a));
     if (unknown.length) {
-      throw new Error(`invalid configuration:\n  WARDEN_TWO_PERSON names no registered two-person act: ${unknown.join(', ')} (known: ${known.join(', ') || 'none'}; or none)`);
+      throw new ConfigError(`invalid configuration:\n  WARDEN_TWO_PERSON names no registered two-person act: ${unknown.join(', ')} (known: ${known.join(', ') || 'none'}; or none)`);
     }
   }
 
