@@ -9,7 +9,7 @@ const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? va
 /** The spelling only: which kinds exist is what the levers registered, checked by the service (400 as well). */
 export function KindField(optional = false) {
   return applyDecorators(
-    (optional ? ApiPropertyOptional : ApiProperty)({ description: 'What the approval guards: a kind registered by the lever that owns it (manual, gate_intent, ...)', example: 'manual' }),
+    (optional ? ApiPropertyOptional : ApiProperty)({ description: "What the approval guards: a kind registered by the lever that owns it (e.g. manual, approvals' own)", example: 'manual' }),
     ...(optional ? [IsOptional()] : []),
     Matches(KIND_PATTERN, { message: '$property must be a registered approval kind' }),
   );
