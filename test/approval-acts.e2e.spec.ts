@@ -5,7 +5,8 @@ import { ApprovalAct, ApprovalActsRegistry, ApprovalDecisionsService, type Appro
 import { AuditService, OutboxService, type Principal } from '#platform';
 import { APPROVALS, goLiveApi, goLiveTokens } from './support/factories/go-live.js';
 import { until, WebhookReceiver } from './support/receiver.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { ALL_MIGRATIONS } from '../migrations/index.js';
+import { createTestDatabase, startTestApp, type TestApp } from './support/test-app.js';
 
 /** A stand-in lever with one act: its effect writes an audit row and an outbox row, and fails on demand. */
 const probe = { failing: false, runs: 0 };
@@ -208,5 +209,60 @@ describe('approved acts run once, in the transaction that consumes the grant (re
     expect((await requestRow(t, id)).consumed_at).not.toBeNull();
     expect(await count(t, `audit_log WHERE action = 'go_live.kill_switch.release' AND details->>'approval_id' = $1`, [id])).toBe(1);
     expect(await count(t, `notification_outbox WHERE topic = 'kill_switch.released' AND body->>'approval_id' = $1`, [id])).toBe(1);
+  });
+});
+
+describe('migration ApprovalActs on existing data', () => {
+  it('stamps the acts of requests their lever filed before the upgrade (from what it recorded then), and no other', async () => {
+    const url = await createTestDatabase('migacts');
+    const migrate = async (migrations: typeof ALL_MIGRATIONS) => {
+      const ds = new DataSource({ type: 'postgres', url, migrations });
+      await ds.initialize();
+      await ds.runMigrations({ transaction: 'each' });
+      return ds;
+    };
+    const before = await migrate(ALL_MIGRATIONS.slice(0, ALL_MIGRATIONS.findIndex((m) => m.name === 'ApprovalActs1763700001700')));
+    const ids: Record<string, string> = {};
+    try {
+      const file = async (key: string, kind: string, requestedBy: string, correlationId: string | null, filedAs?: string) => {
+        const [row] = await before.query(
+          `INSERT INTO approval_request (kind, subject, payload, payload_digest, requested_by, requested_by_token, correlation_id, request_digest, reason, risk_level,
+             min_approvals, approver_roles, created_at, expires_at)
+           VALUES ($1, 's', '{}', 'd', $2, 't', $3, 'r', 'why', 'high', 1, '{operator,admin}', now(), now() + interval '1 hour') RETURNING id`,
+          [kind, requestedBy, correlationId],
+        );
+        ids[key] = row.id;
+        if (filedAs) await before.query(`INSERT INTO audit_log (principal, action, subject) VALUES ($1, $2, $3)`, [requestedBy, filedAs, `approval:${row.id}`]);
+      };
+      await file('release', 'kill_switch_release', 'op', null, 'go_live.kill_switch.release_requested');
+      await file('releaseHttp', 'kill_switch_release', 'bot', null);
+      await file('reenable', 'engine_reenable', 'op', null, 'risk.policy.reenable_requested');
+      await file('reenableHttp', 'engine_reenable', 'bot', null);
+      await file('promotion', 'heimdall_promotion', 'system', 'promotion:d:2026-W01');
+      await file('promotionHttp', 'heimdall_promotion', 'bot', 'promotion:d:2026-W01');
+      await file('manual', 'manual', 'bot', null);
+    } finally {
+      await before.destroy();
+    }
+    const after = await migrate(ALL_MIGRATIONS);
+    try {
+      const rows: Array<{ id: string; lever: string | null; act: string | null }> = await after.query(`SELECT id, lever, act FROM approval_request`);
+      const byKey = Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, rows.find((r) => r.id === id)!]));
+      expect(Object.fromEntries(Object.entries(byKey).map(([k, r]) => [k, [r.lever, r.act]]))).toEqual({
+        release: ['go_live', 'kill_switch_release'],
+        releaseHttp: [null, null],
+        reenable: ['risk', 'engine_reenable'],
+        reenableHttp: [null, null],
+        promotion: ['promotion', 'heimdall_promotion'],
+        promotionHttp: [null, null],
+        manual: [null, null],
+      });
+      // Kinds are the levers' now: any well-spelled kind is stored; lever and act come together.
+      await expect(after.query(`UPDATE approval_request SET kind = 'rate_limit' WHERE id = $1`, [ids.manual])).resolves.toBeDefined();
+      await expect(after.query(`UPDATE approval_request SET kind = 'Not A Kind' WHERE id = $1`, [ids.manual])).rejects.toThrow(/ck_approval_request_kind/);
+      await expect(after.query(`UPDATE approval_request SET act = 'x' WHERE id = $1`, [ids.manual])).rejects.toThrow(/ck_approval_request_act/);
+    } finally {
+      await after.destroy();
+    }
   });
 });
