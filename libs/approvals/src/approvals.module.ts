@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ApprovalActsExplorer } from './approval-acts.explorer.js';
+import { ApprovalActsRegistry } from './approval-acts.registry.js';
+import { ApprovalGrantsService } from './approval-grants.service.js';
 import { ApprovalAliasController } from './approval-alias.controller.js';
 import { ApprovalDecisionsService } from './approval-decisions.service.js';
 import { ApprovalEventsService } from './approval-events.service.js';
@@ -11,8 +15,9 @@ import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
 
 @Module({
+  imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
-  exports: [ApprovalsService, ApprovalDecisionsService],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
+  exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { approvalPayloadDigest, ApprovalsService, type RiskLevel, RISK_LEVELS } from '#approvals';
+import { approvalPayloadDigest, ApprovalsService, OwnsApprovalKinds, type RiskLevel, RISK_LEVELS } from '#approvals';
 import { WardenError } from '#platform';
 import { type CombinedVerdict, type StepOutcome, withGrant, withStep } from '../decide/combine.js';
 import { intentDigestPayload } from '../decide/digest.js';
 import type { ParsedRequest } from './01-parse.phase.js';
 import type { PolicyJudgement } from './03-apply-policy.phase.js';
+import { GATE } from '../gate.lever.js';
 
 const KIND = 'gate_intent';
 
@@ -46,6 +47,7 @@ const step = (verdict: StepOutcome['verdict'], reason: string, details: Record<s
  *   - anything else (another intent, used, rejected, unknown): block, the reason says which.
  */
 @Injectable()
+@OwnsApprovalKinds({ lever: GATE, kind: KIND })
 export class ApprovalPhase {
   constructor(private readonly approvals: ApprovalsService) {}
 

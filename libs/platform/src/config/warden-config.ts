@@ -5,10 +5,6 @@ import { redactUrl } from './redact.js';
  * Warden's configuration, read once from the environment and validated at start (envalid):
  * a bad variable stops the process with a message naming it. Secrets are never echoed back.
  */
-/** The acts that undo a safety stop, which the two-person rule can hold for a second operator. */
-export const TWO_PERSON_ACTS = ['kill_switch_release', 'engine_reenable'] as const;
-export type TwoPersonAct = (typeof TWO_PERSON_ACTS)[number];
-
 export class WardenConfig {
   PORT = 3000;
   HOST = '127.0.0.1';
@@ -46,13 +42,15 @@ export class WardenConfig {
   WARDEN_OVERRIDE_KEY?: string;
   /**
    * Acts that need a second operator's approval (docs/approvals.md "Two-person rule"): a comma list
-   * of TWO_PERSON_ACTS, or `none`. Unset: both in production, none in development.
+   * of act names, or `none`. Unset: every two-person act in production, none in development. The
+   * acts are the levers' (registered with approvals), so the approvals module checks the names at
+   * start; here only the spelling is checked.
    */
-  WARDEN_TWO_PERSON?: TwoPersonAct[];
+  WARDEN_TWO_PERSON?: string[];
 
-  /** Whether `act` waits for a second operator's approval. */
-  twoPerson(act: TwoPersonAct): boolean {
-    return (this.WARDEN_TWO_PERSON ?? (this.ENV === 'production' ? TWO_PERSON_ACTS : [])).includes(act);
+  /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
+  twoPerson(act: string): boolean {
+    return this.WARDEN_TWO_PERSON === undefined ? this.ENV === 'production' : this.WARDEN_TWO_PERSON.includes(act);
   }
 
   get goLiveEnforced(): boolean {
@@ -129,12 +127,13 @@ const webhookUrls = makeValidator<string[]>((input) => {
   return urls;
 });
 
-const twoPersonActs = makeValidator<TwoPersonAct[]>((input) => {
+/** `none` or a comma list of act names; whether each names a registered act is checked by the approvals module at start. */
+const twoPersonActs = makeValidator<string[]>((input) => {
   if (input.trim().toLowerCase() === 'none') return [];
   const acts = input.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = acts.filter((a) => !(TWO_PERSON_ACTS as readonly string[]).includes(a));
-  if (bad.length || acts.length === 0) throw new EnvError(`must be none or a comma list of ${TWO_PERSON_ACTS.join(', ')} (got "${input}")`);
-  return acts as TwoPersonAct[];
+  const bad = acts.filter((a) => !/^[a-z][a-z0-9_]{0,63}$/.test(a));
+  if (bad.length || acts.length === 0) throw new EnvError(`must be none or a comma list of act names (got "${input}")`);
+  return acts;
 });
 
 const defaults = new WardenConfig();
