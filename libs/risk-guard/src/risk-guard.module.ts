@@ -20,6 +20,7 @@ import { RiskWhatIfService } from './risk-what-if.service.js';
 
 import { RiskReviewRepository } from './risk-review.repository.js';
 import { RiskReviewService } from './risk-review.service.js';
+import { RiskGuardConsole } from './risk-guard.console.js';
 @Module({
   imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
@@ -41,6 +42,7 @@ import { RiskReviewService } from './risk-review.service.js';
     RiskGuardMetrics,
     RiskReviewRepository,
     RiskReviewService,
+    RiskGuardConsole,
   ],
   exports: [RiskGuardService, RiskAdjustService, RiskPolicyService, RiskLedgerService],
 })
