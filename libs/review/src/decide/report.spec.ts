@@ -26,14 +26,14 @@ describe('report assembly', () => {
     const r = assembleReport(
       week,
       at,
-      [section('approvals_like', 50, [item('approvals_expiring', 'approvals')]), section('risk_like', 20, [item('loss_cap_near', 'engine:A'), item('loss_cap_near', 'engine:B')]), section('quiet', 10), section('tripwire_like', 30, [item('tripwire_triggered', 'tripwire:D/m')])],
+      [section('south', 50, [item('queue_expiring', 'queue')]), section('north', 20, [item('cap_near', 'engine:A'), item('cap_near', 'engine:B')]), section('quiet', 10), section('east', 30, [item('stream_triggered', 'stream:D/m')])],
       { runs: [{ job: 'x', status: 'failed', period_at: null, error: 'boom' }, { job: 'y', status: 'succeeded', period_at: null, error: null }] },
     );
     expect(r.needs_attention.map((i) => [i.kind, i.subject])).toEqual([
-      ['loss_cap_near', 'engine:A'],
-      ['loss_cap_near', 'engine:B'],
-      ['tripwire_triggered', 'tripwire:D/m'],
-      ['approvals_expiring', 'approvals'],
+      ['cap_near', 'engine:A'],
+      ['cap_near', 'engine:B'],
+      ['stream_triggered', 'stream:D/m'],
+      ['queue_expiring', 'queue'],
       ['job_failed', 'job:x'],
     ]);
   });
