@@ -48,11 +48,16 @@ describe('lever contract: a new lever joins by declaring, in its own folder', ()
   });
 
   it('its review section is in the weekly report, in its declared order, with its attention item', async () => {
+    t.app.get(RateLimiterService).take('WHOLESALE'); // its last token
     const review = await t.http('POST', '/api/governance/reviews/2020-W03/generate', {});
     expect(review.status).toBe(201);
     const report = review.body.report ?? review.body;
     const keys = report.sections.map((s: { key: string }) => s.key);
     expect(keys[keys.length - 1]).toBe('rate_limiter');
-    expect(report.sections.at(-1)).toMatchObject({ key: 'rate_limiter', title: 'Rate limiter', data: { engines: 1, refills: 2 } });
+    expect(report.sections.at(-1)).toMatchObject({ key: 'rate_limiter', title: 'Rate limiter', data: { engines: 1, refills: 2, exhausted: ['WHOLESALE'] } });
+    expect(report.needs_attention).toContainEqual({ kind: 'rate_limit_exhausted', subject: 'engine:WHOLESALE', message: 'WHOLESALE has no rate-limit token left' });
+    const page = await t.http<string>('GET', '/api/governance/reviews/2020-W03.html');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Rate limiter');
   });
 });

@@ -13,11 +13,12 @@ import { ApprovalsRepository } from './approvals.repository.js';
 import { ApprovalsService } from './approvals.service.js';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
+import { ApprovalsConsole } from './approvals.console.js';
 
 @Module({
   imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole],
   exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

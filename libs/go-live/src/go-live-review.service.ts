@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService, ReviewSection, type ReviewSectionContract } from '#platform';
 import { GoLiveService } from './go-live.service.js';
 import { GO_LIVE } from './go-live.lever.js';
+import { type GoLiveReviewSection, renderGoLiveSection } from './go-live-review.render.js';
 
 /**
  * The control plane's section of the weekly review: the state now and every go-live and
@@ -10,14 +11,14 @@ import { GO_LIVE } from './go-live.lever.js';
  * transaction).
  */
 @Injectable()
-@ReviewSection(GO_LIVE, { order: 10 })
-export class GoLiveReviewService implements ReviewSectionContract {
+@ReviewSection(GO_LIVE, { order: 10, render: renderGoLiveSection })
+export class GoLiveReviewService implements ReviewSectionContract<GoLiveReviewSection> {
   constructor(
     private readonly goLive: GoLiveService,
     private readonly audit: AuditService,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<GoLiveReviewSection> {
     const state = await this.goLive.state();
     const changes = await this.audit.changesBetween('go_live', 'go_live.', from, to);
     return {

@@ -39,6 +39,8 @@ export * from './config/redact.js';
 export * from './database/database-gate.js';
 export * from './errors/database-errors.js';
 export * from './review/review-registry.js';
+export * from './review/render-kit.js';
+export type { ReviewCharts } from './review/review-charts.js';
 export * from './jobs/coalesced-run.js';
 export * from './lever/lever.js';
 export * from './lever/contributions.js';

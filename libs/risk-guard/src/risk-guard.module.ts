@@ -17,7 +17,7 @@ import { RiskReserveService } from './risk-reserve.service.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
 import { RiskReviewRepository } from './risk-review.repository.js';
 import { RiskReviewService } from './risk-review.service.js';
-
+import { RiskGuardConsole } from './risk-guard.console.js';
 @Module({
   imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
@@ -37,6 +37,7 @@ import { RiskReviewService } from './risk-review.service.js';
     RiskGuardMetrics,
     RiskReviewRepository,
     RiskReviewService,
+    RiskGuardConsole,
   ],
   // The one way in: other levers and apps call RiskGuardService only.
   exports: [RiskGuardService],

@@ -60,20 +60,24 @@ export class RateLimiterService {
 export interface RateLimiterWeek {
   engines: number;
   refills: number;
+  /** Engines with no token left when the report was computed. */
+  exhausted: string[];
 }
 
-/** Its section of the Monday review, typed by its own data. */
+/** Its section of the Monday review, typed by its own data: the figures, their HTML and what needs attention. */
 @Injectable()
-@ReviewSection(RATE_LIMITER, { order: 70 })
+@ReviewSection(RATE_LIMITER, {
+  order: 70,
+  render: (data: RateLimiterWeek, kit) => kit.plain(data),
+  attention: (data: RateLimiterWeek) =>
+    data.exhausted.map((engine) => ({ kind: 'rate_limit_exhausted', subject: `engine:${engine}`, message: `${engine} has no rate-limit token left` })),
+})
 export class RateLimiterReviewService implements ReviewSectionContract<RateLimiterWeek> {
   constructor(private readonly limiter: RateLimiterService) {}
 
   weekSection(): Promise<RateLimiterWeek> {
-    return Promise.resolve({ engines: this.limiter.left.size, refills: this.limiter.refills });
-  }
-
-  attention(data: RateLimiterWeek) {
-    return data.refills === 0 ? [{ kind: 'rate_limiter_idle', subject: RATE_LIMITER.name, message: 'the rate limiter never refilled this week' }] : [];
+    const exhausted = [...this.limiter.left].filter(([, left]) => left === 0).map(([engine]) => engine);
+    return Promise.resolve({ engines: this.limiter.left.size, refills: this.limiter.refills, exhausted });
   }
 }
 
