@@ -45,9 +45,9 @@ export class GoLiveChangesService {
     const checklist = await this.checklists.checklist();
     if (!checklist.ok) {
       await this.repo.db.transaction((manager) =>
-        this.audit.record(manager, principal, { action: 'go_live.enable_refused', subject: 'go_live', actorLabel: input.actor, reason: input.reason, details: { checklist } }),
+        this.audit.record(manager, principal, { action: `${GO_LIVE.name}.enable_refused`, subject: GO_LIVE.name, actorLabel: input.actor, reason: input.reason, details: { checklist } }),
       );
-      this.metrics.decision('go_live', 'enable_refused');
+      this.metrics.decision(GO_LIVE.name, 'enable_refused');
       throw GoLiveErrors.raise('checklist_failed', 'the go-live checklist is not complete', {
         reasonCodes: Object.entries(checklist.required).filter(([, i]) => !i.ok).map(([k]) => k),
         details: checklist,
@@ -80,7 +80,7 @@ export class GoLiveChangesService {
         manager,
       );
       await this.audit.record(manager, principal, {
-        action: 'go_live.kill_switch.release_requested',
+        action: `${GO_LIVE.name}.kill_switch.release_requested`,
         subject: `approval:${approval.approval_id}`,
         actorLabel: input.actor,
         reason: input.reason,
@@ -88,7 +88,7 @@ export class GoLiveChangesService {
       });
       return approval;
     });
-    this.metrics.decision('go_live', 'release_requested');
+    this.metrics.decision(GO_LIVE.name, 'release_requested');
     return { status: 202, body: created };
   }
 
@@ -106,13 +106,13 @@ export class GoLiveChangesService {
       requested_by: approval.requested_by,
       approved_by: approvedBy,
     });
-    this.metrics.decision('go_live', 'kill_switch.release');
+    this.metrics.decision(GO_LIVE.name, 'kill_switch.release');
   }
 
   private async change(principal: Principal, action: GoLiveChange, flags: GoLiveFlags, input: ChangeInput): Promise<GoLiveStateResponseDto> {
     const row = await this.repo.db.transaction((manager) => this.apply(manager, principal, action, flags, input, principal.name));
     this.state.accept(row);
-    this.metrics.decision('go_live', action);
+    this.metrics.decision(GO_LIVE.name, action);
     this.logger.log({ msg: `go-live ${action}`, principal: principal.name, reason: input.reason });
     return GoLiveStateResponseDto.from(row, this.state.enforced);
   }
@@ -131,7 +131,7 @@ export class GoLiveChangesService {
     const updated = await this.repo.update(manager, flags, input.reason ?? null, changedBy);
     await this.audit.record(manager, principal, {
       action: `go_live.${action}`,
-      subject: 'go_live',
+      subject: GO_LIVE.name,
       actorLabel: input.actor,
       reason: input.reason,
       details: {
