@@ -241,3 +241,41 @@ describe('webhooks that cannot be turned around', () => {
     expect((await promisify(execFile)(process.execPath, ['--input-type=module', '-e', tampered], { env })).stdout).toBe('false');
   });
 });
+
+describe('a restart with other URLs', () => {
+  const kept = new WebhookReceiver();
+  const dropped = new WebhookReceiver();
+  let t: TestApp | undefined;
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([kept.stop(), dropped.stop()]);
+  });
+
+  it('dead-letters what waits for a removed URL (not replayable while it is gone) and delivers rows written before per-destination delivery', async () => {
+    await Promise.all([kept.start(), dropped.start()]);
+    dropped.failWith = 503;
+    t = await startTestApp({ env: { WARDEN_WEBHOOK_URLS: `${kept.url},${dropped.url}` } });
+    const engine = await t.token('engine');
+    const created = (await t.http('POST', A, { kind: 'manual', subject: 'restart', reason: 'r' }, { token: engine })).body;
+    const subject = `approval:${created.approval_id}`;
+    await kept.waitFor((r) => r.some((x) => x.json.subject === subject));
+    // A notification as the old dispatcher left it: undelivered, no per-destination rows.
+    const [legacy] = await t.sql(`INSERT INTO notification_outbox (topic, subject, body, text) VALUES ('legacy.topic', 'legacy', '{}', 'written before') RETURNING id`);
+    const databaseUrl = t.databaseUrl;
+    await t.close();
+    t = undefined;
+
+    t = await startTestApp({ databaseUrl, env: { WARDEN_WEBHOOK_URLS: kept.url } });
+    const [orphan] = await t.sql(`SELECT id, dead_at IS NOT NULL AS dead, last_error FROM notification_delivery WHERE destination = $1 AND subject = $2`, [destinationKey(dropped.url), subject]);
+    expect(orphan).toMatchObject({ dead: true, last_error: expect.stringContaining('no longer configured') });
+    const listed = (await t.http('GET', `${O}?status=dead`)).body.items.filter((d: { subject: string }) => d.subject === subject);
+    expect(listed).toEqual([expect.objectContaining({ id: orphan.id, url: null, status: 'dead' })]);
+    const replay = await t.http('POST', `${O}/${orphan.id}/replay`, {});
+    expect(replay).toMatchObject({ status: 409, body: { error: 'outbox_destination_not_configured' } });
+    expect((await t.sql(`SELECT dead_at IS NOT NULL AS dead FROM notification_delivery WHERE id = $1`, [orphan.id]))[0].dead).toBe(true);
+
+    await kept.waitFor((r) => r.some((x) => x.json.id === Number(legacy.id)));
+    await until(async () => (await t!.sql(`SELECT delivered_at FROM notification_outbox WHERE id = $1`, [legacy.id]))[0].delivered_at !== null);
+    expect(kept.received.filter((x) => x.json.id === Number(legacy.id))).toHaveLength(1);
+  });
+});

@@ -9,10 +9,11 @@ import { ApprovalsRepository } from './approvals.repository.js';
 import { ApprovalsService } from './approvals.service.js';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
+import { PendingRequestLimit } from './pending-limit.js';
 
 @Module({
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
+  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, PendingRequestLimit],
   exports: [ApprovalsService, ApprovalDecisionsService],
 })
 export class ApprovalsModule {}

@@ -6,6 +6,7 @@ import { requestedNotification } from './approval-notifications.js';
 import { ApprovalEventsService, type DecidedHandler } from './approval-events.service.js';
 import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
+import { PendingRequestLimit } from './pending-limit.js';
 import { type ApprovalRow, ApprovalsRepository, type ListFilter } from './approvals.repository.js';
 import { approvalPayloadDigest } from './decide/digest.js';
 import { type ApprovalKind, approverRoles, expiresAt, minApprovalsFor, type RiskLevel } from './decide/rules.js';
@@ -43,6 +44,7 @@ export class ApprovalsService {
     private readonly outbox: OutboxService,
     private readonly metrics: ApprovalsMetrics,
     private readonly events: ApprovalEventsService,
+    private readonly pendingLimit: PendingRequestLimit,
   ) {}
 
   /**
@@ -73,6 +75,7 @@ export class ApprovalsService {
       min_approvals: input.minApprovals ?? null,
       timeout_seconds: input.timeoutSeconds ?? null,
     });
+    await this.pendingLimit.admit(manager, principal, input.correlationId ?? null, now);
     const { row, inserted } = await this.repo.insert(manager, {
       kind: input.kind,
       subject: input.subject,
