@@ -14,11 +14,12 @@ import { ApprovalsService } from './approvals.service.js';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
 import { ApprovalsConsole } from './approvals.console.js';
+import { PendingRequestLimit } from './pending-limit.js';
 
 @Module({
   imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit],
   exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

@@ -285,4 +285,21 @@ export class ApprovalsRepository {
       [approvalId, retryInMs / 1000, error.slice(0, 1000)],
     );
   }
+
+  /**
+   * How many requests `requestedBy` has pending now, and whether `correlationId` is already theirs
+   * (a retry answers the stored request, so it is never refused). Takes a transaction-scoped
+   * advisory lock per requester first: concurrent filings by one requester count one after the
+   * other, so the limit holds under a burst (each statement reads after the previous one committed).
+   */
+  async pendingOf(db: Db, requestedBy: string, correlationId: string | null, now: Date): Promise<{ pending: number; retry: boolean }> {
+    await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`approval_requester:${requestedBy}`]);
+    const row = await sqlOne<{ pending: number; retry: boolean }>(
+      db,
+      `SELECT (SELECT count(*)::int FROM approval_request WHERE requested_by = $1 AND status = 'pending' AND expires_at > $2) AS pending,
+              EXISTS (SELECT 1 FROM approval_request WHERE requested_by = $1 AND correlation_id = $3) AS retry`,
+      [requestedBy, now, correlationId],
+    );
+    return row!;
+  }
 }

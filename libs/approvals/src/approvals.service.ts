@@ -9,6 +9,7 @@ import { ApprovalGrantsService } from './approval-grants.service.js';
 import { requestedNotification } from './approval-notifications.js';
 import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
+import { PendingRequestLimit } from './pending-limit.js';
 import { type ApprovalRow, ApprovalsRepository, type ListFilter } from './approvals.repository.js';
 import { approvalPayloadDigest } from './decide/digest.js';
 import { type ApprovalKind, expiresAt, minApprovalsFor, type RiskLevel } from './decide/rules.js';
@@ -51,6 +52,7 @@ export class ApprovalsService {
     private readonly events: ApprovalEventsService,
     private readonly registry: ApprovalActsRegistry,
     private readonly grants: ApprovalGrantsService,
+    private readonly pendingLimit: PendingRequestLimit,
   ) {}
 
   /**
@@ -114,6 +116,7 @@ export class ApprovalsService {
       min_approvals: input.minApprovals ?? null,
       timeout_seconds: input.timeoutSeconds ?? null,
     });
+    await this.pendingLimit.admit(manager, principal, input.correlationId ?? null, now);
     const { row, inserted } = await this.repo.insert(manager, {
       kind: input.kind,
       subject: input.subject,

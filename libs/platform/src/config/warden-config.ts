@@ -36,8 +36,21 @@ export class WardenConfig {
 
   /** Where the notification outbox POSTs (comma-separated http(s) URLs); none = notifications off. */
   WARDEN_WEBHOOK_URLS: string[] = [];
-  /** When set, each webhook POST carries `X-Warden-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+  /**
+   * When set, each webhook POST carries `X-Warden-Timestamp: <unix seconds>` and
+   * `X-Warden-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">` (docs/approvals.md).
+   */
   WARDEN_WEBHOOK_SECRET = '';
+  /**
+   * A delivery is dead-lettered (kept, shown, replayable; no longer retried) after this many failed
+   * attempts or once its first attempt is this old, whichever comes first. With the backoff
+   * (1 s doubling, capped at 5 min) 50 attempts span about 3.5 h of a dead receiver; the age bound
+   * catches the time Warden itself was down.
+   */
+  WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS = 50;
+  WARDEN_WEBHOOK_DEAD_AFTER_SECONDS = 24 * 3600;
+  /** Pending approval requests one requester may have open at once; beyond it 429 too_many_pending_approvals. */
+  WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER = 20;
   /** HMAC key of signed promotion overrides (docs/promotion-review.md); unset = every override is refused. A secret. */
   WARDEN_OVERRIDE_KEY?: string;
   /**
@@ -160,6 +173,9 @@ const SPECS = {
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3600000)({ default: defaults.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
   WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
+  WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS: int(1, 100_000)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS }),
+  WARDEN_WEBHOOK_DEAD_AFTER_SECONDS: int(1, 90 * 24 * 3600)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_SECONDS }),
+  WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: int(1, 100_000)({ default: defaults.WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
 };
