@@ -3,7 +3,7 @@ import { parsePolicyYaml } from './policy.js';
 import { decodePolicyYaml, POLICY_LIMITS, type PolicyLimit, PolicyLimitError } from './policy-yaml.js';
 
 /** The classic billion laughs: nine levels of nine aliases each, 9^9 strings once expanded, 400 bytes of text. */
-export function billionLaughs(): string {
+function billionLaughs(): string {
   let y = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
   let prev = 'a';
   for (const n of 'bcdefghi') {
@@ -14,7 +14,7 @@ export function billionLaughs(): string {
 }
 
 /** The largest policy the limits accept, give or take: max_rules verbose rules, just under max_bytes. */
-export function largestAcceptedPolicy(): string {
+function largestAcceptedPolicy(): string {
   const rule = (i: number) => `  - name: r${i}\n    priority: ${i}\n    effect: allow\n    match: {tool_names: [t.op${i}], identities: [a${i}]}\n`;
   let y = 'default_verdict: block\nrules:\n';
   for (let i = 0; i < POLICY_LIMITS.max_rules && y.length + rule(i).length <= POLICY_LIMITS.max_bytes; i++) y += rule(i);
@@ -25,7 +25,7 @@ export function largestAcceptedPolicy(): string {
  * The CPU time `f` takes (user + system, ms), and its wall time: the bound is on CPU, which other
  * processes on a shared machine do not inflate (the machine these were measured on ran at load 12).
  */
-export function timed<T>(f: () => T): { value: T; cpuMs: number; wallMs: number } {
+function timed<T>(f: () => T): { value: T; cpuMs: number; wallMs: number } {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const value = f();
