@@ -21,7 +21,8 @@ import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexe
 import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
 import { PromotionDecisionDecidedAt1763700001600 } from './1763700001600-PromotionDecisionDecidedAt.js';
 import { ApprovalActs1763700001700 } from './1763700001700-ApprovalActs.js';
-import { OutboxPerDestination1796684707946 } from './1796684707946-OutboxPerDestination.js';
+import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js';
+import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -48,5 +49,6 @@ export const ALL_MIGRATIONS = [
   ConsoleSession1763700001500,
   PromotionDecisionDecidedAt1763700001600,
   ApprovalActs1763700001700,
-  OutboxPerDestination1796684707946,
+  TokenIdentities1763700001710,
+  OutboxPerDestination1763700001720,
 ];

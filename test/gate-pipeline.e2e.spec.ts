@@ -13,11 +13,14 @@ describe('gate pipeline: nothing is written while judging', () => {
   let op1: string;
   let policy: string;
   let riskEngine: string;
+  const simulatedAgent = uniqueIdentity();
   let domain: string;
 
   beforeAll(async () => {
     t = await startTestApp();
-    ({ engine, op1 } = await approvalCast(t));
+    ({ op1 } = await approvalCast(t));
+    // An engine token claims only the identities it is bound to (docs/auth.md).
+    engine = await t.token('engine', { identities: ['agent-alice', simulatedAgent] });
     policy = (await activePolicy(t, 'enforce')).name;
     riskEngine = engineName('GP');
     domain = `GP_${Date.now().toString(36).toUpperCase()}`;
@@ -51,7 +54,7 @@ describe('gate pipeline: nothing is written while judging', () => {
     const before = await snapshot();
     const res = await evaluate(
       t,
-      { intent: intent('tool.write', uniqueIdentity()), policy, simulate: true, engine: riskEngine, amount: '10', reserve: true, correlation_id: uniqueName('gp'), recommendation_id: rec },
+      { intent: intent('tool.write', simulatedAgent), policy, simulate: true, engine: riskEngine, amount: '10', reserve: true, correlation_id: uniqueName('gp'), recommendation_id: rec },
       engine,
     );
     expect(res.status).toBe(200);

@@ -21,7 +21,8 @@ describe('gate group commit: a poison decision row fails alone', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    engine = await t.token('engine');
+    // An engine token claims only the identities it is bound to (docs/auth.md): these tests' agents.
+    engine = await t.token('engine', { identities: ['agent-alice', 'blocker-1', 'blocker-2', ...Array.from({ length: 10 }, (_, i) => `gc-${i}`)] });
     expect((await putPolicy(t, 'default', STANDARD_POLICY)).status).toBe(200);
     writer = t.app.get(GateDecisionWriter);
   });

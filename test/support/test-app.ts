@@ -50,7 +50,7 @@ export interface TestApp {
   /** Calls the API over real HTTP; `token` defaults to the admin token. */
   http<T = any>(method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
   /** Mints a token with that role (optionally bound) through the admin API. */
-  token(role: Role, binding?: { engines?: string[]; domains?: string[] }): Promise<string>;
+  token(role: Role, binding?: { engines?: string[]; domains?: string[]; identities?: string[]; name?: string }): Promise<string>;
   /** Raw SQL against the app's database. */
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;

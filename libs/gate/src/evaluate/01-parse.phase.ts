@@ -1,4 +1,4 @@
-import { assertDomainAllowed, assertEngineAllowed, type Principal } from '#platform';
+import { assertDomainAllowed, assertEngineAllowed, assertIdentityAllowed, type Principal } from '#platform';
 import { failsClosedOnInvalid } from '../decide/evaluate.js';
 import { GateInputError } from '../decide/input-error.js';
 import { normalizeIntent } from '../decide/intent.js';
@@ -21,8 +21,9 @@ export interface ParsedRequest {
 }
 
 /**
- * Phase 1: parse and normalise. Pure: the field rules the DTO cannot express, the token's engine and
- * domain bindings (403), and the intent normalised as gait does. An intent that cannot be normalised
+ * Phase 1: parse and normalise. Pure: the field rules the DTO cannot express, the token's engine,
+ * domain and identity bindings (403, nothing recorded: a refused claim must not even leave a
+ * decision under the identity it claimed), and the intent normalised as gait does. An intent that cannot be normalised
  * is kept as its error: whether it is a 400 or a fail-closed block depends on the policy
  * (`assertJudgeable`, once the policy is read).
  */
@@ -43,7 +44,18 @@ export function parseRequest(principal: Principal, req: EvaluateRequestDto): Par
     if (!(e instanceof GateInputError)) throw e;
     intentError = e;
   }
-  return { principal, req, simulate: req.simulate === true, policyName: req.policy ?? DEFAULT_POLICY_NAME, intent, intentError, identity: intent?.context.identity ?? null };
+  const identity = intent?.context.identity ?? null;
+  // The claim is checked even when the intent cannot be normalised (it may still be judged fail-closed).
+  const claimed = identity ?? rawIdentity(req.intent);
+  if (claimed !== null) assertIdentityAllowed(principal, claimed);
+  return { principal, req, simulate: req.simulate === true, policyName: req.policy ?? DEFAULT_POLICY_NAME, intent, intentError, identity };
+}
+
+/** context.identity as sent, trimmed, when the intent could not be normalised; null when it names none. */
+function rawIdentity(intent: unknown): string | null {
+  const context = typeof intent === 'object' && intent !== null ? (intent as { context?: unknown }).context : undefined;
+  const identity = typeof context === 'object' && context !== null ? (context as { identity?: unknown }).identity : undefined;
+  return typeof identity === 'string' && identity.trim() !== '' ? identity.trim() : null;
 }
 
 /**

@@ -44,3 +44,22 @@ export function assertDomainAllowed(principal: Principal, domain: string): void 
     throw WardenError.forbidden(AuthErrorCode.DomainNotBound, `token '${principal.name}' is not bound to domain ${domain}`);
   }
 }
+
+/**
+ * The gate identities (`context.identity`) this caller may claim: null = any (operator, admin).
+ * An engine token claims its own name and the `identities` it was created with, and nothing else,
+ * whether or not it is bound to engines or domains: identities are their own dimension, so they
+ * neither make a token bound nor does an engine binding widen them. A rule keyed on an identity
+ * (trust, policy `identities`) is only as strong as this check.
+ */
+export function claimableIdentities(principal: Principal): string[] | null {
+  return isRestricted(principal) ? [principal.name, ...(principal.identities ?? [])] : null;
+}
+
+/** The gate: an intent's claimed identity, and the identity outcomes are recorded against. Exact match. */
+export function assertIdentityAllowed(principal: Principal, identity: string): void {
+  const identities = claimableIdentities(principal);
+  if (identities && !identities.includes(identity)) {
+    throw WardenError.forbidden(AuthErrorCode.IdentityNotBound, `token '${principal.name}' is not bound to identity ${identity}`);
+  }
+}

@@ -18,6 +18,7 @@ export interface LiveSessionRow {
   role: Role;
   engines: string[] | null;
   domains: string[] | null;
+  identities: string[] | null;
 }
 
 /** All of console_session's SQL. */
@@ -35,7 +36,7 @@ export class SessionRepository {
   /** The session if it is live at `now` and its token is not revoked (role and binding read from the token as it is now). */
   async findLive(idHash: string, now: Date): Promise<LiveSessionRow | null> {
     const rows: LiveSessionRow[] = await this.dataSource.query(
-      `SELECT s.csrf_hash, t.id AS token_id, t.name, t.role, t.engines, t.domains
+      `SELECT s.csrf_hash, t.id AS token_id, t.name, t.role, t.engines, t.domains, t.identities
          FROM console_session s JOIN api_token t ON t.id = s.token_id
         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND t.revoked_at IS NULL`,
       [idHash, now],

@@ -97,7 +97,7 @@ export class SessionService {
     if (!row) return null;
     const csrfToken = csrfFor(session);
     if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
-    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains }, csrfToken };
+    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities }, csrfToken };
   }
 
   /** Whether a request's X-CSRF-Token header is this session's token. */

@@ -10,7 +10,7 @@ import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuthErrorCode } from './auth.errors.js';
 import { LeverExplorer } from '../lever/lever-explorer.js';
-import { isReservedTokenName, type Principal, type Role, TOKEN_NAME_PATTERN } from './principal.js';
+import { IDENTITY_PATTERN, isReservedTokenName, type Principal, type Role, TOKEN_NAME_PATTERN } from './principal.js';
 
 const CHANNEL = 'warden_tokens';
 const CACHE_MS = 5000;
@@ -24,6 +24,7 @@ export interface CreateTokenInput {
   role: Role;
   engines?: string[] | null;
   domains?: string[] | null;
+  identities?: string[] | null;
 }
 
 /**
@@ -104,9 +105,9 @@ export class TokenService implements OnModuleInit {
   }
 
   private async lookup(hash: string, now: number): Promise<Principal | null> {
-    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null }>;
+    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null }>;
     try {
-      rows = await this.dataSource.query(`SELECT id, name, role, engines, domains FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
+      rows = await this.dataSource.query(`SELECT id, name, role, engines, domains, identities FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
         hash,
       ]);
     } catch (err) {
@@ -115,7 +116,7 @@ export class TokenService implements OnModuleInit {
       throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'tokens cannot be verified: the database cannot be reached (failing closed)');
     }
     const row = rows[0];
-    const principal = row ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains } : null;
+    const principal = row ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities } : null;
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(hash, { principal, at: now });
     return principal;
@@ -135,12 +136,15 @@ export class TokenService implements OnModuleInit {
     }
     const engines = input.engines ?? null;
     const domains = input.domains ?? null;
-    if (input.role !== 'engine' && (engines !== null || domains !== null)) {
+    const identities = input.identities ? [...new Set(input.identities.map((i) => i.trim()))] : null;
+    if (input.role !== 'engine' && (engines !== null || domains !== null || identities !== null)) {
       throw WardenError.badRequest(
         AuthErrorCode.BindingNotAllowed,
-        `only engine tokens are bound: a '${input.role}' token acts on every engine and domain, so engines/domains would be ignored`,
+        `only engine tokens are bound: a '${input.role}' token acts on every engine and domain and claims any identity, so engines/domains/identities would be ignored`,
       );
     }
+    const badIdentity = identities?.find((i) => !IDENTITY_PATTERN.test(i));
+    if (badIdentity !== undefined) throw WardenError.badRequest('validation_failed', `identity '${badIdentity}' must be 1-200 printable characters without "/"`);
     const token = newToken();
     try {
       const entity = await this.dataSource.transaction(async (manager) => {
@@ -148,14 +152,14 @@ export class TokenService implements OnModuleInit {
         const [taken] = await manager.query(`SELECT 1 FROM api_token WHERE lower(name) = lower($1)`, [name]);
         if (taken) throw nameTaken(name);
         const [row] = await manager.query(
-          `INSERT INTO api_token (name, token_hash, role, engines, domains, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-           RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
-          [name, hashToken(token), input.role, engines, domains, actor.name],
+          `INSERT INTO api_token (name, token_hash, role, engines, domains, identities, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           RETURNING id, name, role, engines, domains, identities, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
+          [name, hashToken(token), input.role, engines, domains, identities, actor.name],
         );
         await this.audit.record(manager, actor, {
           action: 'token.create',
           subject: `token:${row.id}`,
-          details: { name, role: input.role, engines, domains },
+          details: { name, role: input.role, engines, domains, identities },
         });
         return row as ApiTokenEntity;
       });

@@ -9,8 +9,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * destination has it. Rows left undelivered by the old dispatcher get their deliveries when a
  * dispatcher starts (it knows the URLs; a migration does not).
  */
-export class OutboxPerDestination1796684707946 implements MigrationInterface {
-  name = 'OutboxPerDestination1796684707946';
+export class OutboxPerDestination1763700001720 implements MigrationInterface {
+  name = 'OutboxPerDestination1763700001720';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
