@@ -77,7 +77,8 @@ export class PromotionRulesService {
   async active(): Promise<ResolvedRules> {
     const row = await this.repo.activeRuleFile();
     if (!row) return { ruleSet: BUILTIN_RULE_SET, version: null, digest: EMPTY_DIGEST };
-    if (this.cache?.version !== row.version) this.cache = { version: row.version, ruleSet: asHttpInput(() => compileRuleFile(row.source)) };
+    // `stored`: a file accepted before today's limits still loads; a condition they refuse is a rule error (fail closed), never run.
+    if (this.cache?.version !== row.version) this.cache = { version: row.version, ruleSet: asHttpInput(() => compileRuleFile(row.source, { stored: true })) };
     return { ruleSet: this.cache.ruleSet, version: row.version, digest: row.digest };
   }
 }
