@@ -28,7 +28,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     loggerInstance: pino,
     // The id is read (and refused when it is not a plain id) by requestIdFrom, not by Fastify as it comes.
     requestIdHeader: false,
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock: options.clock, imports: options.imports }), adapter, {
     logger: new PinoNestLogger(pino),
