@@ -49,6 +49,10 @@ export class WardenConfig {
    * of TWO_PERSON_ACTS, or `none`. Unset: both in production, none in development.
    */
   WARDEN_TWO_PERSON?: TwoPersonAct[];
+  /** A console session unused this long is dead server-side, whatever its cookie says (docs/console.md). */
+  WARDEN_SESSION_IDLE_MINUTES = 30;
+  /** Live console sessions per person (token); signing in once more revokes the oldest. */
+  WARDEN_SESSION_MAX_PER_PERSON = 5;
 
   /** Whether `act` waits for a second operator's approval. */
   twoPerson(act: TwoPersonAct): boolean {
@@ -163,6 +167,8 @@ const SPECS = {
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
+  WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
+  WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */
