@@ -24,6 +24,7 @@ export * from './notify/notify-listener.js';
 export * from './jobs/job-runner.js';
 export * from './jobs/schedule.js';
 export * from './logging/pino-logger.js';
+export * from './logging/request-id.js';
 export * from './http/idempotency.js';
 export * from './errors/define-errors.js';
 export * from './http/request-digest.js';

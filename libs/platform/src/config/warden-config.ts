@@ -60,6 +60,10 @@ export class WardenConfig {
    * start; here only the spelling is checked.
    */
   WARDEN_TWO_PERSON?: string[];
+  /** A console session unused this long is dead server-side, whatever its cookie says (docs/console.md). */
+  WARDEN_SESSION_IDLE_MINUTES = 30;
+  /** Live console sessions per person (token); signing in once more revokes the oldest. */
+  WARDEN_SESSION_MAX_PER_PERSON = 5;
 
   /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
   twoPerson(act: string): boolean {
@@ -178,6 +182,8 @@ const SPECS = {
   WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: int(1, 100_000)({ default: defaults.WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
+  WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
+  WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */
