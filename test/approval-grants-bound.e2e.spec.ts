@@ -12,7 +12,6 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * (real HTTP, real PostgreSQL, the two-person rule on). The sequence must now fail and leave
  * everything as it was.
  */
-const APPROVALS = '/api/governance/approvals';
 const CAPS = { max_daily_exposure: '100', max_open_risk: '100', max_daily_loss: '50' };
 
 describe('grants bound to what they undo (two-person rule on)', () => {
