@@ -23,6 +23,7 @@ import { PromotionDecisionDecidedAt1763700001600 } from './1763700001600-Promoti
 import { ApprovalActs1763700001700 } from './1763700001700-ApprovalActs.js';
 import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js';
 import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
+import { GrantsBound1763700001730 } from './1763700001730-GrantsBound.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
@@ -52,5 +53,6 @@ export const ALL_MIGRATIONS = [
   ApprovalActs1763700001700,
   TokenIdentities1763700001710,
   OutboxPerDestination1763700001720,
+  GrantsBound1763700001730,
   SessionIdle1763700001750,
 ];

@@ -1,6 +1,14 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { LeverExplorer } from '#platform';
-import { APPROVAL_ACT_METADATA, APPROVAL_KINDS_METADATA, type ApprovalActEffect, type ApprovalActOptions, type ApprovalKindDefinition } from './approval-acts.js';
+import {
+  APPROVAL_ACT_METADATA,
+  APPROVAL_ACT_STATE_METADATA,
+  APPROVAL_KINDS_METADATA,
+  type ApprovalActEffect,
+  type ApprovalActOptions,
+  type ApprovalActStateReader,
+  type ApprovalKindDefinition,
+} from './approval-acts.js';
 import { ApprovalActsRegistry } from './approval-acts.registry.js';
 
 /**
@@ -19,8 +27,19 @@ export class ApprovalActsExplorer implements OnModuleInit {
     for (const { meta } of this.levers.classes<ApprovalKindDefinition[]>(APPROVAL_KINDS_METADATA)) {
       for (const kind of meta) this.registry.defineKind(kind);
     }
-    for (const { meta, call } of this.levers.methods<ApprovalActOptions>(APPROVAL_ACT_METADATA)) {
-      this.registry.defineAct({ ...meta, effect: call as ApprovalActEffect });
+    const states = new Map<string, { instance: object; read: ApprovalActStateReader }>();
+    for (const { meta, instance, call } of this.levers.methods<{ act: string }>(APPROVAL_ACT_STATE_METADATA)) {
+      if (states.has(meta.act)) throw new Error(`approval act ${meta.act} has two state readers`);
+      states.set(meta.act, { instance, read: call as ApprovalActStateReader });
     }
+    for (const { meta, instance, call } of this.levers.methods<ApprovalActOptions>(APPROVAL_ACT_METADATA)) {
+      const name = meta.act ?? meta.kind;
+      const state = states.get(name);
+      // The reader sits beside the effect, on the provider of the lever that owns the act.
+      if (state && state.instance !== instance) throw new Error(`the state reader of approval act ${name} must be on the provider that defines it`);
+      states.delete(name);
+      this.registry.defineAct({ ...meta, effect: call as ApprovalActEffect, state: state?.read });
+    }
+    if (states.size) throw new Error(`state readers for undefined approval acts: ${[...states.keys()].join(', ')}`);
   }
 }

@@ -12,6 +12,14 @@ import type { ApprovalResponseDto } from './dto/approval.dto.js';
  */
 export type ApprovalActEffect = (approval: ApprovalResponseDto, manager: EntityManager) => Promise<void>;
 
+/**
+ * The version of the state an act undoes (an engagement, a throttle, the decision it carries out),
+ * for the request's subject, read — and locked, if the lever's own changes lock it — in `manager`'s
+ * transaction; null when there is nothing for the act to do (nothing engaged, not throttled, an
+ * unknown subject). A request is bound to it when filed, and its act runs only while it is unchanged.
+ */
+export type ApprovalActStateReader = (subject: string, manager: EntityManager) => Promise<string | null>;
+
 /** A kind a lever owns: it files (and perhaps consumes) requests of it. */
 export interface ApprovalKindDefinition {
   /** The owning lever (its one name constant). */
@@ -31,10 +39,13 @@ export interface ApprovalActOptions extends ApprovalKindDefinition {
 
 export interface ApprovalActDefinition extends ApprovalActOptions {
   effect: ApprovalActEffect;
+  /** The state the act undoes (see ApprovalActStateReader); none: the act is bound to nothing but its grant. */
+  state?: ApprovalActStateReader;
 }
 
 export const APPROVAL_ACT_METADATA = Symbol('warden:approval-act');
 export const APPROVAL_KINDS_METADATA = Symbol('warden:approval-kinds');
+export const APPROVAL_ACT_STATE_METADATA = Symbol('warden:approval-act-state');
 
 /**
  * Marks a method `(approval, manager) => Promise<void>` as the effect of an approved act; the
@@ -45,3 +56,11 @@ export const ApprovalAct = (options: ApprovalActOptions): MethodDecorator => Set
 
 /** Declares on a provider the kinds its lever files without an act of approvals' (e.g. a grant it consumes itself). */
 export const OwnsApprovalKinds = (...kinds: ApprovalKindDefinition[]): ClassDecorator => SetMetadata(APPROVAL_KINDS_METADATA, kinds);
+
+/**
+ * Marks a method `(subject, manager) => Promise<string | null>` as the reader of the state the act
+ * `act` undoes (ApprovalActStateReader), on the provider that defines the act. Its requests are then
+ * bound to that state's version: refused (409 act_not_applicable) when there is none, voided when
+ * the lever reports a change (ApprovalsService.stateChanged), and run only while it is unchanged.
+ */
+export const ApprovalActState = (act: string): MethodDecorator => SetMetadata(APPROVAL_ACT_STATE_METADATA, { act });

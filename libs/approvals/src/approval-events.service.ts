@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationB
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { backoffMs, Clock, CoalescedRun, NotifyListener, SYSTEM_PRINCIPAL } from '#platform';
+import { ApprovalActBinding } from './approval-acts.binding.js';
 import { ApprovalActsRegistry } from './approval-acts.registry.js';
 import { ApprovalGrantsService } from './approval-grants.service.js';
 import { type DecidedEventRow, ApprovalsRepository } from './approvals.repository.js';
@@ -49,6 +50,7 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
     private readonly clock: Clock,
     private readonly registry: ApprovalActsRegistry,
     private readonly grants: ApprovalGrantsService,
+    private readonly binding: ApprovalActBinding,
   ) {}
 
   register(kind: ApprovalKind, handler: DecidedHandler): void {
@@ -115,13 +117,21 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
-  /** Only an approval runs the act: the grant is consumed by the act (not by any caller) and the effect follows, in `manager`'s transaction. */
+  /**
+   * Only an approval runs the act: the grant is consumed by the act (not by any caller) and the
+   * effect follows, in `manager`'s transaction. An act bound to a state runs only if that state is
+   * still at the version the request was filed for (read, and locked, before the grant is consumed:
+   * the lever's own changes take the same lock first); otherwise the grant is spent and nothing
+   * runs but the record of why (never retried: a later state is never the one it was filed for).
+   */
   private async runAct(event: DecidedEventRow, manager: EntityManager): Promise<void> {
     if (event.status !== 'approved') return;
     const act = this.registry.act(event.act!)!;
     const row = await this.repo.find(event.approval_id, this.clock.now(), manager);
     if (!row || row.lever !== act.lever.name || row.kind !== act.kind) throw new Error(`approval ${event.approval_id} names act ${event.act} of ${row?.lever}/${row?.kind}, registered for ${act.lever.name}/${act.kind}`);
+    const bound = await this.binding.check(act, row, manager);
     const consumed = await this.grants.consume(manager, { id: row.id, kind: row.kind, payloadDigest: row.payload_digest, by: SYSTEM_PRINCIPAL, act: act.act });
+    if (!bound.ok) return this.binding.recordStale(consumed, bound.current, manager);
     await act.effect(ApprovalResponseDto.from(consumed, await this.repo.decisions(row.id, manager)), manager);
   }
 }

@@ -17,5 +17,7 @@ export const ApprovalsErrors = defineErrors({
   idempotency_conflict: 409,
   invalid_expiry: 400,
   too_many_pending_approvals: 429,
+  /** An act filed while its state offers nothing to undo (nothing engaged, not throttled, an unknown subject). */
+  act_not_applicable: 409,
 });
 export type ApprovalsErrorCode = keyof typeof ApprovalsErrors.codes;

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ApprovalActBinding } from './approval-acts.binding.js';
 import { ApprovalActsExplorer } from './approval-acts.explorer.js';
+import { ApprovalActsRepository } from './approval-acts.repository.js';
 import { ApprovalActsRegistry } from './approval-acts.registry.js';
 import { ApprovalGrantsService } from './approval-grants.service.js';
 import { ApprovalAliasController } from './approval-alias.controller.js';
@@ -19,7 +21,7 @@ import { PendingRequestLimit } from './pending-limit.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalActsRepository, ApprovalActBinding, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit],
   exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

@@ -16,6 +16,8 @@ export interface ApprovalRow {
   /** The lever whose act this request is for, and the act; null on a plain request (HTTP, manual, a gate intent). */
   lever: string | null;
   act: string | null;
+  /** The version of the state its act undoes, taken at filing (null: a plain request, or an act bound to nothing). */
+  bound_version: string | null;
   requested_by: string;
   requested_by_token: string;
   correlation_id: string | null;
@@ -53,6 +55,7 @@ export interface NewApprovalRow {
   payloadDigest: string;
   lever: string | null;
   act: string | null;
+  boundVersion: string | null;
   requestedBy: string;
   requestedByToken: string;
   correlationId: string | null;
@@ -101,13 +104,13 @@ export class ApprovalsRepository {
     const inserted = await sqlOne<ApprovalRow>(
       db,
       `INSERT INTO approval_request AS r (kind, subject, payload, payload_digest, requested_by, requested_by_token, correlation_id,
-         request_digest, reason, risk_level, min_approvals, approver_roles, created_at, expires_at, lever, act)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         request_digest, reason, risk_level, min_approvals, approver_roles, created_at, expires_at, lever, act, bound_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (requested_by, correlation_id) WHERE correlation_id IS NOT NULL DO NOTHING
        RETURNING ${SELECT_ROW('$13')}`,
       [
         row.kind, row.subject, JSON.stringify(row.payload ?? null), row.payloadDigest, row.requestedBy, row.requestedByToken, row.correlationId,
-        row.requestDigest, row.reason, row.riskLevel, row.minApprovals, row.approverRoles, row.createdAt, row.expiresAt, row.lever, row.act,
+        row.requestDigest, row.reason, row.riskLevel, row.minApprovals, row.approverRoles, row.createdAt, row.expiresAt, row.lever, row.act, row.boundVersion,
       ],
     );
     if (inserted) return { row: inserted, inserted: true };

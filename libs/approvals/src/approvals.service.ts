@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, Clock, OutboxService, type Principal, requestDigest, toPage, WardenError, PlatformErrorCode } from '#platform';
 import type { ApprovalActDefinition } from './approval-acts.js';
+import { ApprovalActBinding } from './approval-acts.binding.js';
 import { ApprovalActsRegistry, type RegisteredKind } from './approval-acts.registry.js';
 import { ApprovalEventsService, type DecidedHandler } from './approval-events.service.js';
 import { ApprovalGrantsService } from './approval-grants.service.js';
@@ -53,6 +54,7 @@ export class ApprovalsService {
     private readonly registry: ApprovalActsRegistry,
     private readonly grants: ApprovalGrantsService,
     private readonly pendingLimit: PendingRequestLimit,
+    private readonly binding: ApprovalActBinding,
   ) {}
 
   /**
@@ -69,14 +71,29 @@ export class ApprovalsService {
   /**
    * Files a request for `act` (defined by its lever with @ApprovalAct or defineAct): the row records
    * the lever and the act, and its approval runs the act once, in the transaction that consumes the
-   * grant. Only in-process: no HTTP caller can file one.
+   * grant. Only in-process: no HTTP caller can file one. An act with a state reader
+   * (@ApprovalActState) is bound to the version of that state now: none, 409 `act_not_applicable`
+   * and nothing is filed; open requests for the same subject bound to an older version are voided.
    */
   async requestAct(principal: Principal, act: string, input: ApprovalActRequestInput, manager?: EntityManager): Promise<ApprovalCreatedResponseDto> {
     const def = this.registry.act(act);
     if (!def) throw new Error(`no approval act ${act} is defined`);
     const kind = this.registry.kind(def.kind)!;
-    const file = (m: EntityManager) => this.file(m, principal, { ...input, kind: def.kind }, kind, { lever: def.lever.name, act: def.act });
+    const file = async (m: EntityManager) => {
+      const boundVersion = await this.binding.versionToFile(def, input.subject, m);
+      if (boundVersion !== null) await this.binding.voidStale(principal, def.act, input.subject, `a request for a newer state of ${input.subject} was filed`, m);
+      return this.file(m, principal, { ...input, kind: def.kind }, kind, { lever: def.lever.name, act: def.act, boundVersion });
+    };
     return ApprovalCreatedResponseDto.from(manager ? await file(manager) : await this.dataSource.transaction(file));
+  }
+
+  /**
+   * Tells approvals that the state `act` undoes changed for `subject` (an engage, a release, a new
+   * throttle, an enable), in the transaction of the change and after it: the open requests bound to
+   * another version are voided (cancelled; audited `approval.void` by `principal` with `why`).
+   */
+  stateChanged(principal: Principal, act: string, subject: string, why: string, manager: EntityManager): Promise<number> {
+    return this.binding.voidStale(principal, act, subject, why, manager);
   }
 
   /** Defines an approved act in code (the same as an @ApprovalAct method); at start only. */
@@ -97,7 +114,13 @@ export class ApprovalsService {
     throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, `kind must be one of ${kinds.join(', ')}`, { fields: [{ field: 'kind', problems: [`kind must be one of ${kinds.join(', ')}`] }] });
   }
 
-  private async file(manager: EntityManager, principal: Principal, input: ApprovalRequestInput, kind: RegisteredKind, act: { lever: string; act: string } | null): Promise<ApprovalRow> {
+  private async file(
+    manager: EntityManager,
+    principal: Principal,
+    input: ApprovalRequestInput,
+    kind: RegisteredKind,
+    act: { lever: string; act: string; boundVersion: string | null } | null,
+  ): Promise<ApprovalRow> {
     const now = this.clock.now();
     const riskLevel = input.riskLevel ?? 'medium';
     let expires: Date;
@@ -124,6 +147,7 @@ export class ApprovalsService {
       payloadDigest: approvalPayloadDigest(input.kind, input.subject, payload),
       lever: act?.lever ?? null,
       act: act?.act ?? null,
+      boundVersion: act?.boundVersion ?? null,
       requestedBy: principal.name,
       requestedByToken: principal.tokenId,
       correlationId: input.correlationId ?? null,
@@ -152,7 +176,7 @@ export class ApprovalsService {
         min_approvals: row.min_approvals,
         payload_digest: row.payload_digest,
         token_id: principal.tokenId,
-        ...(row.act ? { lever: row.lever, act: row.act } : {}),
+        ...(row.act ? { lever: row.lever, act: row.act, bound_version: row.bound_version } : {}),
       },
     });
     await this.outbox.enqueue(manager, requestedNotification(row));

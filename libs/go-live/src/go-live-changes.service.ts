@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ApprovalAct, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
+import { ApprovalAct, ApprovalActState, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
 import { AuditService, MetricsService, OutboxService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { GoLiveStateResponseDto } from './dto/go-live.dto.js';
 import { GoLiveChecklistService } from './go-live-checklist.service.js';
@@ -66,7 +66,9 @@ export class GoLiveChangesService {
 
   /**
    * Releases the kill switch now, or — when WARDEN_TWO_PERSON lists kill_switch_release — files an
-   * approval request and leaves the switch engaged; a second operator's approval releases it.
+   * approval request and leaves the switch engaged; a second operator's approval releases it. The
+   * request is bound to this engagement: filed while nothing is engaged, 409 act_not_applicable;
+   * voided by the next release; never releases a later engagement.
    */
   async releaseKillSwitch(principal: Principal, input: ChangeInput): Promise<ReleaseOutcome> {
     if (!this.approvals.twoPerson(KILL_SWITCH_RELEASE)) {
@@ -90,6 +92,12 @@ export class GoLiveChangesService {
     });
     this.metrics.decision(GO_LIVE.name, 'release_requested');
     return { status: 202, body: created };
+  }
+
+  /** What a release undoes: the engagement in force (the row's version when the switch was engaged), locked; null while released. */
+  @ApprovalActState(KILL_SWITCH_RELEASE)
+  engagement(_subject: string, manager: EntityManager): Promise<string | null> {
+    return this.repo.lockEngagement(manager);
   }
 
   /**
@@ -141,6 +149,10 @@ export class GoLiveChangesService {
       },
     });
     await this.outbox.enqueue(manager, changeNotification(action, updated, extra));
+    if (action === 'kill_switch.engage' || action === 'kill_switch.release') {
+      // Release requests are bound to an engagement: those for one that ended are void.
+      await this.approvals.stateChanged(principal, KILL_SWITCH_RELEASE, RELEASE.subject, `kill switch ${action === 'kill_switch.engage' ? 'engaged' : 'released'} (state version ${updated.version})`, manager);
+    }
     return updated;
   }
 }

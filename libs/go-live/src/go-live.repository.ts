@@ -61,6 +61,15 @@ export class GoLiveRepository {
     return sqlOne<GoLiveStateRow>(manager, `SELECT ${STATE_COLUMNS} FROM go_live_state WHERE id = 1 FOR UPDATE`);
   }
 
+  /**
+   * The version at which the kill switch was engaged (kept by a trigger; null while released),
+   * locked like lockState: what a release is bound to.
+   */
+  async lockEngagement(manager: EntityManager): Promise<string | null> {
+    const row = await sqlOne<{ v: string | null }>(manager, `SELECT kill_switch_version::text AS v FROM go_live_state WHERE id = 1 FOR UPDATE`);
+    return row?.v ?? null;
+  }
+
   /** Sets the given flags (the others keep their value), bumps the version and NOTIFYs every instance on commit. */
   async update(manager: EntityManager, flags: GoLiveFlags, reason: string | null, changedBy: string): Promise<GoLiveStateRow> {
     const row = await sqlOne<GoLiveStateRow>(

@@ -94,6 +94,11 @@ export class PromotionRepository {
     );
   }
 
+  /** The latest Friday decision (one per domain and week) of `domain`, as `m` sees it: what a Friday approval carries out. */
+  latestWeekDecision(m: Queryable, domain: string): Promise<DecisionRow | undefined> {
+    return sqlOne<DecisionRow>(m, `SELECT ${DECISION_COLUMNS} FROM promotion_decision d WHERE d.domain = $1 AND d.week IS NOT NULL ORDER BY d.seq DESC LIMIT 1`, [domain]);
+  }
+
   /** Records an override's single use; false when its digest was used before (a replay). */
   async recordOverrideUse(m: Queryable, digest: string, at: Date, by: string, decisionId: string): Promise<boolean> {
     const row = await sqlOne(

@@ -37,7 +37,7 @@ export class TripwireActionService {
     let ok = true;
     let detail: string;
     try {
-      detail = await this.act(policy, reason);
+      detail = await this.act(policy, reason, triggerCount);
     } catch (err) {
       ok = false;
       detail = `${policy.action} failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -76,10 +76,11 @@ export class TripwireActionService {
   }
 
   /** The effect itself, through the lever that owns it. */
-  private async act(policy: RegressionPolicyRow, reason: string): Promise<string> {
+  private async act(policy: RegressionPolicyRow, reason: string, triggerCount: number): Promise<string> {
     switch (policy.action) {
       case 'THROTTLE': {
-        const { changed } = await this.riskGuard.disableEngine(TRIPWIRE_PRINCIPAL, policy.target_engine, reason);
+        const throttledBy = await this.triggerEvent(policy, triggerCount);
+        const { changed } = await this.riskGuard.disableEngine(TRIPWIRE_PRINCIPAL, policy.target_engine, reason, throttledBy);
         return changed ? `risk policy ${policy.target_engine} disabled` : `risk policy ${policy.target_engine} was already disabled`;
       }
       case 'KILL_SWITCH': {
@@ -91,5 +92,15 @@ export class TripwireActionService {
         this.logger.warn({ msg: `ALERT ${reason}` });
         return 'alert recorded';
     }
+  }
+
+  /**
+   * What the throttle is: the `triggered` event of this trigger (committed by the evaluation before
+   * the action runs), so a retry of the same trigger names the same throttle and a new trigger a new one.
+   */
+  private async triggerEvent(policy: RegressionPolicyRow, triggerCount: number): Promise<string> {
+    const [event] = await this.states.events({ domain: policy.domain, metric: policy.metric, type: 'triggered' }, 1);
+    if (!event || Number(event.details.trigger) !== triggerCount) throw new Error(`no triggered event for trigger ${triggerCount} of ${policy.domain}/${policy.metric}`);
+    return `regression_event:${event.id}`;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApprovalAct, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
+import { ApprovalAct, ApprovalActState, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
 import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import type { EntityManager } from 'typeorm';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
@@ -13,10 +13,7 @@ const ENGINE_REENABLE = 'engine_reenable';
 const REENABLE_PAYLOAD = { action: 'enable' } as const;
 const reenableSubject = (engine: string) => `engine:${engine}`;
 
-/** The regression tripwire throttles with a reason that starts with its name (tripwire-action.service.ts). */
-export function throttledByTripwire(disabledReason: string | null): boolean {
-  return disabledReason?.startsWith('regression_tripwire') ?? false;
-}
+const engineOfSubject = (subject: string) => subject.slice(reenableSubject('').length);
 
 /** What enabling an engine did: `approval` when the two-person rule holds it for a second operator. */
 export interface EnableOutcome {
@@ -27,8 +24,10 @@ export interface EnableOutcome {
 /**
  * Turns an engine off and on: the regression tripwire's THROTTLE, and the operator's act that undoes
  * it. Serialized with policy upserts of the same engine (the platform's policy lock), audited as
- * `risk.policy.disable|enable`. Re-enabling an engine the tripwire throttled waits for a second
- * operator when WARDEN_TWO_PERSON lists engine_reenable (docs/approvals.md "Two-person rule").
+ * `risk.policy.disable|enable`. A throttle is its own state (`throttled_by`, the tripwire event), not
+ * the words of `disabled_reason`: re-enabling a throttled engine waits for a second operator when
+ * WARDEN_TWO_PERSON lists engine_reenable (docs/approvals.md "Two-person rule"), and that request is
+ * bound to this very throttle (a new throttle, or an enable, voids it).
  */
 @Injectable()
 export class RiskEngineSwitchService {
@@ -44,7 +43,20 @@ export class RiskEngineSwitchService {
 
   /** Whether turning `before` on must wait for a second operator: a tripwire throttle, with the rule on. */
   heldForSecondOperator(enable: boolean | undefined, before: PolicyRow | undefined): boolean {
-    return enable === true && !!before && !before.enabled && throttledByTripwire(before.disabled_reason) && this.approvals.twoPerson(ENGINE_REENABLE);
+    return enable === true && !!before?.throttled_by && this.approvals.twoPerson(ENGINE_REENABLE);
+  }
+
+  /** What a re-enable undoes: the throttle in force on the subject's engine (its policy row locked); null when none. */
+  @ApprovalActState(ENGINE_REENABLE)
+  throttleOf(subject: string, manager: EntityManager): Promise<string | null> {
+    return this.repo.lockThrottle(engineOfSubject(subject), manager);
+  }
+
+  /** After a write that changed `engine`'s throttle, in its transaction: re-enable requests bound to the old one are void. */
+  async throttleChanged(principal: Principal, engine: string, before: PolicyRow | undefined, after: PolicyRow, manager: EntityManager): Promise<void> {
+    if ((before?.throttled_by ?? null) === after.throttled_by) return;
+    const why = after.throttled_by ? `engine ${engine} throttled again (${after.throttled_by})` : `engine ${engine} enabled`;
+    await this.approvals.stateChanged(principal, ENGINE_REENABLE, reenableSubject(engine), why, manager);
   }
 
   /** Files the approval request whose approval re-enables `engine`, in the caller's transaction. */
@@ -63,15 +75,16 @@ export class RiskEngineSwitchService {
   /**
    * Reserve then denies `policy_disabled` naming `reason`. An engine without a policy gets a disabled
    * one with 0 caps, so enabling it later still allows nothing until an operator sets caps. Already
-   * disabled: `changed: false`.
+   * disabled: `changed: false`. `throttledBy` (the tripwire's THROTTLE: its event) marks the engine
+   * throttled, also when it was already off; a new throttle replaces the one in force.
    */
-  async disableEngine(principal: Principal, engine: string, reason: string): Promise<{ changed: boolean }> {
+  async disableEngine(principal: Principal, engine: string, reason: string, throttledBy?: string): Promise<{ changed: boolean }> {
     const name = engineName(engine, true);
     const why = reason.trim() || `disabled by ${principal.name}`;
     return this.switch(principal, name, 'disable', why, (before) => {
-      if (before && !before.enabled) return null;
+      if (before && !before.enabled && (throttledBy === undefined || before.throttled_by === throttledBy)) return null;
       return before
-        ? { ...before, enabled: false, disabled_reason: why, updated_by: principal.name }
+        ? { ...before, enabled: false, disabled_reason: why, throttled_by: throttledBy ?? before.throttled_by, updated_by: principal.name }
         : {
             engine: name,
             enabled: false,
@@ -83,6 +96,7 @@ export class RiskEngineSwitchService {
             enforcement_mode: 'enforce',
             max_loss_multiple: '1',
             disabled_reason: why,
+            throttled_by: throttledBy ?? null,
             updated_by: principal.name,
           };
     });
@@ -100,7 +114,7 @@ export class RiskEngineSwitchService {
       const result = await this.switchIn(manager, principal, name, 'enable', reason, (before) => {
         if (!before) throw RiskErrors.raise('policy_not_found', `no risk policy for engine ${name}`);
         held = this.heldForSecondOperator(true, before);
-        return before.enabled || held ? null : { ...before, enabled: true, disabled_reason: null, updated_by: principal.name };
+        return before.enabled || held ? null : { ...before, enabled: true, disabled_reason: null, throttled_by: null, updated_by: principal.name };
       });
       return held ? { changed: false, approval: await this.requestReenable(principal, name, reason, manager) } : result;
     });
@@ -108,11 +122,12 @@ export class RiskEngineSwitchService {
 
   /**
    * The approved re-enable, run by approvals once, in the transaction that consumes the grant (only
-   * a request filed by requestReenable carries this act).
+   * a request filed by requestReenable carries this act), and only while the throttle it was filed
+   * for is the one in force (approvals checks `bound_version` against throttleOf first).
    */
   @ApprovalAct({ lever: RISK_GUARD, kind: ENGINE_REENABLE, twoPerson: true })
   async reenableApproved(approval: ApprovalResponseDto, manager: EntityManager): Promise<void> {
-    const engine = approval.subject.slice(reenableSubject('').length);
+    const engine = engineOfSubject(approval.subject);
     const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
     const by = `${approval.requested_by} (approved by ${approvedBy.join(', ')})`;
     await this.switchIn(
@@ -121,8 +136,8 @@ export class RiskEngineSwitchService {
       engine,
       'enable',
       approval.reason,
-      (before) => (before && !before.enabled ? { ...before, enabled: true, disabled_reason: null, updated_by: by } : null),
-      { approval_id: approval.id, requested_by: approval.requested_by, approved_by: approvedBy },
+      (before) => (before && !before.enabled ? { ...before, enabled: true, disabled_reason: null, throttled_by: null, updated_by: by } : null),
+      { approval_id: approval.id, requested_by: approval.requested_by, approved_by: approvedBy, throttled_by: approval.bound_version },
     );
   }
 
@@ -152,6 +167,7 @@ export class RiskEngineSwitchService {
     const row = next(before);
     if (!row) return { changed: false };
     const after = await this.repo.writePolicy(manager, row, this.clock.now());
+    await this.throttleChanged(principal, engine, before, after, manager);
     await this.audit.record(manager, principal, {
       action: `risk.policy.${act}`,
       subject,

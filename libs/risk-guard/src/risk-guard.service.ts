@@ -55,9 +55,13 @@ export class RiskGuardService {
     return this.whatIfs.assertLossWithinBound(engine, amount, loss);
   }
 
-  /** Turn an engine off (the tripwire's THROTTLE): reserve then denies policy_disabled naming `reason`. */
-  disableEngine(principal: Principal, engine: string, reason: string): Promise<{ changed: boolean }> {
-    return this.switches.disableEngine(principal, engine, reason);
+  /**
+   * Turn an engine off: reserve then denies policy_disabled naming `reason`. `throttledBy` (the
+   * tripwire's THROTTLE: its event) marks it throttled, which only an approved re-enable lifts under
+   * the two-person rule.
+   */
+  disableEngine(principal: Principal, engine: string, reason: string, throttledBy?: string): Promise<{ changed: boolean }> {
+    return this.switches.disableEngine(principal, engine, reason, throttledBy);
   }
 
   /** Turn an engine back on (an operator's act); 404 when it has no policy. */

@@ -16,7 +16,14 @@ export interface PolicyRow {
   reservation_ttl_seconds: number;
   enforcement_mode: EnforcementMode;
   max_loss_multiple: string;
+  /** Why it is off, in words (an operator may edit it). */
   disabled_reason: string | null;
+  /**
+   * The tripwire event whose THROTTLE holds the engine off (`regression_event:<id>`), null when not
+   * throttled. Set only by the tripwire's throttle, cleared only by an enable (under the two-person
+   * rule, only the approved act): an upsert never writes it.
+   */
+  throttled_by: string | null;
   updated_by: string;
   updated_at: Date;
 }
@@ -26,7 +33,7 @@ export function policyColumns(a = ''): string {
   const c = a ? `${a}.` : '';
   return `${c}engine, ${c}enabled, trim_scale(${c}max_daily_exposure)::text AS max_daily_exposure, trim_scale(${c}max_open_risk)::text AS max_open_risk,
   trim_scale(${c}max_daily_loss)::text AS max_daily_loss, ${c}max_actions_per_day, ${c}reservation_ttl_seconds, ${c}enforcement_mode,
-  trim_scale(${c}max_loss_multiple)::text AS max_loss_multiple, ${c}disabled_reason, ${c}updated_by, ${c}updated_at`;
+  trim_scale(${c}max_loss_multiple)::text AS max_loss_multiple, ${c}disabled_reason, ${c}throttled_by, ${c}updated_by, ${c}updated_at`;
 }
 const POLICY_COLUMNS = policyColumns();
 
@@ -66,16 +73,22 @@ export class RiskPolicyRepository {
     return sqlOne<PolicyRow>(manager, `SELECT ${POLICY_COLUMNS} FROM risk_policy WHERE engine = $1${forUpdate ? ' FOR UPDATE' : ''}`, [engine]);
   }
 
+  /** The throttle in force on `engine` (null: none, or no policy), the row locked for the caller's transaction. */
+  async lockThrottle(engine: string, manager: Pick<EntityManager, 'query'>): Promise<string | null> {
+    const row = await sqlOne<{ throttled_by: string | null }>(manager, `SELECT throttled_by FROM risk_policy WHERE engine = $1 FOR UPDATE`, [engine]);
+    return row?.throttled_by ?? null;
+  }
+
   async writePolicy(manager: EntityManager, p: Omit<PolicyRow, 'updated_at'>, now: Date): Promise<PolicyRow> {
     await manager.query(
       `INSERT INTO risk_policy (engine, enabled, max_daily_exposure, max_open_risk, max_daily_loss, max_actions_per_day,
-                                reservation_ttl_seconds, enforcement_mode, disabled_reason, updated_by, updated_at, max_loss_multiple)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                reservation_ttl_seconds, enforcement_mode, disabled_reason, updated_by, updated_at, max_loss_multiple, throttled_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (engine) DO UPDATE SET enabled = EXCLUDED.enabled, max_daily_exposure = EXCLUDED.max_daily_exposure,
          max_open_risk = EXCLUDED.max_open_risk, max_daily_loss = EXCLUDED.max_daily_loss, max_actions_per_day = EXCLUDED.max_actions_per_day,
          reservation_ttl_seconds = EXCLUDED.reservation_ttl_seconds, enforcement_mode = EXCLUDED.enforcement_mode,
          disabled_reason = EXCLUDED.disabled_reason, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,
-         max_loss_multiple = EXCLUDED.max_loss_multiple`,
+         max_loss_multiple = EXCLUDED.max_loss_multiple, throttled_by = EXCLUDED.throttled_by`,
       [
         p.engine,
         p.enabled,
@@ -89,6 +102,7 @@ export class RiskPolicyRepository {
         p.updated_by,
         now,
         p.max_loss_multiple,
+        p.throttled_by,
       ],
     );
     return (await this.policy(p.engine, manager))!;

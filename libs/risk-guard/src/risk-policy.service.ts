@@ -57,9 +57,11 @@ export class RiskPolicyService {
   }
 
   /**
-   * The HTTP upsert. Turning on an engine the tripwire throttled, with the two-person rule on, writes
-   * the other fields given, leaves the engine off and answers 202 with the approval request whose
-   * approval turns it on (RiskEngineSwitchService), in the same transaction.
+   * The HTTP upsert. Turning on an engine the tripwire throttled (`throttled_by`), with the two-person
+   * rule on, writes the other fields given, leaves the engine off and answers 202 with the approval
+   * request whose approval turns it on (RiskEngineSwitchService), in the same transaction. An upsert
+   * never sets or clears the throttle itself: `disabled_reason` is only the words; with the rule off,
+   * an enable clears it (and voids the re-enable requests bound to it).
    */
   async upsert(principal: Principal, input: PolicyUpsertInput): Promise<PolicyUpsertOutcome> {
     const engine = engineName(input.engine, true);
@@ -71,6 +73,7 @@ export class RiskPolicyService {
     const multiple = input.max_loss_multiple === undefined ? undefined : amountOf(input.max_loss_multiple, 'max_loss_multiple', false);
     return this.repo.db.transaction(async (manager) => {
       let held = false;
+      let throttle: { before: PolicyRow | undefined; after: PolicyRow } | undefined;
       const { policy } = await this.upserts.upsert(
         principal,
         {
@@ -78,10 +81,12 @@ export class RiskPolicyService {
           subject: `risk_policy:${engine}`,
           requiredToCreate: caps,
           load: (m) => this.repo.policy(engine, m, true),
-          write: (m, before) => {
+          write: async (m, before) => {
             held = this.switches.heldForSecondOperator(input.enabled, before);
             const given = held ? { ...input, enabled: undefined } : input;
-            return this.repo.writePolicy(m, nextPolicy(principal, engine, given, caps, multiple, before), this.clock.now());
+            const after = await this.repo.writePolicy(m, nextPolicy(principal, engine, given, caps, multiple, before), this.clock.now());
+            throttle = { before, after };
+            return after;
           },
           view: RiskPolicyResponseDto.from,
           reason: input.reason ?? null,
@@ -89,6 +94,7 @@ export class RiskPolicyService {
         },
         manager,
       );
+      if (throttle) await this.switches.throttleChanged(principal, engine, throttle.before, throttle.after, manager);
       if (!held) return { status: 200, body: policy };
       return { status: 202, body: await this.switches.requestReenable(principal, engine, input.reason, manager) };
     });
@@ -132,6 +138,8 @@ function nextPolicy(
     enforcement_mode: keep('enforcement_mode', input.enforcement_mode, 'enforce'),
     max_loss_multiple: keep('max_loss_multiple', multiple, '1'),
     disabled_reason: disabledReason,
+    // Only the tripwire throttles, and only an enable lifts it: the upsert's fields never touch it.
+    throttled_by: enabled ? null : (before?.throttled_by ?? null),
     updated_by: principal.name,
   };
 }

@@ -30,6 +30,8 @@ export class ApprovalResponseDto {
   @ApiProperty() subject: string;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) payload: unknown;
   @ApiProperty() payload_digest: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The version of the state its act undoes, taken at filing: the act runs only while it is unchanged' })
+  bound_version: string | null;
   @ApiProperty() requested_by: string;
   @ApiProperty() reason: string;
   @ApiProperty() risk_level: string;
@@ -50,6 +52,7 @@ export class ApprovalResponseDto {
       subject: row.subject,
       payload: row.payload,
       payload_digest: row.payload_digest,
+      bound_version: row.bound_version ?? null,
       requested_by: row.requested_by,
       reason: row.reason,
       risk_level: row.risk_level,

@@ -10,7 +10,12 @@ import { GATE } from '../gate.lever.js';
 
 const KIND = 'gate_intent';
 
-/** What an approval of this intent is bound to: the normalised intent and the policy version. */
+/**
+ * What an approval of this intent is bound to: everything the gate acts on once it is allowed — the
+ * normalised intent, the policy version (active digest), and the engine, amount, reserve, domain and
+ * recommendation of the request — so a grant for one cannot allow another (an amount swap, a
+ * reservation added later). The payload is what approvers see (GET /approvals/{id}).
+ */
 interface Grant {
   subject: string;
   payload: Record<string, unknown>;
@@ -42,8 +47,9 @@ const step = (verdict: StepOutcome['verdict'], reason: string, details: Record<s
  * (only the policy file asks for one) involves them, and never when simulating:
  *   - no `approval_id`: a `gate_intent` request is filed with the decision (202);
  *   - an `approval_id` still pending: 202 again, nothing new filed (`approval_pending`);
- *   - approved for this very intent and policy version: the grant stands in for the policy's
- *     require_approval and is consumed with the decision (allowed once);
+ *   - approved for this very intent, policy version, engine, amount, reserve, domain and
+ *     recommendation: the grant stands in for the policy's require_approval and is consumed with
+ *     the decision (allowed once);
  *   - anything else (another intent, used, rejected, unknown): block, the reason says which.
  */
 @Injectable()
@@ -133,7 +139,17 @@ export class ApprovalPhase {
 function grantOf(request: ParsedRequest, policy: PolicyJudgement): Grant | null {
   if (!request.intent || !policy.policyDigest) return null;
   const subject = `gate_policy:${request.policyName}`;
-  const payload = { intent: intentDigestPayload(request.intent), policy_digest: policy.policyDigest };
+  const { req } = request;
+  const payload = {
+    intent: intentDigestPayload(request.intent),
+    policy_digest: policy.policyDigest,
+    // As the request gives them (amount is already canonical: "010.50" reads "10.5"); absent is null, so it is bound too.
+    engine: req.engine ?? null,
+    amount: req.amount ?? null,
+    reserve: req.reserve === true,
+    domain: req.domain ?? null,
+    recommendation_id: req.recommendation_id ?? null,
+  };
   return { subject, payload, digest: approvalPayloadDigest(KIND, subject, payload) };
 }
 

@@ -57,6 +57,13 @@ export class RiskPolicyResponseDto {
   @ApiProperty({ example: 'WHOLESALE' }) engine: string;
   @ApiProperty() enabled: boolean;
   @ApiProperty({ type: String, nullable: true, description: 'Shown in every denial while disabled' }) disabled_reason: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'regression_event:42',
+    description: 'The tripwire event whose THROTTLE holds the engine off; cleared only by an enable (the approved act under the two-person rule), never by an upsert',
+  })
+  throttled_by: string | null;
   @ApiProperty({ type: String, nullable: true, example: '1000', description: 'null = unlimited' }) max_daily_exposure: string | null;
   @ApiProperty({ type: String, nullable: true, example: '1000', description: 'null = unlimited' }) max_open_risk: string | null;
   @ApiProperty({ type: String, nullable: true, example: '200', description: 'null = unlimited' }) max_daily_loss: string | null;
@@ -73,6 +80,7 @@ export class RiskPolicyResponseDto {
       engine: p.engine,
       enabled: p.enabled,
       disabled_reason: p.disabled_reason,
+      throttled_by: p.throttled_by ?? null,
       max_daily_exposure: p.max_daily_exposure,
       max_open_risk: p.max_open_risk,
       max_daily_loss: p.max_daily_loss,
