@@ -60,11 +60,13 @@ describe('examples/policy fixtures (staged rollout Stage 0)', () => {
     expect(out.policy_digest).toMatch(/^[0-9a-f]{64}$/);
     expect(out.intent_digest).toMatch(/^[0-9a-f]{64}$/);
     expect(out.trace_id).toMatch(/^[0-9a-f]{24}$/);
-    // gate eval agrees with policy test on verdict, reasons, digests and exit code
+    // gate eval agrees with policy test on verdict, reasons, digests and exit code; as gait's gate
+    // eval, a require_approval without an approval token also says so (approval_token_missing)
     const evalOut = gateEvalOffline({ policy: policyPath(c.policy), intent: intentPath(c.intent), json: true });
     expect(evalOut.exitCode).toBe(c.exit_code);
     const e = JSON.parse(evalOut.stdout) as Record<string, unknown>;
-    expect([e.verdict, e.reason_codes, e.policy_digest, e.intent_digest, e.trace_id]).toEqual([out.verdict, out.reason_codes, out.policy_digest, out.intent_digest, out.trace_id]);
+    const reasons = c.verdict === 'require_approval' ? [...(out.reason_codes as string[]), 'approval_token_missing'].sort() : out.reason_codes;
+    expect([e.verdict, e.reason_codes, e.policy_digest, e.intent_digest, e.trace_id]).toEqual([out.verdict, reasons, out.policy_digest, out.intent_digest, out.trace_id]);
   });
 
   it.each(expected.simulate.map((c) => [`${c.policy} x ${c.intent}`, c] as const))('gate eval --simulate %s never blocks', (_name, c) => {

@@ -11,7 +11,8 @@ import { approvalCast } from './support/factories/approvals.js';
 
 const STEPS = ['go_live', 'policy', 'risk', 'heimdall', 'tripwire', 'trust'];
 // The rule's own code, and gait's: a destructive target in the apply phase.
-const DELETE_REASONS = ['delete_forbidden', 'destructive_apply_requires_approval'];
+// gait at the seed: the matched rule's code only (Warden's destructive check is the opt-in strict mode).
+const DELETE_REASONS = ['delete_forbidden'];
 
 describe('gate: POST /gate/evaluate over real HTTP', () => {
   let t: TestApp;
@@ -274,7 +275,8 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_policy');
     expect(bad.body.message).toMatch(/default_verdict/);
-    const unknownKey = await putPolicy(t, uniqueName(), 'rules:\n  - name: x\n    effect: allow\n    surprise: 1\n', { token: op1 });
+    // An unknown key is ignored as gait's seed does (docs/gate.md); a later-gait condition Warden does not evaluate is refused.
+    const unknownKey = await putPolicy(t, uniqueName(), 'rules:\n  - name: x\n    effect: allow\n    match: {skill_publishers: [acme]}\n', { token: op1 });
     expect([unknownKey.status, unknownKey.body.error]).toEqual([400, 'invalid_policy']);
     expect((await putPolicy(t, uniqueName(), ': : :\n', { token: op1 })).body.error).toBe('invalid_policy');
     expect((await t.http('PUT', `${G}/policies/${uniqueName()}`, { yaml: 'rules: []', mode: 'loud' }, { token: op1 })).body.error).toBe('invalid_policy');

@@ -109,10 +109,9 @@ describe('weekly review: gate and promotion sections (real HTTP, real database)'
       top_reason_codes: top,
     });
     // The figures the gate's answers give, spelled out: the writes (enforce and dry_run), the deletes (enforce and observe), the two reads.
-    expect(top.slice(0, 4)).toEqual([
+    expect(top.slice(0, 3)).toEqual([
       { reason_code: 'approval_required_for_write', count: 2 },
       { reason_code: 'delete_forbidden', count: 2 },
-      { reason_code: 'destructive_apply_requires_approval', count: 2 },
       { reason_code: 'matched_rule_allow_reads', count: 2 },
     ]);
   });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Role } from '#platform';
-import { exitSixOnUsageErrors, registerGateCommands, registerPromotionCommands } from './commands/register.js';
+import { exitSixOnUsageErrors, registerApproveCommand, registerGateCommands, registerPromotionCommands } from './commands/register.js';
 
 // Only commander and node: builtins load up front, so `warden --help`, `--version` and commander's
 // own usage errors answer in a fraction of a second. Each action imports ./commands.js (Nest,
@@ -63,7 +63,8 @@ token
 // Pure commands: no Nest, no database, answered offline.
 registerGateCommands(program);
 registerPromotionCommands(program);
-for (const name of ['policy', 'gate', 'promotion']) exitSixOnUsageErrors(program.commands.find((c) => c.name() === name)!);
+registerApproveCommand(program);
+for (const name of ['policy', 'gate', 'promotion', 'approve']) exitSixOnUsageErrors(program.commands.find((c) => c.name() === name)!);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   console.error(`warden: ${(err as { message?: string }).message ?? String(err)}`);

@@ -1,14 +1,26 @@
 // `warden gate eval`: offline against a policy file, or remote against a running Warden. No Nest.
 import { readFileSync } from 'node:fs';
-import { applySimulate, EXIT, evaluateIntent, exitCodeFor, GateInputError, type GateEvaluation, type SimulatedEvaluation } from '#gate';
+import { applyApprovalTokens, applyBrokerRequirement, applySimulate, EXIT, evaluateIntent, exitCodeFor, GateInputError, traceId, type GateEvaluation, type SimulatedEvaluation } from '#gate';
+import { readApprovalTokens, verificationKey, type ApprovalKeyOptions } from './approve-commands.js';
 import { csv, jsonLine, type CommandResult } from './output.js';
-import { invalid, loadIntent, loadPolicy } from './policy-commands.js';
+import { invalid, loadIntent, loadPolicy, normalizedOrNull } from './policy-commands.js';
 
-export interface GateEvalOfflineOptions {
+export interface GateEvalOfflineOptions extends ApprovalKeyOptions {
   policy: string;
   intent: string;
   simulate?: boolean;
   json?: boolean;
+  /** Warden's stricter checks (off: gait at the seed). */
+  strict?: boolean;
+  /** gait's --approval-token: a token file. */
+  approvalToken?: string;
+  /** gait's --approval-token-chain: more token files, comma-separated. */
+  approvalTokenChain?: string;
+  /** gait's --approval-token-ref: reported as approval_ref unless tokens grant. */
+  approvalTokenRef?: string;
+  /** The clock for token expiry (tests). */
+  now?: Date;
+  env?: Record<string, string | undefined>;
 }
 
 export interface GateEvalRemoteOptions {
@@ -21,7 +33,15 @@ export interface GateEvalRemoteOptions {
   fetch?: typeof fetch;
 }
 
-type Reported = GateEvaluation & Partial<Pick<SimulatedEvaluation, 'simulate_mode' | 'would_have_blocked' | 'simulated_verdict' | 'simulated_reason_codes'>> & { phase?: string };
+type Reported = GateEvaluation &
+  Partial<Pick<SimulatedEvaluation, 'simulate_mode' | 'would_have_blocked' | 'simulated_verdict' | 'simulated_reason_codes'>> & {
+    phase?: string;
+    approval_ref?: string;
+    /** Set when approval tokens were looked at (the policy asked for approval). */
+    required_approvals?: number;
+    valid_approvals?: number;
+    warnings?: string[];
+  };
 
 /** gait's gate eval JSON field names and order (the fields Warden produces). */
 function render(r: Reported, json: boolean | undefined, exitCode: number): CommandResult {
@@ -31,6 +51,8 @@ function render(r: Reported, json: boolean | undefined, exitCode: number): Comma
     lines.push(`reasons: ${csv(r.reason_codes)}`);
     if (r.violations.length > 0) lines.push(`violations: ${csv(r.violations)}`);
     if (r.matched_rule) lines.push(`matched_rule: ${r.matched_rule}`);
+    if (r.required_approvals) lines.push(`approvals: ${r.valid_approvals ?? 0}/${r.required_approvals}`);
+    for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
     return { exitCode, stdout: `${lines.join('\n')}\n` };
   }
   const approval = r.verdict === 'require_approval';
@@ -41,8 +63,10 @@ function render(r: Reported, json: boolean | undefined, exitCode: number): Comma
       ['verdict', r.verdict],
       ['reason_codes', r.reason_codes],
       ['violations', r.violations],
-      ['required_approvals', approval ? r.min_approvals : 0],
-      ['require_distinct_approvers', approval && r.require_distinct_approvers],
+      ['approval_ref', r.approval_ref],
+      ['required_approvals', r.required_approvals ?? (approval ? r.min_approvals : 0)],
+      ['valid_approvals', r.valid_approvals],
+      ['require_distinct_approvers', (approval || (r.required_approvals ?? 0) > 0) && r.require_distinct_approvers],
       ['trace_id', r.trace_id],
       ['policy_digest', r.policy_digest],
       ['intent_digest', r.intent_digest],
@@ -52,18 +76,34 @@ function render(r: Reported, json: boolean | undefined, exitCode: number): Comma
       ['would_have_blocked', r.would_have_blocked],
       ['simulated_verdict', r.simulated_verdict],
       ['simulated_reason_codes', r.simulated_reason_codes],
+      ['warnings', r.warnings],
     ]),
   };
 }
 
-/** `warden gate eval --policy P --intent I [--simulate] [--json]`: exit 0 allow/dry_run/simulate, 3 block, 4 approval, 6 invalid. */
+/**
+ * `warden gate eval --policy P --intent I [--approval-token T] [--approval-token-chain a,b]
+ * [--simulate] [--strict] [--json]`, in gait's order (cmd/gait/gate.go at the seed): evaluate,
+ * approval tokens (only for a require_approval), the broker-credential requirement, simulate; the
+ * trace id from the final verdict. Exit 0 allow/dry_run/simulate, 3 block, 4 approval, 6 invalid.
+ */
 export function gateEvalOffline(opts: GateEvalOfflineOptions): CommandResult {
   let result: Reported;
   try {
     const policy = loadPolicy(opts.policy);
-    const intent = loadIntent(opts.intent);
-    const evaluated = evaluateIntent(policy, intent);
-    result = { ...(opts.simulate ? applySimulate(evaluated) : evaluated), phase: intent.context.phase };
+    const raw = loadIntent(opts.intent);
+    const intent = normalizedOrNull(raw);
+    let evaluated: Reported = evaluateIntent(policy, intent ?? raw, { strict: opts.strict });
+    if (opts.approvalTokenRef?.trim()) evaluated = { ...evaluated, approval_ref: opts.approvalTokenRef.trim() };
+    if (evaluated.verdict === 'require_approval' && intent) {
+      const paths = [opts.approvalToken ?? '', ...(opts.approvalTokenChain ?? '').split(',')];
+      const tokens = readApprovalTokens(paths);
+      const outcome = applyApprovalTokens(evaluated, intent.tool_name, tokens, { publicKey: verificationKey(opts, opts.env ?? process.env), now: opts.now });
+      evaluated = { ...outcome.evaluation, required_approvals: outcome.required_approvals, valid_approvals: outcome.valid_approvals, approval_ref: outcome.approval_ref || evaluated.approval_ref };
+    }
+    evaluated = applyBrokerRequirement(evaluated);
+    const final: Reported = opts.simulate ? { ...evaluated, ...applySimulate(evaluated) } : evaluated;
+    result = { ...final, trace_id: traceId(final.policy_digest, final.intent_digest ?? '', final.verdict), phase: intent?.context.phase, warnings: policy.warnings };
   } catch (e) {
     return invalid(e, opts.json, 'gate eval');
   }
@@ -120,6 +160,7 @@ export async function gateEvalRemote(opts: GateEvalRemoteOptions): Promise<Comma
     min_approvals: num(body.required_approvals ?? body.min_approvals),
     require_distinct_approvers: body.require_distinct_approvers === true,
     rate_limit: null,
+    require_broker_credential: false,
     policy_digest: s(body.policy_digest) ?? '',
     intent_digest: s(body.intent_digest),
     trace_id: s(body.trace_id) ?? '',

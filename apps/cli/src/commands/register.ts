@@ -1,6 +1,7 @@
 // Commander wiring for the pure gate and promotion commands. Imports neither Nest nor the database, so
 // `warden policy test` and `warden gate eval` answer without booting the app.
-import type { Command } from 'commander';
+import type { Command, CommanderError } from 'commander';
+import { approve } from './approve-commands.js';
 import { gateEvalOffline, gateEvalRemote } from './gate-commands.js';
 import type { CommandResult } from './output.js';
 import { policyTest, policyValidate } from './policy-commands.js';
@@ -20,7 +21,8 @@ export function registerGateCommands(program: Command): void {
     .argument('<policy>', 'policy YAML (gait.gate.policy)')
     .argument('<intent>', 'intent JSON (gait.gate.intent_request)')
     .option('--json', 'print deterministic JSON')
-    .action((p: string, i: string, o: { json?: boolean }) => emit(policyTest(p, i, o)));
+    .option('--strict', "Warden's stricter checks (off: gait's verdicts exactly)")
+    .action((p: string, i: string, o: { json?: boolean; strict?: boolean }) => emit(policyTest(p, i, o)));
   policy
     .command('validate')
     .description('parse and validate a policy (exit 0 valid, 6 invalid)')
@@ -37,16 +39,60 @@ export function registerGateCommands(program: Command): void {
     .option('--server <url>', 'Warden base URL: evaluate remotely')
     .option('--token <token>', 'bearer token for --server (or WARDEN_TOKEN)')
     .option('--simulate', 'never enforce: exit 0 and report what would have been blocked')
+    .option('--approval-token <path>', 'a signed gait approval token (offline)')
+    .option('--approval-token-chain <csv>', 'more approval token files, comma-separated (offline)')
+    .option('--approval-token-ref <ref>', 'an approval reference to report')
+    .option('--approval-public-key <path>', 'base64 ed25519 public key that verifies the tokens')
+    .option('--approval-public-key-env <var>', 'env var holding that public key')
+    .option('--approval-private-key <path>', 'base64 ed25519 private key (its public half verifies)')
+    .option('--approval-private-key-env <var>', 'env var holding that private key')
+    .option('--strict', "Warden's stricter checks (off: gait's verdicts exactly)")
     .option('--json', 'print deterministic JSON')
-    .action(async (o: { intent: string; policy?: string; server?: string; token?: string; simulate?: boolean; json?: boolean }) => {
+    .action(async (o: GateEvalFlags) => {
       if (!o.policy === !o.server) {
         emit({ exitCode: 6, stdout: o.json ? '{"ok":false,"error":"give exactly one of --policy or --server"}\n' : 'gate eval error: give exactly one of --policy or --server\n' });
         return;
       }
-      if (o.policy) return emit(gateEvalOffline({ policy: o.policy, intent: o.intent, simulate: o.simulate, json: o.json }));
+      if (o.policy) return emit(gateEvalOffline({ ...o, policy: o.policy }));
       const token = o.token ?? process.env.WARDEN_TOKEN ?? '';
       emit(await gateEvalRemote({ server: o.server!, token, intent: o.intent, simulate: o.simulate, json: o.json }));
     });
+}
+
+interface GateEvalFlags {
+  intent: string;
+  policy?: string;
+  server?: string;
+  token?: string;
+  simulate?: boolean;
+  json?: boolean;
+  strict?: boolean;
+  approvalToken?: string;
+  approvalTokenChain?: string;
+  approvalTokenRef?: string;
+  approvalPublicKey?: string;
+  approvalPublicKeyEnv?: string;
+  approvalPrivateKey?: string;
+  approvalPrivateKeyEnv?: string;
+}
+
+/** Adds `approve`: gait's signed approval tokens, offline. */
+export function registerApproveCommand(program: Command): void {
+  program
+    .command('approve')
+    .description('write a signed gait approval token (gait.gate.approval_token) for one intent and policy digest')
+    .requiredOption('--intent-digest <sha256>', 'the intent digest (policy test / gate eval print it)')
+    .requiredOption('--policy-digest <sha256>', 'the policy digest')
+    .requiredOption('--ttl <duration>', 'validity, a Go duration: 1h, 30m, 1h30m')
+    .requiredOption('--scope <csv>', 'scope values, e.g. tool:tool.write')
+    .requiredOption('--approver <identity>', 'who approves')
+    .requiredOption('--reason-code <code>', 'why')
+    .option('--out <path>', 'token file (default approval_<token_id>.json)')
+    .option('--key-mode <mode>', 'dev (ephemeral key) or prod; default prod with a key, else dev')
+    .option('--private-key <path>', 'base64 ed25519 private key file (gait format)')
+    .option('--private-key-env <var>', 'env var holding that key')
+    .option('--json', 'print deterministic JSON')
+    .action((o: Parameters<typeof approve>[0]) => emit(approve(o)));
 }
 
 /** Adds `promotion evaluate`: menace-compatible verdicts offline (exit 0 promote, 3 demote/no_go, 4 pilot, 6 invalid). */
@@ -67,8 +113,38 @@ export function registerPromotionCommands(program: Command): void {
     );
 }
 
-/** Commander usage errors (unknown option, missing argument) on the offline commands are invalid input: exit 6, as gait. */
-export function exitSixOnUsageErrors(command: Command): void {
-  command.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 6));
-  for (const sub of command.commands) exitSixOnUsageErrors(sub);
+export interface UsageIo {
+  argv: readonly string[];
+  write: (text: string) => void;
+  writeErr: (text: string) => void;
+  exit: (code: number) => never;
+}
+
+const processIo = (): UsageIo => ({
+  argv: process.argv,
+  write: (t) => process.stdout.write(t),
+  writeErr: (t) => process.stderr.write(t),
+  exit: (code) => process.exit(code),
+});
+
+/**
+ * Commander usage errors (unknown option, missing argument or flag, too many arguments) on the
+ * offline commands are invalid input: exit 6, as gait. With `--json` the error is one JSON line on
+ * stdout, `{"ok":false,"error":"..."}`, like every other failure, and commander's own text
+ * (the error and the help after it) is not printed.
+ */
+export function exitSixOnUsageErrors(command: Command, io: UsageIo = processIo()): void {
+  const json = () => io.argv.includes('--json');
+  command.configureOutput({
+    writeOut: (t) => io.write(t),
+    writeErr: (t) => {
+      if (!json()) io.writeErr(t);
+    },
+  });
+  command.exitOverride((err: CommanderError) => {
+    if (err.exitCode === 0) return io.exit(0);
+    if (json()) io.write(`${JSON.stringify({ ok: false, error: err.message.replace(/^error: /, '') })}\n`);
+    return io.exit(6);
+  });
+  for (const sub of command.commands) exitSixOnUsageErrors(sub, io);
 }

@@ -6,11 +6,9 @@ import { parsePolicyYaml } from './policy.js';
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('digests (SHA-256 of RFC 8785 JSON of the normalised documents, as gait)', () => {
-  it('intent digest is over gait normalizedIntent JSON: omitempty fields dropped, targets always present', () => {
-    const i = normalizeIntent({ tool_name: ' Tool.Read ', args: { path: ' /a ' }, targets: [{ kind: 'path', value: '/a', operation: 'read' }], context: { identity: 'u', workspace: '/w', risk_class: 'LOW' } });
-    const canonical =
-      '{"args":{"path":"/a"},"context":{"identity":"u","phase":"apply","risk_class":"low","workspace":"/w"},' +
-      '"targets":[{"discovery_method":"unknown","endpoint_class":"fs.read","kind":"path","operation":"read","value":"/a"}],"tool_name":"tool.read"}';
+  it('intent digest is over gait seed normalizedIntent JSON: omitempty fields dropped, targets always present, nothing inferred', () => {
+    const i = normalizeIntent({ tool_name: ' Tool.Read ', args: { path: ' /a ' }, targets: [{ kind: 'path', value: '/a', operation: 'read' }], context: { identity: 'u', workspace: '/w', risk_class: 'LOW', phase: 'plan' } });
+    const canonical = '{"args":{"path":"/a"},"context":{"identity":"u","risk_class":"low","workspace":"/w"},"targets":[{"kind":"path","operation":"read","value":"/a"}],"tool_name":"tool.read"}';
     expect(intentDigest(i)).toBe(sha(canonical));
   });
 

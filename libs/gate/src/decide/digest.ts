@@ -56,6 +56,9 @@ function rulePayload(rule: PolicyRule): Record<string, unknown> {
   };
   if (rule.min_approvals > 0) out.MinApprovals = rule.min_approvals;
   if (rule.require_distinct_approvers) out.RequireDistinctApprovers = true;
+  if (rule.require_broker_credential) out.RequireBrokerCredential = true;
+  if (rule.broker_reference !== '') out.BrokerReference = rule.broker_reference;
+  if (rule.broker_scopes.length > 0) out.BrokerScopes = rule.broker_scopes;
   if (rule.rate_limit.requests > 0) out.RateLimit = { Requests: rule.rate_limit.requests, Window: rule.rate_limit.window, Scope: rule.rate_limit.scope };
   const d = rule.dataflow;
   if (d.enabled) {
@@ -70,23 +73,25 @@ function rulePayload(rule: PolicyRule): Record<string, unknown> {
 
 export const policyDigest = (policy: GatePolicy): string => digestJcs(policyDigestPayload(policy));
 
-/** A target as Go's json.Marshal writes it: `omitempty` drops empty strings and false. */
+/** gait's seed IntentTarget as Go's json.Marshal writes it: kind, value, and operation/sensitivity when set. */
 function targetPayload(t: IntentTarget): Record<string, unknown> {
   const out: Record<string, unknown> = { kind: t.kind, value: t.value };
-  for (const [k, v] of Object.entries(t)) {
-    if (k === 'kind' || k === 'value') continue;
-    if (v !== '' && v !== false) out[k] = v;
-  }
+  if (t.operation !== '') out.operation = t.operation;
+  if (t.sensitivity !== '') out.sensitivity = t.sensitivity;
   return out;
 }
 
-/** gait's normalizedIntent JSON: tool_name, args, targets (always), arg_provenance (omitempty), context. */
+/**
+ * gait's normalizedIntent JSON at the seed (e994fb43): exactly tool_name, args, targets (always),
+ * arg_provenance (omitempty), context {identity, workspace, risk_class, session_id?, request_id?}.
+ * Nothing Warden infers (endpoint class, domain, destructive) and no later context field (phase,
+ * ids, context evidence) is digested, so the digest equals gait's byte for byte.
+ */
 export function intentDigestPayload(intent: GateIntent): Record<string, unknown> {
-  const context: Record<string, unknown> = { identity: intent.context.identity, workspace: intent.context.workspace, risk_class: intent.context.risk_class };
-  for (const [k, v] of Object.entries(intent.context)) {
-    if (k in context) continue;
-    if (v !== '') context[k] = v;
-  }
+  const c = intent.context;
+  const context: Record<string, unknown> = { identity: c.identity, workspace: c.workspace, risk_class: c.risk_class };
+  if (c.session_id !== '') context.session_id = c.session_id;
+  if (c.request_id !== '') context.request_id = c.request_id;
   const out: Record<string, unknown> = { tool_name: intent.tool_name, args: intent.args, targets: intent.targets.map(targetPayload), context };
   if (intent.arg_provenance.length > 0) {
     out.arg_provenance = intent.arg_provenance.map((p) => {

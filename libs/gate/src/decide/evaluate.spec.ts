@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { GateInputError } from './input-error.js';
-import { evaluateIntent, failsClosedOnInvalid } from './evaluate.js';
+import { applyBrokerRequirement, evaluateIntent, failsClosedOnInvalid } from './evaluate.js';
 import { normalizePolicy, parsePolicyYaml } from './policy.js';
 import { applySimulate } from './simulate.js';
 
@@ -70,8 +70,9 @@ describe('evaluateIntent', () => {
     expect([e.verdict, e.reason_codes, e.violations, e.matched_rule]).toEqual(['block', ['fail_closed_missing_arg_provenance', 'fail_closed_missing_targets'], ['missing_arg_provenance', 'missing_targets'], null]);
     // not a covered risk class: rules decide
     expect(evaluateIntent(p, intent({ targets: [], arg_provenance: [] })).verdict).toBe('allow');
-    // a covered class with an unknown endpoint class blocks even when not listed (gait)
-    expect(evaluateIntent(p, intent({ targets: [{ kind: 'repo', value: 'x' }] }, { risk_class: 'critical' })).reason_codes).toEqual(['fail_closed_endpoint_class_unknown']);
+    // a covered class with an unknown endpoint class: gait's seed lets rules decide; later gait's block is strict only
+    expect(evaluateIntent(p, intent({ targets: [{ kind: 'repo', value: 'x' }] }, { risk_class: 'critical' })).reason_codes).toEqual(['matched_rule_allow_all']);
+    expect(evaluateIntent(p, intent({ targets: [{ kind: 'repo', value: 'x' }] }, { risk_class: 'critical' }), { strict: true }).reason_codes).toEqual(['fail_closed_endpoint_class_unknown']);
   });
 
   it('an intent that cannot be normalised blocks under fail_closed, otherwise it is invalid input', () => {
@@ -86,12 +87,28 @@ describe('evaluateIntent', () => {
     expect(failsClosedOnInvalid(policy('  []\n'), { context: { risk_class: 'high' } })).toBe(false);
   });
 
-  it('a destructive target raises an allow to require_approval (apply) or dry_run (plan)', () => {
+  it('strict (opt-in) only: a destructive target raises an allow to require_approval (apply) or dry_run (plan)', () => {
     const p = policy(rule('allow-all', 1, 'allow'));
     const del = { targets: [{ kind: 'path', value: '/a', operation: 'delete' }] };
-    expect(evaluateIntent(p, intent(del)).reason_codes).toEqual(['destructive_apply_requires_approval', 'matched_rule_allow_all']);
-    expect(evaluateIntent(p, intent(del)).verdict).toBe('require_approval');
-    expect(evaluateIntent(p, intent(del, { phase: 'plan' })).verdict).toBe('dry_run');
+    const strict = { strict: true };
+    expect(evaluateIntent(p, intent(del), strict).reason_codes).toEqual(['destructive_apply_requires_approval', 'matched_rule_allow_all']);
+    expect(evaluateIntent(p, intent(del), strict).verdict).toBe('require_approval');
+    expect(evaluateIntent(p, intent(del, { phase: 'plan' }), strict).verdict).toBe('dry_run');
+    // gait at the seed: the rule decides, nothing added
+    expect([evaluateIntent(p, intent(del)).verdict, evaluateIntent(p, intent(del)).reason_codes]).toEqual(['allow', ['matched_rule_allow_all']]);
+    // and raw secrets in args are refused only in strict mode
+    const secret = intent({ args: { api_key: 'ghp_abcdefghijklmnop' } });
+    expect(evaluateIntent(p, secret).verdict).toBe('allow');
+    expect(() => evaluateIntent(p, secret, strict)).toThrow(GateInputError);
+  });
+
+  it('a rule requiring a broker credential: policy test keeps the verdict, gate eval (no broker) blocks an allow', () => {
+    const p = policy(rule('brokered', 1, 'allow', '{}', ', require_broker_credential: true'));
+    const e = evaluateIntent(p, intent({}));
+    expect([e.verdict, e.require_broker_credential]).toEqual(['allow', true]);
+    const b = applyBrokerRequirement(e);
+    expect([b.verdict, b.reason_codes, b.violations]).toEqual(['block', ['broker_credential_required', 'matched_rule_brokered'], ['broker_credential_missing']]);
+    expect(applyBrokerRequirement(evaluateIntent(policy(rule('plain', 1, 'allow')), intent({}))).verdict).toBe('allow');
   });
 
   it('dataflow: tainted provenance to an egress destination replaces the effect', () => {

@@ -3,12 +3,15 @@ import { intentDigest, policyDigest, traceId } from './digest.js';
 import { isNormalizedIntent, normalizeIntent } from './intent.js';
 import { isObj } from './read.js';
 import { firstMatchLinear, indexFor } from './rule-index.js';
+import { assertNoRawCredentials } from './strict.js';
 import { mergeUniqueSorted, mostRestrictive, sanitizeName, uniqueSorted, type Verdict } from './strings.js';
 import type { GateEvaluation, GateIntent, GatePolicy, PolicyRule, TraceStep } from './types.js';
 
 export interface EvaluateOptions {
   /** Scan every rule instead of using the index (the reference the property test compares with). */
   linear?: boolean;
+  /** Warden's stricter checks from later gait (strict.ts); off = gait at the seed commit exactly. */
+  strict?: boolean;
 }
 
 const digests = new WeakMap<GatePolicy, string>();
@@ -35,16 +38,15 @@ export function failsClosedOnInvalid(policy: GatePolicy, rawIntent: unknown): bo
 }
 
 /**
- * Evaluates one intent against one normalised policy, as gait's EvaluatePolicyDetailed does for a
- * single (non-script) intent:
+ * Evaluates one intent against one normalised policy, as gait's EvaluatePolicyDetailed does at the
+ * seed commit (e994fb43):
  *   1. an intent that cannot be normalised blocks when fail_closed covers its risk class
  *      (`fail_closed_intent_invalid`), otherwise it is invalid input (GateInputError);
- *   2. fail_closed covering the risk class blocks on each missing required field and on any
- *      target whose endpoint class is unknown;
+ *   2. fail_closed covering the risk class blocks on each missing required field;
  *   3. rules in priority-then-name order, the first match decides (its reason codes, or
- *      `matched_rule_<name>`); a triggered dataflow constraint replaces the effect; a destructive
- *      target raises the verdict to require_approval (apply) or dry_run (plan);
+ *      `matched_rule_<name>`); a triggered dataflow constraint replaces the effect;
  *   4. no match: `default_verdict` with `default_<verdict>`.
+ * With `strict` (off by default), Warden's later-gait checks apply too (strict.ts).
  * `intent` may be raw (decoded JSON) or already normalised by normalizeIntent.
  */
 export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: EvaluateOptions = {}): GateEvaluation {
@@ -52,6 +54,7 @@ export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: Evalua
   let normalized: GateIntent;
   try {
     normalized = isNormalizedIntent(intent) ? intent : normalizeIntent(intent);
+    if (opts.strict) assertNoRawCredentials(normalized);
   } catch (e) {
     if (!(e instanceof GateInputError) || !failsClosedOnInvalid(policy, intent)) throw e;
     const trace: TraceStep[] = [{ step: 'normalize', ok: false, error: e.message }];
@@ -61,7 +64,7 @@ export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: Evalua
   const trace: TraceStep[] = [{ step: 'normalize', ok: true, tool_name: normalized.tool_name, risk_class: normalized.context.risk_class }];
 
   if (failClosedApplies(policy, normalized.context.risk_class)) {
-    const [reasons, violations] = failClosedFindings(policy.fail_closed.required_fields, normalized);
+    const [reasons, violations] = failClosedFindings(policy.fail_closed.required_fields, normalized, opts.strict === true);
     trace.push({ step: 'fail_closed', applies: true, reason_codes: reasons });
     if (reasons.length > 0) return finish(pDigest, iDigest, 'block', reasons, violations, null, 0, trace);
   }
@@ -90,7 +93,7 @@ export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: Evalua
     violations = mergeUniqueSorted(violations, [rule.dataflow.violation]);
     trace.push({ step: 'dataflow', triggered: true, effect });
   }
-  if (normalized.targets.some((t) => t.destructive)) {
+  if (opts.strict && normalized.targets.some((t) => t.destructive)) {
     const [raised, code] = normalized.context.phase === 'plan' ? (['dry_run', 'plan_phase_non_destructive'] as const) : (['require_approval', 'destructive_apply_requires_approval'] as const);
     effect = mostRestrictive(effect, raised);
     reasons = mergeUniqueSorted(reasons, [code]);
@@ -100,7 +103,19 @@ export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: Evalua
   const out = finish(pDigest, iDigest, effect, reasons, violations, rule.name, minApprovals, trace);
   out.require_distinct_approvers = rule.require_distinct_approvers;
   out.rate_limit = rule.rate_limit.requests > 0 ? { ...rule.rate_limit } : null;
+  out.require_broker_credential = rule.require_broker_credential;
   return out;
+}
+
+/**
+ * gait's `gate eval` at the seed, with its default `--credential-broker off`: an allow from a rule
+ * that requires a broker credential is blocked (`broker_credential_required`, violation
+ * `broker_credential_missing`). Warden has no credential broker. `gate eval` and the server apply
+ * this after approvals; `policy test` does not (gait's policy test does not either).
+ */
+export function applyBrokerRequirement<T extends Pick<GateEvaluation, 'verdict' | 'reason_codes' | 'violations' | 'require_broker_credential'>>(e: T): T {
+  if (!e.require_broker_credential || e.verdict !== 'allow') return e;
+  return { ...e, verdict: 'block', reason_codes: mergeUniqueSorted(e.reason_codes, ['broker_credential_required']), violations: mergeUniqueSorted(e.violations, ['broker_credential_missing']) };
 }
 
 function finish(
@@ -116,6 +131,7 @@ function finish(
     min_approvals: minApprovals,
     require_distinct_approvers: false,
     rate_limit: null,
+    require_broker_credential: false,
     policy_digest: pDigest,
     intent_digest: iDigest,
     trace_id: traceId(pDigest, iDigest ?? '', verdict),
@@ -123,7 +139,8 @@ function finish(
   };
 }
 
-function failClosedFindings(required: readonly string[], intent: GateIntent): [string[], string[]] {
+/** gait's seed knows `targets` and `arg_provenance`; `endpoint_class` and `context_evidence` are later gait's, checked only when a policy lists them. */
+function failClosedFindings(required: readonly string[], intent: GateIntent, strict: boolean): [string[], string[]] {
   const found: [string, string][] = [];
   const unknownClass = intent.targets.some((t) => t.endpoint_class === '' || t.endpoint_class === 'other');
   for (const field of required) {
@@ -132,8 +149,8 @@ function failClosedFindings(required: readonly string[], intent: GateIntent): [s
     if (field === 'endpoint_class' && unknownClass) found.push(['fail_closed_missing_endpoint_class', 'missing_endpoint_class']);
     if (field === 'context_evidence' && intent.context.context_set_digest === '') found.push(['context_evidence_missing', 'missing_context_evidence']);
   }
-  // gait checks this whenever fail_closed covers the risk class, listed or not.
-  if (unknownClass) found.push(['fail_closed_endpoint_class_unknown', 'endpoint_class_unknown']);
+  // Later gait checks this whenever fail_closed covers the risk class; the seed never does: strict only.
+  if (strict && unknownClass) found.push(['fail_closed_endpoint_class_unknown', 'endpoint_class_unknown']);
   const reasons = found.map(([r]) => r);
   const violations = found.map(([, v]) => v);
   return [uniqueSorted(reasons), uniqueSorted(violations)];

@@ -1,4 +1,5 @@
 import { GateInputError } from './input-error.js';
+import { intentDigest } from './digest.js';
 import { normalizeIntent } from './intent.js';
 
 const base = { tool_name: 'tool.read', args: {}, context: { identity: 'alice', workspace: '/srv', risk_class: 'low' } };
@@ -38,6 +39,25 @@ describe('normalizeIntent (gait normalizeIntent)', () => {
     expect(normalizeIntent({ ...base, created_at: '2026-02-06T01:00:00.500+01:00' }).created_at).toBe('2026-02-06T00:00:00.5Z');
   });
 
+  it('ignores what gait ignores at the seed: unknown context keys, later target fields of any type, any phase', () => {
+    const plain = normalizeIntent({ ...base, targets: [{ kind: 'path', value: '/a' }] });
+    const extra = normalizeIntent({
+      ...base,
+      targets: [{ kind: 'path', value: '/a', endpoint_class: 'fs.chmod', destructive: 'yes', discovery_method: 7 }],
+      context: { ...base.context, sandbox: { network_mode: 'full' }, phase: 'later', agent_id: 3 },
+    });
+    expect(intentDigest(extra)).toBe(intentDigest(plain));
+    expect(extra.context.phase).toBe('apply');
+    expect(extra.targets[0]).toMatchObject({ endpoint_class: 'fs.chmod', destructive: false, discovery_method: 'unknown' });
+    // what the seed does not know never reaches the digest; session and request ids do
+    expect(intentDigest(normalizeIntent({ ...base, context: { ...base.context, session_id: 's1' } }))).not.toBe(intentDigest(normalizeIntent(base)));
+  });
+
+  it('two targets equal on kind, value, operation and sensitivity are one (gait seed key)', () => {
+    const i = normalizeIntent({ ...base, targets: [{ kind: 'path', value: '/a', endpoint_class: 'fs.read' }, { kind: 'path', value: '/a', endpoint_class: 'fs.write' }] });
+    expect(i.targets.map((t) => t.endpoint_class)).toEqual(['fs.read']);
+  });
+
   it.each([
     ['missing tool_name', { ...base, tool_name: ' ' }],
     ['missing identity', { ...base, context: { workspace: '/w', risk_class: 'low' } }],
@@ -45,16 +65,13 @@ describe('normalizeIntent (gait normalizeIntent)', () => {
     ['missing risk_class', { ...base, context: { identity: 'a', workspace: '/w' } }],
     ['args not an object', { ...base, args: [1] }],
     ['empty arg key', { ...base, args: { ' ': 1 } }],
-    ['raw credential in args', { ...base, args: { api_key: 'ghp_abcdefghijklmnop' } }],
     ['target without value', { ...base, targets: [{ kind: 'path' }] }],
     ['unknown target kind', { ...base, targets: [{ kind: 'file', value: '/a' }] }],
-    ['unknown endpoint class', { ...base, targets: [{ kind: 'path', value: '/a', endpoint_class: 'fs.chmod' }] }],
     ['unknown provenance source', { ...base, arg_provenance: [{ arg_path: '$.a', source: 'llm' }] }],
     ['bad integrity digest', { ...base, arg_provenance: [{ arg_path: '$.a', source: 'user', integrity_digest: 'abc' }] }],
-    ['bad phase', { ...base, context: { ...base.context, phase: 'later' } }],
     ['bad created_at', { ...base, created_at: 'yesterday' }],
     ['script (not evaluated by Warden)', { ...base, script: { steps: [] } }],
-    ['unsupported context field', { ...base, context: { ...base.context, sandbox: { network_mode: 'full' } } }],
+    ['session_id not a string', { ...base, context: { ...base.context, session_id: 5 } }],
     ['tool_name not a string', { ...base, tool_name: 7 }],
   ])('refuses %s', (_what, input) => {
     expect(() => normalizeIntent(input)).toThrow(GateInputError);

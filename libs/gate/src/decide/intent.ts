@@ -1,6 +1,5 @@
 import { GateInputError } from './input-error.js';
-import { ENDPOINT_CLASSES } from './policy.js';
-import { bool, isObj, list, obj, str, type Obj } from './read.js';
+import { isObj, list, obj, str, type Obj } from './read.js';
 import { compareBytes } from './strings.js';
 import type { ArgProvenance, GateIntent, IntentContext, IntentTarget } from './types.js';
 
@@ -8,12 +7,11 @@ export const INTENT_SCHEMA_ID = 'gait.gate.intent_request';
 
 const TARGET_KINDS = ['path', 'url', 'host', 'repo', 'bucket', 'table', 'queue', 'topic', 'other'];
 const PROVENANCE_SOURCES = ['user', 'tool_output', 'external', 'system'];
-const DISCOVERY_METHODS = ['webmcp', 'dynamic_mcp', 'a2a', 'mcp', 'static_mcp', 'manual', 'unknown'];
 const HEX64 = /^[a-f0-9]{64}$/;
-/** gait intent fields whose semantics Warden does not implement: refused rather than silently ignored. */
+/** Later-gait intent fields that change what is evaluated (several steps, a delegation chain): refused rather than ignored. */
 const UNSUPPORTED_TOP = ['script', 'delegation', 'skill_provenance'];
-const CONTEXT_STRINGS = ['agent_id', 'run_id', 'workflow_id', 'repo', 'environment', 'job_id', 'session_id', 'request_id', 'approval_ref'] as const;
-const CONTEXT_READ = new Set<string>(['identity', 'workspace', 'risk_class', 'phase', 'context_set_digest', 'context_evidence_mode', ...CONTEXT_STRINGS]);
+/** Later-gait context fields Warden keeps (not digested: gait's seed drops them when decoding). */
+const CONTEXT_EXTRA = ['agent_id', 'run_id', 'workflow_id', 'repo', 'environment', 'job_id', 'approval_ref'] as const;
 
 /** Parses intent JSON text (gait decodes it leniently: unknown fields are ignored) and normalises it. */
 export function parseIntentJson(text: string): GateIntent {
@@ -30,7 +28,7 @@ const NORMALIZED = new WeakSet<object>();
 /** True for objects returned by normalizeIntent (so evaluateIntent does not normalise twice). */
 export const isNormalizedIntent = (v: unknown): v is GateIntent => typeof v === 'object' && v !== null && NORMALIZED.has(v);
 
-/** Validates and normalises an intent exactly as gait's normalizeIntent (for the fields Warden supports). */
+/** Validates and normalises an intent exactly as gait's normalizeIntent at the seed commit (e994fb43). */
 export function normalizeIntent(input: unknown): GateIntent {
   const out = normalizeIntentFields(input);
   NORMALIZED.add(out);
@@ -45,7 +43,6 @@ function normalizeIntentFields(input: unknown): GateIntent {
   const toolName = str(o.tool_name, 'tool_name').trim().toLowerCase();
   if (toolName === '') throw new GateInputError('tool_name is required', 'tool_name');
   const args = normalizeJsonValue(obj(o.args, 'args'), 'args') as Obj;
-  rejectRawCredentialMaterial('args', args);
   return {
     tool_name: toolName,
     args,
@@ -67,24 +64,24 @@ function normalizeTargets(toolName: string, input: unknown[]): IntentTarget[] {
     const operation = str(t.operation, `${at}.operation`).trim().toLowerCase();
     if (kind === '' || value === '') throw new GateInputError('targets require kind and value', at);
     if (!TARGET_KINDS.includes(kind)) throw new GateInputError(`unsupported target kind: ${kind}`, `${at}.kind`);
-    const endpointClass = str(t.endpoint_class, `${at}.endpoint_class`).trim().toLowerCase() || inferEndpointClass(kind, operation, toolName);
-    if (!ENDPOINT_CLASSES.includes(endpointClass)) throw new GateInputError(`unsupported endpoint class: ${endpointClass}`, `${at}.endpoint_class`);
-    const discovery = str(t.discovery_method, `${at}.discovery_method`).trim().toLowerCase().replaceAll('-', '_').replaceAll(' ', '_') || 'unknown';
-    if (!DISCOVERY_METHODS.includes(discovery)) throw new GateInputError(`unsupported discovery method: ${discovery}`, `${at}.discovery_method`);
-    const destructiveHint = bool(t.destructive_hint, `${at}.destructive_hint`);
+    // gait's seed decodes only kind, value, operation and sensitivity; the later fields below are
+    // read leniently (a wrong type is ignored, as gait's decoder ignores fields it does not know)
+    // for Warden's endpoint_classes matcher and opt-in strict checks. None is digested.
+    const endpointClass = lenientStr(t.endpoint_class).toLowerCase() || inferEndpointClass(kind, operation, toolName);
+    const destructiveHint = t.destructive_hint === true;
     const target: IntentTarget = {
       kind,
       value,
       operation,
       sensitivity: str(t.sensitivity, `${at}.sensitivity`).trim().toLowerCase(),
       endpoint_class: endpointClass,
-      endpoint_domain: str(t.endpoint_domain, `${at}.endpoint_domain`).trim().toLowerCase() || inferEndpointDomain(kind, value),
-      destructive: bool(t.destructive, `${at}.destructive`) || destructiveHint || inferDestructive(endpointClass, operation),
-      discovery_method: discovery,
-      read_only_hint: bool(t.read_only_hint, `${at}.read_only_hint`),
+      endpoint_domain: lenientStr(t.endpoint_domain).toLowerCase() || inferEndpointDomain(kind, value),
+      destructive: t.destructive === true || destructiveHint || inferDestructive(endpointClass, operation),
+      discovery_method: lenientStr(t.discovery_method).toLowerCase().replaceAll('-', '_').replaceAll(' ', '_') || 'unknown',
+      read_only_hint: t.read_only_hint === true,
       destructive_hint: destructiveHint,
-      idempotent_hint: bool(t.idempotent_hint, `${at}.idempotent_hint`),
-      open_world_hint: bool(t.open_world_hint, `${at}.open_world_hint`),
+      idempotent_hint: t.idempotent_hint === true,
+      open_world_hint: t.open_world_hint === true,
     };
     const key = targetKey(target).join('\0');
     if (seen.has(key)) return;
@@ -94,11 +91,13 @@ function normalizeTargets(toolName: string, input: unknown[]): IntentTarget[] {
   return out.sort((a, b) => compareKeys(targetKey(a), targetKey(b)));
 }
 
-/** gait's dedupe and sort key: the string fields in order, booleans as 0 < 1. */
-const targetKey = (t: IntentTarget): string[] => [
-  t.kind, t.value, t.operation, t.sensitivity, t.endpoint_class, t.endpoint_domain, t.destructive ? '1' : '0',
-  t.discovery_method, t.read_only_hint ? '1' : '0', t.destructive_hint ? '1' : '0', t.idempotent_hint ? '1' : '0', t.open_world_hint ? '1' : '0',
-];
+/**
+ * gait's seed dedupe and sort key: kind, value, operation, sensitivity. Two targets equal on these
+ * are one target in gait, whatever later fields they carry: the first one kept wins.
+ */
+const targetKey = (t: IntentTarget): string[] => [t.kind, t.value, t.operation, t.sensitivity];
+
+const lenientStr = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
 function compareKeys(a: string[], b: string[]): number {
   for (let i = 0; i < a.length; i++) {
@@ -178,33 +177,30 @@ function normalizeProvenance(input: unknown[]): ArgProvenance[] {
   return out.sort((a, b) => compareKeys(key(a), key(b)));
 }
 
+/**
+ * gait's seed normalizeContext: identity, workspace (backslashes as /) and risk_class required,
+ * session_id and request_id kept; any other key is ignored, as gait's decoder ignores it. Warden
+ * also keeps later-gait keys leniently (phase, ids, context evidence) for its opt-in strict checks.
+ */
 function normalizeContext(c: Obj): IntentContext {
-  for (const key of Object.keys(c)) {
-    const v = c[key];
-    const empty = v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
-    if (!CONTEXT_READ.has(key) && !empty) throw new GateInputError(`context.${key} is not evaluated by Warden yet; remove it`, `context.${key}`);
-  }
   const identity = str(c.identity, 'context.identity').trim();
   const workspace = str(c.workspace, 'context.workspace').trim();
   const riskClass = str(c.risk_class, 'context.risk_class').trim().toLowerCase();
   if (identity === '') throw new GateInputError('context.identity is required', 'context.identity');
   if (workspace === '') throw new GateInputError('context.workspace is required', 'context.workspace');
   if (riskClass === '') throw new GateInputError('context.risk_class is required', 'context.risk_class');
-  const digest = str(c.context_set_digest, 'context.context_set_digest').trim().toLowerCase();
-  if (digest !== '' && !HEX64.test(digest)) throw new GateInputError('context.context_set_digest must be sha256 hex', 'context.context_set_digest');
-  const mode = str(c.context_evidence_mode, 'context.context_evidence_mode').trim().toLowerCase();
-  if (mode !== '' && mode !== 'best_effort' && mode !== 'required') throw new GateInputError('context.context_evidence_mode must be best_effort or required', 'context.context_evidence_mode');
-  const phase = str(c.phase, 'context.phase').trim().toLowerCase() || 'apply';
-  if (phase !== 'plan' && phase !== 'apply') throw new GateInputError('context.phase must be plan or apply', 'context.phase');
-  const optional = Object.fromEntries(CONTEXT_STRINGS.map((k) => [k, str(c[k], `context.${k}`).trim()])) as Record<(typeof CONTEXT_STRINGS)[number], string>;
+  const extra = Object.fromEntries(CONTEXT_EXTRA.map((k) => [k, lenientStr(c[k])])) as Record<(typeof CONTEXT_EXTRA)[number], string>;
+  const digest = lenientStr(c.context_set_digest).toLowerCase();
   return {
     identity,
     workspace: workspace.replaceAll('\\', '/'),
     risk_class: riskClass,
-    phase,
-    ...optional,
-    context_set_digest: digest,
-    context_evidence_mode: mode,
+    phase: lenientStr(c.phase).toLowerCase() === 'plan' ? 'plan' : 'apply',
+    ...extra,
+    session_id: str(c.session_id, 'context.session_id').trim(),
+    request_id: str(c.request_id, 'context.request_id').trim(),
+    context_set_digest: HEX64.test(digest) ? digest : '',
+    context_evidence_mode: lenientStr(c.context_evidence_mode).toLowerCase(),
   };
 }
 
@@ -222,42 +218,6 @@ function normalizeJsonValue(v: unknown, at: string): unknown {
     return out;
   }
   return v;
-}
-
-const SAFE_KEY_SUFFIXES = ['_ref', '_refs', '_digest', '_digests', '_hash', '_issuer', '_source', '_type', '_ttl', '_ttl_seconds', '_id', '_ids', '_name', '_names', '_scope', '_scopes'];
-const CREDENTIAL_KEY = /(token|secret|api[_-]?key|access[_-]?key|password|credential)/i;
-
-/** gait refuses intents whose args carry raw secrets under credential-like keys. */
-function rejectRawCredentialMaterial(at: string, v: unknown): void {
-  if (Array.isArray(v)) {
-    v.forEach((x, i) => rejectRawCredentialMaterial(`${at}[${i}]`, x));
-    return;
-  }
-  if (!isObj(v)) return;
-  for (const key of Object.keys(v).sort(compareBytes)) {
-    const child = `${at}.${key}`;
-    const value = v[key];
-    if (keySuggestsCredential(key) && typeof value === 'string' && looksLikeCredential(value)) {
-      throw new GateInputError(`${child} must not contain raw credential material; use credential references or digests instead`, child);
-    }
-    rejectRawCredentialMaterial(child, value);
-  }
-}
-
-function keySuggestsCredential(key: string): boolean {
-  const k = key.trim().toLowerCase();
-  if (k === '' || SAFE_KEY_SUFFIXES.some((s) => k.endsWith(s))) return false;
-  return CREDENTIAL_KEY.test(k);
-}
-
-function looksLikeCredential(value: string): boolean {
-  const t = value.trim();
-  if (t === '') return false;
-  const lower = t.toLowerCase();
-  if (['env:', 'stub:', 'cmd:', 'ref:', 'sha256:'].some((p) => lower.startsWith(p)) || HEX64.test(lower)) return false;
-  if (['ghp_', 'gho_', 'github_pat_', 'sk-', 'AKIA', 'ASIA'].some((p) => t.startsWith(p))) return true;
-  if (t.length < 16 || /[ \t\r\n]/.test(t)) return false;
-  return /[a-zA-Z]/.test(t) && /[0-9]/.test(t);
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/;

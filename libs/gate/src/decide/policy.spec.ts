@@ -1,3 +1,4 @@
+import { policyDigest } from './digest.js';
 import { GateInputError } from './input-error.js';
 import { parsePolicyYaml } from './policy.js';
 
@@ -57,10 +58,32 @@ describe('parsePolicyYaml (gait normalizePolicy)', () => {
     expect(r.dataflow).toMatchObject({ enabled: true, tainted_sources: ['external', 'tool_output'], action: 'require_approval', reason_code: 'dataflow_tainted_destination', violation: 'tainted_dataflow', destination_kinds: ['host'] });
   });
 
+  it('ignores unknown keys as gait does at the seed, names them in warnings, and leaves the digest alone', () => {
+    const plain = parsePolicyYaml(yaml('  - {name: r, effect: allow, match: {tool_names: [x]}}\n'));
+    const annotated = parsePolicyYaml(`bogus: 1\nfail_closed: {enabled: false, note: x}\n${yaml('  - {name: r, effect: allow, efect: block, owner: team-a, match: {tool_names: [x], tools: [y]}, rate_limit: {burst: 2}}\n')}`);
+    expect(annotated.warnings).toEqual([
+      'ignored unknown key bogus',
+      'ignored unknown key fail_closed.note',
+      'ignored unknown key rules[0].efect',
+      'ignored unknown key rules[0].owner',
+      'ignored unknown key rules[0].match.tools',
+      'ignored unknown key rules[0].rate_limit.burst',
+    ]);
+    expect(plain.warnings).toEqual([]);
+    expect(policyDigest(annotated)).toBe(policyDigest(plain));
+    const many = parsePolicyYaml(yaml(Array.from({ length: 150 }, (_, i) => `  - {name: r${i}, effect: allow, note: x}\n`).join('')));
+    expect(many.warnings).toHaveLength(101);
+    expect(many.warnings?.[100]).toBe('... and 50 more ignored keys');
+  });
+
+  it('reads the broker-credential keys gait knows at the seed into the rule and its digest', () => {
+    const r = parsePolicyYaml(yaml('  - {name: r, effect: allow, require_broker_credential: true, broker_reference: " vault/a ", broker_scopes: [Write, read]}\n'));
+    expect(r.warnings).toEqual([]);
+    expect(r.rules[0]).toMatchObject({ require_broker_credential: true, broker_reference: 'vault/a', broker_scopes: ['read', 'write'] });
+    expect(policyDigest(r)).not.toBe(policyDigest(parsePolicyYaml(yaml('  - {name: r, effect: allow}\n'))));
+  });
+
   it.each([
-    ['unknown top-level field', 'bogus: 1\n'],
-    ['unknown rule field', yaml('  - {name: r, effect: allow, efect: allow}\n')],
-    ['unknown match field', yaml('  - {name: r, effect: allow, match: {tools: [x]}}\n')],
     ['gait field Warden does not evaluate', yaml('  - {name: r, effect: allow, match: {skill_publishers: [x]}}\n')],
     ['duplicate key', 'default_verdict: allow\ndefault_verdict: block\n'],
     ['bad yaml', 'rules: [\n'],

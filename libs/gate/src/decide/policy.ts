@@ -15,14 +15,14 @@ const DATAFLOW_ACTIONS = ['block', 'require_approval'];
 
 const TOP_KEYS = ['schema_id', 'schema_version', 'default_verdict', 'default_action', 'fail_closed', 'rules'];
 const TOP_UNSUPPORTED = ['scripts', 'mcp_trust'];
-const RULE_KEYS = ['name', 'priority', 'effect', 'action', 'match', 'reason_codes', 'violations', 'min_approvals', 'require_distinct_approvers', 'rate_limit', 'dataflow'];
-const RULE_UNSUPPORTED = ['endpoint', 'require_context_evidence', 'required_context_evidence_mode', 'max_context_age_seconds', 'require_broker_credential', 'broker_reference', 'broker_scopes', 'destructive_budget'];
+const RULE_KEYS = ['name', 'priority', 'effect', 'action', 'match', 'reason_codes', 'violations', 'min_approvals', 'require_distinct_approvers', 'require_broker_credential', 'broker_reference', 'broker_scopes', 'rate_limit', 'dataflow'];
+const RULE_UNSUPPORTED = ['endpoint', 'require_context_evidence', 'required_context_evidence_mode', 'max_context_age_seconds', 'destructive_budget'];
 const MATCH_KEYS = ['tool_name', 'tool_names', 'risk_classes', 'identities', 'workspace_prefixes', 'target_kinds', 'target_values', 'endpoint_class', 'endpoint_classes', 'data_classes', 'destination_kinds', 'destination_values', 'destination_operations', 'provenance_sources'];
 const MATCH_UNSUPPORTED = ['discovery_method', 'tool_annotations', 'skill_publishers', 'skill_sources', 'context_tool_names', 'context_data_classes', 'context_endpoint_classes', 'context_autonomy_levels', 'require_delegation', 'allowed_delegator_identities', 'allowed_delegate_identities', 'delegation_scopes', 'max_delegation_depth'];
 
 /**
- * Parses policy YAML strictly (duplicate or unknown keys are errors, as gait's strict decoder) and
- * normalises it, within POLICY_LIMITS (size, depth, aliases, values, rules): the one way text from a
+ * Parses policy YAML (duplicate keys and wrong types are errors; unknown keys are ignored, as gait's
+ * seed does, and named in `warnings`) and normalises it, within POLICY_LIMITS (size, depth, aliases, values, rules): the one way text from a
  * user (an upload, a CLI file) becomes a policy.
  */
 export function parsePolicyYaml(text: string): GatePolicy {
@@ -31,8 +31,9 @@ export function parsePolicyYaml(text: string): GatePolicy {
 
 /** Validates and normalises a decoded policy exactly as gait's normalizePolicy (for the fields Warden supports). */
 export function normalizePolicy(input: unknown): GatePolicy {
+  const warnings: string[] = [];
   const o = obj(input, 'policy');
-  onlyKeys(o, '', TOP_KEYS, TOP_UNSUPPORTED);
+  onlyKeys(o, '', TOP_KEYS, TOP_UNSUPPORTED, warnings);
   const schemaId = str(o.schema_id, 'schema_id') || POLICY_SCHEMA_ID;
   if (schemaId !== POLICY_SCHEMA_ID) throw new GateInputError(`unsupported policy schema_id: ${schemaId}`, 'schema_id');
   const schemaVersion = str(o.schema_version, 'schema_version') || POLICY_SCHEMA_VERSION;
@@ -42,7 +43,7 @@ export function normalizePolicy(input: unknown): GatePolicy {
   if (!isVerdict(defaultVerdict)) throw new GateInputError(`invalid default_verdict: ${defaultVerdict}`, 'default_verdict');
 
   const fc = obj(o.fail_closed, 'fail_closed');
-  onlyKeys(fc, 'fail_closed', ['enabled', 'risk_classes', 'required_fields']);
+  onlyKeys(fc, 'fail_closed', ['enabled', 'risk_classes', 'required_fields'], [], warnings);
   const enabled = bool(fc.enabled, 'fail_closed.enabled');
   let riskClasses = normalizeListLower(strList(fc.risk_classes, 'fail_closed.risk_classes'));
   if (enabled && riskClasses.length === 0) riskClasses = ['critical', 'high'];
@@ -52,7 +53,7 @@ export function normalizePolicy(input: unknown): GatePolicy {
     if (!REQUIRED_FIELDS.includes(f)) throw new GateInputError(`unsupported fail_closed required_field: ${f}`, 'fail_closed.required_fields');
   }
 
-  const rules = list(o.rules, 'rules').map((r, i) => normalizeRule(r, `rules[${i}]`));
+  const rules = list(o.rules, 'rules').map((r, i) => normalizeRule(r, `rules[${i}]`, warnings));
   const names = new Set<string>();
   for (const r of rules) {
     // gait leaves two same-named rules of equal priority in an unspecified order; Warden refuses them.
@@ -66,8 +67,13 @@ export function normalizePolicy(input: unknown): GatePolicy {
     default_verdict: defaultVerdict,
     fail_closed: { enabled, risk_classes: riskClasses, required_fields: requiredFields },
     rules,
+    warnings: capWarnings(warnings),
   };
 }
+
+const MAX_WARNINGS = 100;
+/** A file of thousands of annotated rules must not print thousands of lines: the first 100 and a count. */
+const capWarnings = (w: string[]) => (w.length <= MAX_WARNINGS ? w : [...w.slice(0, MAX_WARNINGS), `... and ${w.length - MAX_WARNINGS} more ignored keys`]);
 
 /** `effect`/`action` and `default_verdict`/`default_action` are aliases in gait; both set must agree. */
 function aliased(primary: unknown, alias: unknown, field: string, aliasField: string): string {
@@ -77,9 +83,9 @@ function aliased(primary: unknown, alias: unknown, field: string, aliasField: st
   return p || a;
 }
 
-function normalizeRule(input: unknown, at: string): PolicyRule {
+function normalizeRule(input: unknown, at: string, warnings: string[]): PolicyRule {
   const o = obj(input, at);
-  onlyKeys(o, at, RULE_KEYS, RULE_UNSUPPORTED);
+  onlyKeys(o, at, RULE_KEYS, RULE_UNSUPPORTED, warnings);
   const name = str(o.name, `${at}.name`).trim();
   if (name === '') throw new GateInputError('rule name is required', `${at}.name`);
   const effect = aliased(o.effect, o.action, `${at}.effect`, `${at}.action`);
@@ -91,19 +97,23 @@ function normalizeRule(input: unknown, at: string): PolicyRule {
     name,
     priority: int(o.priority, `${at}.priority`),
     effect: effect as Verdict,
-    match: normalizeMatch(obj(o.match, `${at}.match`), `${at}.match`, name),
+    match: normalizeMatch(obj(o.match, `${at}.match`), `${at}.match`, name, warnings),
     reason_codes: uniqueSorted(strList(o.reason_codes, `${at}.reason_codes`)),
     violations: uniqueSorted(strList(o.violations, `${at}.violations`)),
     min_approvals: minApprovals,
     // gait: more than one approval always means distinct approvers.
     require_distinct_approvers: bool(o.require_distinct_approvers, `${at}.require_distinct_approvers`) || minApprovals > 1,
-    rate_limit: normalizeRateLimit(obj(o.rate_limit, `${at}.rate_limit`), `${at}.rate_limit`, name),
-    dataflow: normalizeDataflow(obj(o.dataflow, `${at}.dataflow`), `${at}.dataflow`, name),
+    // gait's seed evaluates these only in `gate eval`, with a credential broker (applyBrokerRequirement).
+    require_broker_credential: bool(o.require_broker_credential, `${at}.require_broker_credential`),
+    broker_reference: str(o.broker_reference, `${at}.broker_reference`).trim(),
+    broker_scopes: normalizeListLower(strList(o.broker_scopes, `${at}.broker_scopes`)),
+    rate_limit: normalizeRateLimit(obj(o.rate_limit, `${at}.rate_limit`), `${at}.rate_limit`, name, warnings),
+    dataflow: normalizeDataflow(obj(o.dataflow, `${at}.dataflow`), `${at}.dataflow`, name, warnings),
   };
 }
 
-function normalizeMatch(m: Obj, at: string, name: string): PolicyMatch {
-  onlyKeys(m, at, MATCH_KEYS, MATCH_UNSUPPORTED);
+function normalizeMatch(m: Obj, at: string, name: string, warnings: string[]): PolicyMatch {
+  onlyKeys(m, at, MATCH_KEYS, MATCH_UNSUPPORTED, warnings);
   const toolNames = strList(m.tool_names, `${at}.tool_names`);
   const alias = str(m.tool_name, `${at}.tool_name`).trim();
   if (alias !== '') toolNames.push(alias);
@@ -127,8 +137,8 @@ function normalizeMatch(m: Obj, at: string, name: string): PolicyMatch {
   };
 }
 
-function normalizeRateLimit(r: Obj, at: string, name: string): RateLimit {
-  onlyKeys(r, at, ['requests', 'window', 'scope']);
+function normalizeRateLimit(r: Obj, at: string, name: string, warnings: string[]): RateLimit {
+  onlyKeys(r, at, ['requests', 'window', 'scope'], [], warnings);
   const requests = int(r.requests, `${at}.requests`);
   if (requests < 0) throw new GateInputError(`rate_limit.requests must be >= 0 for ${name}`, `${at}.requests`);
   let window = str(r.window, `${at}.window`).trim().toLowerCase();
@@ -142,8 +152,8 @@ function normalizeRateLimit(r: Obj, at: string, name: string): RateLimit {
   return { requests, window, scope };
 }
 
-function normalizeDataflow(d: Obj, at: string, name: string): Dataflow {
-  onlyKeys(d, at, ['enabled', 'tainted_sources', 'destination_kinds', 'destination_values', 'destination_operations', 'action', 'reason_code', 'violation']);
+function normalizeDataflow(d: Obj, at: string, name: string, warnings: string[]): Dataflow {
+  onlyKeys(d, at, ['enabled', 'tainted_sources', 'destination_kinds', 'destination_values', 'destination_operations', 'action', 'reason_code', 'violation'], [], warnings);
   const out: Dataflow = {
     enabled: bool(d.enabled, `${at}.enabled`),
     tainted_sources: normalizeListLower(strList(d.tainted_sources, `${at}.tainted_sources`)),

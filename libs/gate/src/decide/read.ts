@@ -41,15 +41,20 @@ export function list(v: unknown, field: string): unknown[] {
   return v;
 }
 
-/** gait parses policies with DisallowUnknownField; `unsupported` are gait fields Warden does not evaluate. */
-export function onlyKeys(o: Obj, field: string, allowed: readonly string[], unsupported: readonly string[] = []): void {
+/**
+ * gait's seed decodes policies leniently: a key it does not know is ignored. Warden ignores it too
+ * and says so in `warnings`. `unsupported` are later-gait keys whose conditions Warden does not
+ * evaluate: ignoring one would change a verdict silently (a matcher ignored widens a rule), so
+ * they are refused.
+ */
+export function onlyKeys(o: Obj, field: string, allowed: readonly string[], unsupported: readonly string[], warnings: string[]): void {
   for (const key of Object.keys(o)) {
     if (allowed.includes(key)) continue;
     const at = field ? `${field}.${key}` : key;
     if (unsupported.includes(key)) {
       if (o[key] === null || o[key] === undefined) continue;
-      throw new GateInputError(`${at} is a gait field Warden does not evaluate yet; remove it`, at);
+      throw new GateInputError(`${at} is a gait field Warden does not evaluate; ignoring it would change the verdict silently, so remove it`, at);
     }
-    throw new GateInputError(`unknown field ${at}`, at);
+    warnings.push(`ignored unknown key ${at}`);
   }
 }

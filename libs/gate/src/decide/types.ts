@@ -8,6 +8,8 @@ export interface GatePolicy {
   fail_closed: { enabled: boolean; risk_classes: string[]; required_fields: string[] };
   /** Sorted by priority ascending, then name: the evaluation order. */
   rules: PolicyRule[];
+  /** Keys the parser ignored, as gait's seed does (`ignored unknown key rules[0].owner`). Not digested. */
+  warnings?: string[];
 }
 
 export interface PolicyMatch {
@@ -51,6 +53,9 @@ export interface PolicyRule {
   violations: string[];
   min_approvals: number;
   require_distinct_approvers: boolean;
+  require_broker_credential: boolean;
+  broker_reference: string;
+  broker_scopes: string[];
   rate_limit: RateLimit;
   dataflow: Dataflow;
 }
@@ -121,6 +126,8 @@ export interface GateEvaluation {
   require_distinct_approvers: boolean;
   /** The matched rule's rate limit (requests > 0), for a stateful caller to enforce. */
   rate_limit: RateLimit | null;
+  /** The matched rule asks for a broker credential (gait's gate eval blocks without a broker: applyBrokerRequirement). */
+  require_broker_credential: boolean;
   policy_digest: string;
   /** null only when the intent could not be normalised and fail_closed blocked it. */
   intent_digest: string | null;
