@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,10 @@ describe('gate: policy uploads are read within documented limits', () => {
       }
     })();
     const uploads: number[] = [];
+    // The app runs in this process: a parse that froze it would stall this event loop too. The loop's
+    // longest stall is the property (wall-clock /health latency on a loaded 2-core machine is printed, not asserted).
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     try {
       for (let round = 0; round < 10; round++) {
         const answers = await Promise.all(
@@ -88,7 +93,9 @@ describe('gate: policy uploads are read within documented limits', () => {
     process.stdout.write(`/health during ${uploads.length} bad uploads: ${polls.length} polls, p50 ${percentile(ms, 0.5).toFixed(0)} ms, p99 ${percentile(ms, 0.99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms\n`);
     expect(polls.length).toBeGreaterThan(0);
     expect(polls.every((p) => p.status === 200)).toBe(true);
-    expect(Math.max(...ms)).toBeLessThan(1000);
+    stalls.disable();
+    process.stdout.write(`longest event-loop stall: ${(stalls.max / 1e6).toFixed(0)} ms\n`);
+    expect(stalls.max / 1e6).toBeLessThan(1000);
   });
 
   it('the largest accepted policy, uploaded in a loop: stored, and /health keeps answering (measured and printed)', async () => {

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { JobRunner, ManualClock } from '#platform';
 import { PROMOTION_FRIDAY_JOB } from '#promotion/server';
 import { HEIMDALL, HeimdallFactory } from './support/factories/heimdall.js';
@@ -86,6 +87,10 @@ describe('promotion rule files cannot freeze Warden', () => {
     const uploader = async (offset: number) => {
       for (let i = offset; !stop; i += 1) statuses.push((await f.putRules({ source: files[i % files.length], reason: 'load' })).status);
     };
+    // The app runs in this process: a parse that froze it would stall this event loop too. The loop's
+    // longest stall is the property (wall-clock /health latency on a loaded 2-core machine is printed, not asserted).
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     const uploaders = [uploader(0), uploader(2)];
     const latencies: number[] = [];
     const until = Date.now() + 4000;
@@ -100,7 +105,9 @@ describe('promotion rule files cannot freeze Warden', () => {
     await Promise.all(uploaders);
     expect(statuses.length).toBeGreaterThan(files.length);
     expect(new Set(statuses)).toEqual(new Set([200, 400]));
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    stalls.disable();
+    process.stdout.write(`longest event-loop stall: ${(stalls.max / 1e6).toFixed(0)} ms\n`);
+    expect(stalls.max / 1e6).toBeLessThan(1000);
   }, 30_000);
 
   it('a ReDoS rule stored before these limits is a rule error in the Friday review, never run', async () => {
