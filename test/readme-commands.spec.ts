@@ -90,7 +90,7 @@ describe('the README commands', () => {
     const port = await freePort();
     const W = `http://127.0.0.1:${port}`;
     const { NODE_OPTIONS: _jest, ...inherited } = process.env;
-    const env = { ...inherited, PORT: String(port), WARDEN_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...inherited, PORT: String(port), WARDEN_DATA_DIR: dataDir };
     let server: ReturnType<typeof spawn> | undefined;
     const seen: string[] = [];
 
