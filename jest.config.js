@@ -41,4 +41,9 @@ export default {
   // start times (test/support/spawn.ts: BUILD_TIMEOUT_MS, READY_TIMEOUT_MS), so only they wait that long.
   testTimeout: 60000,
   maxWorkers: 2,
+  // Under --experimental-vm-modules a worker keeps every finished file's module graph (Nest, TypeORM,
+  // the levers): its heap grew 60-100 MB per e2e file, to GBs by the end of a run, so GC got slower
+  // file after file and the last workers could not exit within jest's 500 ms ("a worker process has
+  // failed to exit gracefully"). A worker past this size after a file is replaced by a fresh one.
+  workerIdleMemoryLimit: '800MB',
 };
