@@ -3,7 +3,8 @@
 // here lacks for other platforms, which breaks `npm ci`.)
 const esm = ['ts-jest', { useESM: true, diagnostics: false }];
 
-export default {
+/** What every test file needs to load the sources. */
+const common = {
   rootDir: '.',
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -16,13 +17,33 @@ export default {
     // @fastify/static (CommonJS) requires the ESM-only content-disposition, which jest cannot load.
     '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
   },
-  testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts'],
-  globalSetup: '<rootDir>/test/support/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+};
+
+/**
+ * Two projects, so each half runs on its own: `npm run test:unit` (the pure specs beside the code,
+ * no database: no PostgreSQL is started for them) and `npm run test:e2e` (test/: the real app over
+ * HTTP, the embedded PostgreSQL, spawned processes). `npm test` runs both.
+ */
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+    },
+  ],
   // The default for tests that run in-process against the shared database (measured with load
   // average 10-13 on 2 cores: the app starts in a few seconds, a test takes about a second). Tests
   // that build or spawn the real binaries set their own, longer timeouts from the measured build and
   // start times (test/support/spawn.ts: BUILD_TIMEOUT_MS, READY_TIMEOUT_MS), so only they wait that long.
   testTimeout: 60000,
   maxWorkers: 2,
+  // Under --experimental-vm-modules a worker keeps every finished file's module graph (Nest, TypeORM,
+  // the levers): its heap grew 60-100 MB per e2e file, to GBs by the end of a run, so GC got slower
+  // file after file and the last workers could not exit within jest's 500 ms ("a worker process has
+  // failed to exit gracefully"). A worker past this size after a file is replaced by a fresh one.
+  workerIdleMemoryLimit: '800MB',
 };

@@ -12,7 +12,7 @@ export interface AdmissionInput {
 export type Admission = { allowed: true } | { allowed: false; status: 403; code: 'go_live_disabled' | 'kill_switch_engaged'; message: string };
 
 const EXEMPT_PREFIXES = ['/api/governance/', '/docs', '/console/'];
-const EXEMPT_EXACT = new Set(['/api/governance', '/health', '/metrics', '/console']);
+const EXEMPT_EXACT = new Set(['/api/governance', '/health', '/livez', '/readyz', '/metrics', '/console']);
 
 /** Governance, health, docs, metrics and the operator console stay reachable whatever the control plane says. */
 export function isExemptPath(path: string): boolean {

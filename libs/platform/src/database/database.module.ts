@@ -85,6 +85,10 @@ export class DatabaseModule {
               url,
               autoLoadEntities: true,
               synchronize: false,
+              // The migrations own the schema (uuid defaults are the built-in gen_random_uuid()): without
+              // this TypeORM tries CREATE EXTENSION "uuid-ossp" for the entities' uuid columns, which the
+              // least-privilege app role may not do, and warned so on every start.
+              installExtensions: false,
               migrations: [...options.schema.migrations],
               migrationsTableName: 'schema_migrations',
               extra: {
