@@ -32,8 +32,8 @@ export class ApprovalAliasController {
     return this.approvals.request(p, {
       kind: 'manual',
       subject: `${body.run_id}/${body.phase_id}`,
-      payload: { run_id: body.run_id, phase_id: body.phase_id },
-      reason: body.reason,
+      payload: body.payload(),
+      reason: body.reason ?? body.context!,
       riskLevel: body.risk_level as RiskLevel | undefined,
       timeoutSeconds: body.timeout_seconds,
     });

@@ -130,7 +130,7 @@ function compileOne(
     }
   }
   let test: (vars: RuleVariables) => unknown;
-  let names: string[] = [];
+  let names: string[];
   try {
     const parsed = env.parse(cel);
     const refused = disallowedConstruct(parsed.ast);
