@@ -2,11 +2,13 @@ import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GatePolicyService, readPolicyPut } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
 import { GateTrustService } from './gate-trust.service.js';
 import { gateErrors } from './gate.errors.js';
+import { GateDecisionDto, GateDecisionIdParams, GateDecisionPageDto, GateDecisionQueryDto } from './dto/decisions.dto.js';
 import { EvaluateRequestDto, GateBlockedResponseDto, GateVerdictResponseDto } from './dto/evaluate.dto.js';
 import { ActivatePolicyDto, GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, PolicyNameParams, PutPolicyJsonDto, PutPolicyQueryDto, PutPolicyResponseDto, SetModeDto } from './dto/policy.dto.js';
 import { GateStatsResponseDto, StatsQueryDto } from './dto/stats.dto.js';
@@ -21,6 +23,7 @@ export class GateController {
     private readonly policies: GatePolicyService,
     private readonly trust: GateTrustService,
     private readonly statistics: GateStatsService,
+    private readonly decisions: GateDecisionsService,
   ) {}
 
   @Post('evaluate')
@@ -98,6 +101,23 @@ export class GateController {
   @ApiOkResponse({ type: GateStatsResponseDto })
   stats(@Query() q: StatsQueryDto): Promise<GateStatsResponseDto> {
     return this.statistics.stats(q.since, q.until);
+  }
+
+  @Get('decisions')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The decision log, newest first, each with its trace: filter by verdict, identity, engine, policy, reason code, time; page with ?before=' })
+  @ApiOkResponse({ type: GateDecisionPageDto })
+  listDecisions(@Query() q: GateDecisionQueryDto): Promise<GateDecisionPageDto> {
+    return this.decisions.list(q);
+  }
+
+  @Get('decisions/:id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One stored decision with its trace: why it was allowed, held or blocked' })
+  @ApiOkResponse({ type: GateDecisionDto })
+  @ApiErrors(gateErrors('decision_not_found'))
+  getDecision(@Param() params: GateDecisionIdParams): Promise<GateDecisionDto> {
+    return this.decisions.get(params.id);
   }
 
   @Get('trust/:identity')
