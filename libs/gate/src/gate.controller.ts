@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { ApiErrorBody, ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
 import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GatePolicyService, readPolicyPut } from './gate-policy.service.js';
@@ -33,7 +33,8 @@ export class GateController {
   @ApiOperation({ summary: 'Judge one intent: go-live, the active policy file, risk guard, Heimdall, the engine throttle, trust; the strictest verdict wins' })
   @ApiOkResponse({ type: GateVerdictResponseDto, description: 'allow or dry_run, or any simulate: true evaluation' })
   @ApiAcceptedResponse({ type: GateVerdictResponseDto, description: 'require_approval: approval_id names the request filed; re-submit the same intent with it once approved' })
-  @ApiResponse({ status: 403, type: GateBlockedResponseDto, description: 'block (`gate_blocked`, with the verdict fields), or a token not bound to the engine/domain/identity' })
+  @ApiResponse({ status: 403, description: 'block (`gate_blocked`: GateBlockedResponseDto, the verdict fields), or a token not bound to the engine/domain/identity (ErrorBodyDto)' })
+  @ApiErrorBody(403, GateBlockedResponseDto)
   @ApiErrors({ ...gateErrors('invalid_intent', 'correlation_id_required'), [AuthErrorCode.IdentityNotBound]: 403 })
   async evaluate(@CurrentPrincipal() p: Principal, @Body() body: EvaluateRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<GateVerdictResponseDto> {
     const answer = await this.evaluator.evaluate(p, body);
