@@ -66,3 +66,39 @@ describe('the OpenAPI document tells the truth', () => {
     expect(dry.required).toEqual(expect.arrayContaining(['dry_run', 'replayed']));
   });
 });
+
+describe('declared statuses', () => {
+  const operations = () =>
+    Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, path, method, op })));
+
+  it('every operation that takes a parameter or a body declares the 400 the validation pipe can answer', () => {
+    const missing = operations()
+      .filter(({ op }) => op.requestBody || (op.parameters ?? []).some((p: any) => p.in === 'path' || p.in === 'query'))
+      .filter(({ op }) => !op.responses?.['400'] || !JSON.stringify(op.responses['400']).includes('validation_failed'))
+      .map(({ name }) => name);
+    expect(missing).toEqual([]);
+  });
+
+  it('the validation 400 is a real answer: a malformed path parameter or query is refused so by the operations that take one', async () => {
+    const admin = undefined;
+    for (const [path, query] of [
+      ['/api/governance/approval/status/not-a-uuid', ''],
+      ['/api/governance/gate/decisions/not-a-uuid', ''],
+      ['/api/governance/gate/decisions', '?limit=0'],
+      ['/api/governance/gate/stats', '?since=yesterday'],
+    ]) {
+      const res = await t.http('GET', path + query, undefined, { token: admin });
+      expect([path + query, res.status, res.body.error]).toEqual([path + query, 400, 'validation_failed']);
+      const op = doc.paths[path.replace(/not-a-uuid$/, '{id}')]?.get;
+      expect(op?.responses?.['400']).toBeDefined();
+    }
+  });
+
+  it('the alias routes declare the 404 they answer for an unknown request', async () => {
+    for (const [method, route] of [['get', '/api/governance/approval/status/{id}'], ['post', '/api/governance/approval/approve/{id}'], ['post', '/api/governance/approval/reject/{id}']] as const) {
+      const res = await t.http(method.toUpperCase(), route.replace('{id}', '00000000-0000-4000-8000-000000000000'), method === 'post' ? {} : undefined);
+      expect([route, res.status]).toEqual([route, 404]);
+      expect(doc.paths[route][method].responses['404']).toBeDefined();
+    }
+  });
+});

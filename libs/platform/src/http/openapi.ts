@@ -5,6 +5,8 @@ import { ERROR_BODY_EXTENSION, ErrorBodyDto } from './api-docs.js';
 
 type Operation = {
   description?: string;
+  parameters?: Array<{ in?: string }>;
+  requestBody?: unknown;
   security?: unknown[];
   'x-required-role'?: string;
   'x-public'?: boolean;
@@ -32,6 +34,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Operation[]) {
       withErrorBodies(operation);
+      withValidationAnswer(operation);
       if (operation['x-public']) {
         operation.security = [];
         continue;
@@ -54,5 +57,23 @@ function withErrorBodies(operation: Operation): void {
     const response = (operation.responses ??= {})[status] ?? { description: 'Error' };
     response.content = { 'application/json': { schema: { anyOf: [{ $ref: ref }, { $ref: plain }] } } };
     operation.responses[status] = response;
+  }
+}
+
+/**
+ * The global ValidationPipe answers 400 `validation_failed` for any route that takes a path or query
+ * parameter or a body, before its handler runs: such an operation declares it, whether or not the
+ * route's own @ApiErrors named it (a generated client then types that answer too).
+ */
+function withValidationAnswer(operation: Operation): void {
+  const takesInput = operation.requestBody !== undefined || (operation.parameters ?? []).some((p) => p.in === 'path' || p.in === 'query');
+  if (!takesInput) return;
+  const responses = (operation.responses ??= {});
+  const plain = { 'application/json': { schema: { $ref: `#/components/schemas/${ErrorBodyDto.name}` } } };
+  const existing = responses['400'];
+  if (!existing) {
+    responses['400'] = { description: 'Invalid input (validation_failed names the fields): `validation_failed`', content: plain };
+  } else if (!existing.description?.includes('validation_failed')) {
+    existing.description = `${existing.description ?? 'Invalid input'}, \`validation_failed\``;
   }
 }
