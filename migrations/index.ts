@@ -25,6 +25,7 @@ import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js
 import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
 import { GrantsBound1763700001730 } from './1763700001730-GrantsBound.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
+import { GateDecisionIndexes1763700001770 } from './1763700001770-GateDecisionIndexes.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -55,4 +56,5 @@ export const ALL_MIGRATIONS = [
   OutboxPerDestination1763700001720,
   GrantsBound1763700001730,
   SessionIdle1763700001750,
+  GateDecisionIndexes1763700001770,
 ];

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { ApprovalDecisionsService } from './approval-decisions.service.js';
 import { ApprovalsService } from './approvals.service.js';
 import type { RiskLevel } from './decide/rules.js';
@@ -32,8 +32,8 @@ export class ApprovalAliasController {
     return this.approvals.request(p, {
       kind: 'manual',
       subject: `${body.run_id}/${body.phase_id}`,
-      payload: { run_id: body.run_id, phase_id: body.phase_id },
-      reason: body.reason,
+      payload: body.payload(),
+      reason: body.reason ?? body.context!,
       riskLevel: body.risk_level as RiskLevel | undefined,
       timeoutSeconds: body.timeout_seconds,
     });
@@ -43,6 +43,7 @@ export class ApprovalAliasController {
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Original vocabulary: pending | approved | rejected | timeout (expired) | cancelled' })
   @ApiResponse({ status: 200, type: AliasStatusResponseDto })
+  @ApiErrors({ approval_not_found: 404 })
   status(@Param() params: ApprovalIdParams): Promise<AliasStatusResponseDto> {
     return this.approvals.statusAlias(params.id);
   }
@@ -60,6 +61,7 @@ export class ApprovalAliasController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Original vocabulary: approve' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiErrors({ approval_not_found: 404, approval_not_pending: 409, approval_expired: 409 })
   approve(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: ApproveRequestDto = {}): Promise<ApprovalResponseDto> {
     return this.decisions.approve(p, params.id, body?.reason);
   }
@@ -69,6 +71,7 @@ export class ApprovalAliasController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Original vocabulary: reject (the reason is optional here; "no reason given" is recorded)' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiErrors({ approval_not_found: 404, approval_not_pending: 409, approval_expired: 409 })
   reject(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: AliasRejectDto = {}): Promise<ApprovalResponseDto> {
     return this.decisions.reject(p, params.id, body?.reason || 'no reason given');
   }

@@ -14,7 +14,7 @@ import { PendingRequestLimit } from './pending-limit.js';
 import { type ApprovalRow, ApprovalsRepository, type ListFilter } from './approvals.repository.js';
 import { approvalPayloadDigest } from './decide/digest.js';
 import { type ApprovalKind, expiresAt, minApprovalsFor, type RiskLevel } from './decide/rules.js';
-import { AliasPendingResponseDto, AliasStatusResponseDto } from './dto/alias.dto.js';
+import { AliasPendingItemDto, AliasPendingResponseDto, AliasStatusResponseDto } from './dto/alias.dto.js';
 import { ApprovalCreatedResponseDto } from './dto/approval-request.dto.js';
 import { type ApprovalPageDto, ApprovalResponseDto } from './dto/approval.dto.js';
 
@@ -201,13 +201,14 @@ export class ApprovalsService {
   async statusAlias(id: string): Promise<AliasStatusResponseDto> {
     const row = await this.repo.find(id, this.clock.now());
     if (!row) throw ApprovalsErrors.raise('approval_not_found', `no approval request ${id}`);
-    return AliasStatusResponseDto.from(row);
+    // the decisions carry approval_reason / rejected_reason; a pending request has none that decided it
+    return AliasStatusResponseDto.from(row, row.status === 'pending' ? [] : await this.repo.decisions(id));
   }
 
   async pendingAlias(): Promise<AliasPendingResponseDto> {
     const now = this.clock.now();
     const [count, rows] = await Promise.all([this.repo.pendingCount(now), this.repo.list({ status: 'pending', limit: 100 }, now)]);
-    return { count, requests: rows.slice(0, 100).map((r) => AliasStatusResponseDto.from(r)) };
+    return { count, requests: rows.slice(0, 100).map((r) => AliasPendingItemDto.fromPending(r)) };
   }
 
   /**

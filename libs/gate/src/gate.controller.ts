@@ -1,12 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { ApiErrorBody, ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GatePolicyService, readPolicyPut } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
 import { GateTrustService } from './gate-trust.service.js';
 import { gateErrors } from './gate.errors.js';
+import { GateDecisionDto, GateDecisionIdParams, GateDecisionPageDto, GateDecisionQueryDto } from './dto/decisions.dto.js';
 import { EvaluateRequestDto, GateBlockedResponseDto, GateVerdictResponseDto } from './dto/evaluate.dto.js';
 import { ActivatePolicyDto, GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, PolicyNameParams, PutPolicyJsonDto, PutPolicyQueryDto, PutPolicyResponseDto, SetModeDto } from './dto/policy.dto.js';
 import { GateStatsResponseDto, StatsQueryDto } from './dto/stats.dto.js';
@@ -21,6 +23,7 @@ export class GateController {
     private readonly policies: GatePolicyService,
     private readonly trust: GateTrustService,
     private readonly statistics: GateStatsService,
+    private readonly decisions: GateDecisionsService,
   ) {}
 
   @Post('evaluate')
@@ -30,7 +33,8 @@ export class GateController {
   @ApiOperation({ summary: 'Judge one intent: go-live, the active policy file, risk guard, Heimdall, the engine throttle, trust; the strictest verdict wins' })
   @ApiOkResponse({ type: GateVerdictResponseDto, description: 'allow or dry_run, or any simulate: true evaluation' })
   @ApiAcceptedResponse({ type: GateVerdictResponseDto, description: 'require_approval: approval_id names the request filed; re-submit the same intent with it once approved' })
-  @ApiResponse({ status: 403, type: GateBlockedResponseDto, description: 'block (`gate_blocked`, with the verdict fields), or a token not bound to the engine/domain/identity' })
+  @ApiResponse({ status: 403, description: 'block (`gate_blocked`: GateBlockedResponseDto, the verdict fields), or a token not bound to the engine/domain/identity (ErrorBodyDto)' })
+  @ApiErrorBody(403, GateBlockedResponseDto)
   @ApiErrors({ ...gateErrors('invalid_intent', 'correlation_id_required'), [AuthErrorCode.IdentityNotBound]: 403 })
   async evaluate(@CurrentPrincipal() p: Principal, @Body() body: EvaluateRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<GateVerdictResponseDto> {
     const answer = await this.evaluator.evaluate(p, body);
@@ -98,6 +102,23 @@ export class GateController {
   @ApiOkResponse({ type: GateStatsResponseDto })
   stats(@Query() q: StatsQueryDto): Promise<GateStatsResponseDto> {
     return this.statistics.stats(q.since, q.until);
+  }
+
+  @Get('decisions')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The decision log, newest first, each with its trace: filter by verdict, identity, engine, policy, reason code, time; page with ?before=' })
+  @ApiOkResponse({ type: GateDecisionPageDto })
+  listDecisions(@Query() q: GateDecisionQueryDto): Promise<GateDecisionPageDto> {
+    return this.decisions.list(q);
+  }
+
+  @Get('decisions/:id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One stored decision with its trace: why it was allowed, held or blocked' })
+  @ApiOkResponse({ type: GateDecisionDto })
+  @ApiErrors(gateErrors('decision_not_found'))
+  getDecision(@Param() params: GateDecisionIdParams): Promise<GateDecisionDto> {
+    return this.decisions.get(params.id);
   }
 
   @Get('trust/:identity')

@@ -8,6 +8,7 @@ import { RiskGuardModule } from '#risk-guard';
 import { GateController } from './gate.controller.js';
 import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
+import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GateReviewRepository } from './gate-review.repository.js';
 import { GateReviewService } from './gate-review.service.js';
@@ -27,7 +28,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateReviewRepository, GateReviewService],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

@@ -75,6 +75,42 @@ export interface DecisionRow {
   created_at: Date;
 }
 
+/** A decision as stored, every column the log shows. */
+export interface StoredDecisionRow {
+  id: string;
+  seq: string;
+  intent_digest: string | null;
+  policy_name: string;
+  policy_digest: string | null;
+  mode: RolloutMode | null;
+  verdict: Verdict;
+  would_have_blocked: boolean;
+  reason_codes: string[];
+  trace: unknown;
+  identity: string | null;
+  engine: string | null;
+  principal: string;
+  approval_id: string | null;
+  approval_use: 'requested' | 'consumed' | 'refused' | null;
+  simulate: boolean;
+  created_at: Date;
+}
+
+export interface DecisionFilter {
+  verdict?: Verdict;
+  identity?: string;
+  engine?: string;
+  policy?: string;
+  reasonCode?: string;
+  before?: string;
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
+
+const STORED_DECISION = `id, seq::text AS seq, intent_digest, policy_name, policy_digest, mode, verdict, would_have_blocked, reason_codes, trace,
+  identity, engine, principal, approval_id, approval_use, simulate, created_at`;
+
 export interface StatsRow {
   processed: string;
   allowed: string;
@@ -202,6 +238,32 @@ export class GateRepository {
 
   decision(m: Db, id: string): Promise<DecisionRow | undefined> {
     return sqlOne<DecisionRow>(m, `SELECT id, verdict, identity, simulate, created_at FROM gate_decision WHERE id = $1`, [id]);
+  }
+
+  /**
+   * The decision log, newest first by seq, `LIMIT limit + 1` (toPage). Each filter has its index
+   * (migration GateDecisionIndexes): (column, seq) b-trees walk backwards from the cursor; a reason
+   * code goes through the GIN index on reason_codes (`@>`, which GIN serves; `= ANY` it does not).
+   */
+  listDecisions(f: DecisionFilter): Promise<StoredDecisionRow[]> {
+    return sqlRows<StoredDecisionRow>(
+      this.db,
+      `SELECT ${STORED_DECISION} FROM gate_decision
+        WHERE ($1::text IS NULL OR verdict = $1)
+          AND ($2::text IS NULL OR identity = $2)
+          AND ($3::text IS NULL OR engine = $3)
+          AND ($4::text IS NULL OR policy_name = $4)
+          AND ($5::text IS NULL OR reason_codes @> ARRAY[$5::text])
+          AND ($6::bigint IS NULL OR seq < $6)
+          AND ($7::timestamptz IS NULL OR created_at >= $7)
+          AND ($8::timestamptz IS NULL OR created_at < $8)
+        ORDER BY seq DESC LIMIT $9`,
+      [f.verdict ?? null, f.identity ?? null, f.engine ?? null, f.policy ?? null, f.reasonCode ?? null, f.before ?? null, f.since ?? null, f.until ?? null, f.limit + 1],
+    );
+  }
+
+  storedDecision(id: string): Promise<StoredDecisionRow | undefined> {
+    return sqlOne<StoredDecisionRow>(this.db, `SELECT ${STORED_DECISION} FROM gate_decision WHERE id = $1`, [id]);
   }
 
   /**

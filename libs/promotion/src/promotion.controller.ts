@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
-import { DecisionPageDto, DecisionQueryDto } from './dto/decision.dto.js';
+import { PromotionDecisionPageDto, PromotionDecisionQueryDto } from './dto/decision.dto.js';
 import { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
 import { PutRulesRequestDto, RuleFileResponseDto } from './dto/rules.dto.js';
 import { PromotionErrors } from './promotion.errors.js';
@@ -50,9 +50,9 @@ export class PromotionController {
   @Get('decisions')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'The decision log, newest first, with the full input of each decision' })
-  @ApiOkResponse({ type: DecisionPageDto })
+  @ApiOkResponse({ type: PromotionDecisionPageDto })
   @ApiErrors(INVALID)
-  listDecisions(@Query() q: DecisionQueryDto): Promise<DecisionPageDto> {
+  listDecisions(@Query() q: PromotionDecisionQueryDto): Promise<PromotionDecisionPageDto> {
     return this.decisions.list(q);
   }
 
@@ -61,9 +61,9 @@ export class PromotionController {
   @Header('content-type', 'application/x-ndjson; charset=utf-8')
   @ApiOperation({ summary: 'Export of the decision log (same filters, every page): one decision per line' })
   @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ type: String, description: 'One DecisionResponseDto per line' })
+  @ApiOkResponse({ type: String, description: 'One PromotionDecisionResponseDto per line' })
   @ApiErrors(INVALID)
-  exportDecisions(@Query() q: DecisionQueryDto): Promise<string> {
+  exportDecisions(@Query() q: PromotionDecisionQueryDto): Promise<string> {
     return this.decisions.jsonl(q);
   }
 }

@@ -7,5 +7,5 @@ export { PromotionReviewService, type WeeklyReviewOutcome } from './promotion-re
 export { PromotionReviewSectionService } from './promotion-review-section.service.js';
 export { PromotionRulesService } from './promotion-rules.service.js';
 export { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
-export { DecisionPageDto, DecisionQueryDto, DecisionResponseDto } from './dto/decision.dto.js';
+export { PromotionDecisionPageDto, PromotionDecisionQueryDto, PromotionDecisionResponseDto } from './dto/decision.dto.js';
 export { PutRulesRequestDto, RuleFileResponseDto } from './dto/rules.dto.js';

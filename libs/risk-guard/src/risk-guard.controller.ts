@@ -98,7 +98,7 @@ export class RiskGuardController {
       reason: body.reason,
       dryRun: body.dry_run,
     });
-    void reply.status('dry_run' in answer ? 200 : 201);
+    void reply.status(answer.dry_run ? 200 : 201);
     return answer;
   }
 

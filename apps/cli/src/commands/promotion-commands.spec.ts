@@ -44,7 +44,7 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
     expect(wrongEnv.exitCode).toBe(6);
     const none = await run({ scorecard: ex('scorecard-weak.json'), override: ex('override-promote.json'), env: {} });
     expect(none.exitCode).toBe(6);
-    expect(none.body.error).toMatchObject({ code: 'invalid_input' });
+    expect(none.body).toMatchObject({ ok: false, code: 'invalid_input', error: expect.stringContaining('--override needs --key') });
   });
 
   it('a signed override (signed by Python, as menace signs) forces promote: exit 0', async () => {
@@ -64,7 +64,7 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
   it('a tampered override is refused: exit 6, nothing evaluated', async () => {
     const { exitCode, body } = await run({ scorecard: ex('scorecard-weak.json'), override: ex('override-tampered.json'), keyFile: ex('override.key') });
     expect(exitCode).toBe(6);
-    expect(body).toEqual({ error: { code: 'override_bad_signature', message: 'override signature does not match its data' } });
+    expect(body).toEqual({ ok: false, error: 'override signature does not match its data', code: 'override_bad_signature' });
   });
 
   it('prints deterministic JSON (sorted keys, same bytes every run) and a readable trace without --json', async () => {
@@ -76,6 +76,21 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
     const text = await promotionEvaluate({ ...opts, json: false });
     expect(text.stdout).toMatch(/^verdict: promote\nreason_codes: \(none\)\ntrace:\n {2}alignment_veto: pass/);
     expect(text.stdout).toContain('rule 0 [file] demote (confidence_collapsed): false');
+  });
+
+  describe("menace's own files (test/fixtures/menace)", () => {
+    it("menace's config/deployment_governance.yaml with test_promotion's scorecard promotes, as in menace: exit 0", async () => {
+      const fx = (name: string) => join(process.cwd(), 'test/fixtures/menace', name);
+      const out = await promotionEvaluate({ scorecard: fx('test_promotion.scorecard.json'), rules: fx('deployment_governance.yaml'), json: true });
+      expect(out.exitCode).toBe(0);
+      expect(out.stdout.trimEnd().split('\n')).toHaveLength(1);
+      const body = JSON.parse(out.stdout) as { ok: boolean; verdict: string; reason_codes: string[]; trace: Record<string, unknown>[] };
+      expect([body.ok, body.verdict, body.reason_codes]).toEqual([true, 'promote', []]);
+      // the micro_pilot rule names sandbox_roi and adapter_roi, which the scorecard lacks: it does not match, and says why
+      expect(body.trace.find((t) => t.step === 'rule' && t.reason_code === 'micro_pilot')).toMatchObject({ result: 'missing_metric', missing: ['sandbox_roi', 'adapter_roi'] });
+      const text = await promotionEvaluate({ scorecard: fx('test_promotion.scorecard.json'), rules: fx('deployment_governance.yaml') });
+      expect(text.stdout).toContain('rule 1 [file] pilot (micro_pilot): missing_metric (sandbox_roi, adapter_roi)');
+    });
   });
 
   describe('invalid input: exit 6', () => {
@@ -92,7 +107,7 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
       await writeFile(rules, '- decision: demote\n  condition: "raroi > 1"\n  reason_code: fine\n- decision: demote\n  condition: "open(\'x\')"\n  reason_code: sneaky\n');
       const { exitCode, body } = await run({ scorecard: ex('scorecard-strong.json'), rules });
       expect(exitCode).toBe(6);
-      expect(body.error).toMatchObject({ code: 'rule_compile_error', rule: 'rule 2 (sneaky)' });
+      expect(body).toMatchObject({ ok: false, code: 'rule_compile_error', rule: 'rule 2 (sneaky)' });
       const text = await promotionEvaluate({ scorecard: ex('scorecard-strong.json'), rules });
       expect(text.stdout).toMatch(/^invalid input \(rule_compile_error\): rule 2 \(sneaky\) does not compile/);
     });
@@ -106,9 +121,22 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
       await writeFile(policy, '{"overrides": {"verdict": "promote"}}');
       expect((await run({ scorecard: join(dir, 'missing.json') })).exitCode).toBe(6);
       expect((await run({ scorecard: bad })).exitCode).toBe(6);
-      expect((await run({ scorecard: card })).body.error).toMatchObject({ code: 'invalid_scorecard', field: 'raroi' });
+      expect((await run({ scorecard: card })).body).toMatchObject({ ok: false, code: 'invalid_scorecard', field: 'raroi' });
       expect((await run({ scorecard: ex('scorecard-strong.json'), override: ex('override-promote.json') })).exitCode).toBe(6);
-      expect((await run({ scorecard: ex('scorecard-strong.json'), policy })).body.error).toMatchObject({ code: 'invalid_policy', key: 'overrides' });
+      expect((await run({ scorecard: ex('scorecard-strong.json'), policy })).body).toMatchObject({ ok: false, code: 'invalid_policy', key: 'overrides' });
+    });
+
+    it('a scorecard with none of the known metrics ({"foo": 1}) is invalid input: one line, gate eval\'s error shape', async () => {
+      const card = join(dir, 'foo.json');
+      await writeFile(card, '{"foo": 1}');
+      const out = await promotionEvaluate({ scorecard: card, json: true });
+      expect(out.exitCode).toBe(6);
+      expect(out.stdout.endsWith('\n')).toBe(true);
+      expect(out.stdout.trimEnd().split('\n')).toHaveLength(1);
+      const body = JSON.parse(out.stdout) as Record<string, unknown>;
+      expect(body).toMatchObject({ ok: false, code: 'invalid_scorecard' });
+      expect(typeof body.error).toBe('string');
+      expect(Object.keys(body).slice(0, 2)).toEqual(['ok', 'error']);
     });
   });
 });

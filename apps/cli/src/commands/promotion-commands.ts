@@ -36,10 +36,10 @@ class CliInputError extends Error {
 }
 
 /** JSON with keys sorted at every level: the same input always prints the same bytes. */
-export function stableJson(value: unknown): string {
+export function stableJson(value: unknown, indent?: number): string {
   const sort = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
-  return JSON.stringify(sort(value), null, 2);
+  return JSON.stringify(sort(value), null, indent);
 }
 
 async function read(path: string, what: string): Promise<string> {
@@ -65,7 +65,8 @@ function human(r: PromotionResult): string {
   lines.push('trace:');
   for (const t of r.trace) {
     if (t.step === 'rule') {
-      lines.push(`  rule ${t.index} [${t.source}] ${t.decision}${t.reason_code ? ` (${t.reason_code})` : ''}: ${t.result}${t.error ? ` — ${t.error}` : ''}  ${t.condition}`);
+      const why = t.missing ? ` (${t.missing.join(', ')})` : t.error ? ` — ${t.error}` : '';
+      lines.push(`  rule ${t.index} [${t.source}] ${t.decision}${t.reason_code ? ` (${t.reason_code})` : ''}: ${t.result}${why}  ${t.condition}`);
     } else {
       const { step, result, ...rest } = t;
       lines.push(`  ${step}: ${result}  ${JSON.stringify(rest)}`);
@@ -94,14 +95,16 @@ export async function promotionEvaluate(opts: PromotionEvaluateOptions): Promise
       override = verifyOverride(await read(opts.override, 'override'), key, { source: opts.override });
     }
     const result = evaluatePromotion({ scorecard, policy, rules, override });
-    return { exitCode: PROMOTION_EXIT[result.verdict], stdout: opts.json ? `${stableJson(result)}\n` : human(result) };
+    // One line, as `gate eval --json` prints: a script reads it with one JSON.parse per line.
+    return { exitCode: PROMOTION_EXIT[result.verdict], stdout: opts.json ? `${stableJson({ ok: true, ...result })}\n` : human(result) };
   } catch (err) {
     if (!(err instanceof PromotionInputError) && !(err instanceof CliInputError)) throw err;
     const { code } = err;
     const details = err instanceof PromotionInputError ? err.details : {};
     return {
       exitCode: PROMOTION_EXIT.invalid,
-      stdout: opts.json ? `${stableJson({ error: { code, message: err.message, ...details } })}\n` : `invalid input (${code}): ${err.message}\n`,
+      // gate eval's error shape ({ok:false, error}), with the stable code and its details beside it.
+      stdout: opts.json ? `${JSON.stringify({ ok: false, error: err.message, code, ...details })}\n` : `invalid input (${code}): ${err.message}\n`,
     };
   }
 }

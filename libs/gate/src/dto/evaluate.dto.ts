@@ -3,6 +3,7 @@ import { IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import { AmountField, BooleanField, CorrelationIdField, IdentifierField } from '#platform';
 import { ROLLOUT_MODES, type RolloutMode } from '../decide/combine.js';
 import { VERDICTS, type Verdict } from '../decide/strings.js';
+import { GaitIntentDto } from './intent.dto.js';
 import { POLICY_NAME_PATTERN } from './policy.dto.js';
 
 const EXAMPLE_INTENT = {
@@ -13,7 +14,8 @@ const EXAMPLE_INTENT = {
 };
 
 export class EvaluateRequestDto {
-  @ApiProperty({ description: 'A gait.gate.intent_request document', example: EXAMPLE_INTENT, type: 'object', additionalProperties: true })
+  // Typed for clients (GaitIntentDto); validated by the gate's parser, which keeps gait's tolerance.
+  @ApiProperty({ description: 'A gait.gate.intent_request document', example: EXAMPLE_INTENT, type: GaitIntentDto })
   @IsObject()
   intent: Record<string, unknown>;
 

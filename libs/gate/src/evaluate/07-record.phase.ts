@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { HeimdallService } from '#heimdall';
-import { Clock } from '#platform';
+import { Clock, OutboxService } from '#platform';
 import { type CombinedVerdict, simulateVerdict, withLostGrant } from '../decide/combine.js';
 import { traceId } from '../decide/digest.js';
 import { GateDecisionWriter } from '../decision-writer.js';
+import { gateNotification, gateTopicOf } from '../gate-notifications.js';
 import { GateMetrics } from '../gate.metrics.js';
 import { GateRepository, type NewDecision } from '../gate.repository.js';
 import { type GateAnswer, GateBlockedResponseDto, GateVerdictResponseDto } from '../dto/evaluate.dto.js';
@@ -25,8 +26,10 @@ export interface Settled {
  *   1. the Heimdall check the gate read, as Heimdall's own `recommendation.checked` event
  *      (HeimdallService.recordCheck), for a real evaluation only: simulating records no check;
  *   2. the `gate_decision` row (append-only), built once here. With an approval act (filing the
- *      request, consuming the grant) it commits in one transaction with that act; otherwise it
- *      goes through the group-commit writer. The answer is sent after the row committed;
+ *      request, consuming the grant) or a notification (`gate.blocked`, `gate.approval_required`,
+ *      when WARDEN_WEBHOOK_URLS/TOPICS want it) it commits in one transaction with them; otherwise
+ *      it goes through the group-commit writer, so an allowed decision pays nothing for
+ *      notifications. The answer is sent after the row committed;
  *   3. the metrics.
  * A grant consumed concurrently by another decision (the consumption fails in the transaction) is
  * a refusal: recorded as such, the same intent refused (`approval_already_used`).
@@ -40,6 +43,7 @@ export class DecisionRecorder {
     private readonly heimdall: HeimdallService,
     private readonly metrics: GateMetrics,
     private readonly clock: Clock,
+    private readonly outbox: OutboxService,
   ) {}
 
   async record(request: ParsedRequest, readings: LeverReadings, policy: PolicyJudgement, settled: Settled): Promise<GateAnswer> {
@@ -81,12 +85,20 @@ export class DecisionRecorder {
       simulate: request.simulate,
       at: this.clock.now(),
     });
+    const e = policy.evaluation;
+    const traceIdOf = traceId(policy.policyDigest ?? '', e?.intent_digest ?? '', final.verdict);
+    const topic = gateTopicOf(final.verdict, request.simulate);
+    const notify = topic !== null && this.outbox.wants(topic);
     let stored: NewDecision & { id: string };
-    if (approval.commit) {
+    if (approval.commit || notify) {
       const commit = approval.commit;
       stored = await this.repo.db.transaction(async (m) => {
-        const r = row(await commit(m));
+        const r = row(commit ? await commit(m) : approval.approvalId);
         await this.repo.insertDecisions([r], m);
+        if (notify) {
+          const facts = { toolName: request.intent?.tool_name ?? null, violations: e?.violations ?? [], matchedRule: e?.matched_rule ?? null, traceId: traceIdOf };
+          await this.outbox.enqueue(m, gateNotification(topic, r, facts));
+        }
         return r;
       });
     } else {
@@ -95,7 +107,6 @@ export class DecisionRecorder {
     }
     this.metrics.decided(final.verdict, policy.mode, request.simulate, wouldHaveBlocked);
 
-    const e = policy.evaluation;
     const policyActs = verdict.verdict === 'block' || verdict.verdict === 'require_approval';
     const body = GateVerdictResponseDto.from({
       decision_id: stored.id,
@@ -108,7 +119,7 @@ export class DecisionRecorder {
       policy: request.policyName,
       policy_digest: policy.policyDigest,
       intent_digest: e?.intent_digest ?? null,
-      trace_id: traceId(policy.policyDigest ?? '', e?.intent_digest ?? '', final.verdict),
+      trace_id: traceIdOf,
       mode: policy.mode,
       trace,
       approval_id: stored.approvalId,

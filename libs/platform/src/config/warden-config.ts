@@ -42,6 +42,12 @@ export class WardenConfig {
    */
   WARDEN_WEBHOOK_SECRET = '';
   /**
+   * Which notification topics are written to the outbox: a comma list of topics (`gate.blocked`) and
+   * prefixes (`gate.*`, `approval.*`; `*` is every topic). Unset: every topic. A topic left out is not
+   * written at all, so a busy gate need not flood a channel (docs/gate.md, notifications).
+   */
+  WARDEN_WEBHOOK_TOPICS?: string[];
+  /**
    * A delivery is dead-lettered (kept, shown, replayable; no longer retried) after this many failed
    * attempts or once its first attempt is this old, whichever comes first. With the backoff
    * (1 s doubling, capped at 5 min) 50 attempts span about 3.5 h of a dead receiver; the age bound
@@ -144,6 +150,15 @@ const webhookUrls = makeValidator<string[]>((input) => {
   return urls;
 });
 
+/** Topics and `prefix.*` patterns, dotted lower case; `*` alone matches every topic. */
+const webhookTopics = makeValidator<string[]>((input) => {
+  const items = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((i) => i !== '*' && !/^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$/.test(i));
+  if (bad.length) throw new EnvError(`items must be topics (gate.blocked) or prefixes (gate.*) (got ${bad.map((b) => JSON.stringify(b)).join(', ')})`);
+  if (!items.length) throw new EnvError('must name at least one topic or prefix (leave it unset for every topic)');
+  return items;
+});
+
 /** `none` or a comma list of act names; whether each names a registered act is checked by the approvals module at start. */
 const twoPersonActs = makeValidator<string[]>((input) => {
   if (input.trim().toLowerCase() === 'none') return [];
@@ -177,6 +192,7 @@ const SPECS = {
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3600000)({ default: defaults.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
   WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
+  WARDEN_WEBHOOK_TOPICS: webhookTopics({ default: undefined }),
   WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS: int(1, 100_000)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS }),
   WARDEN_WEBHOOK_DEAD_AFTER_SECONDS: int(1, 90 * 24 * 3600)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_SECONDS }),
   WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: int(1, 100_000)({ default: defaults.WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER }),

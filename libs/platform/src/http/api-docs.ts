@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { Type } from '@nestjs/common';
+import { ApiExtension, ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /** The one error body of every non-2xx answer, as OpenAPI shows it. */
 export class ErrorBodyDto {
@@ -40,4 +41,17 @@ export function ApiErrors(codes: Record<string, number>) {
       }),
     ),
   );
+}
+
+/** The operation extension ApiErrorBody leaves for buildOpenApiDocument (removed from the document). */
+export const ERROR_BODY_EXTENSION = 'x-warden-error-body';
+
+/**
+ * An error status whose body, for some codes, is richer than ErrorBodyDto (the gate's 403 block
+ * carries the verdict fields). Other decorators (the role guard's 403, @ApiErrors) declare the same
+ * status with the plain error body, and the last one would win; buildOpenApiDocument makes that
+ * status `anyOf [type, ErrorBodyDto]` instead, so both bodies are typed.
+ */
+export function ApiErrorBody(status: number, type: Type<unknown>) {
+  return applyDecorators(ApiExtraModels(type, ErrorBodyDto), ApiExtension(ERROR_BODY_EXTENSION, { [status]: getSchemaPath(type) }));
 }

@@ -231,13 +231,36 @@ describe('overrides', () => {
   });
 });
 
-describe('evaluation errors never promote', () => {
-  it('a non-promote rule that fails to evaluate turns a later promote into no_go rule_evaluation_error', () => {
+describe('a missing metric does not match; evaluation errors never promote', () => {
+  it('a rule naming a metric the scorecard lacks does not match (as menace), and the trace names the metric', () => {
     const rules = compileRules([{ decision: 'demote', condition: 'sandbox_roi < 0.1', reason_code: 'weak_sandbox' }]);
-    const r = evaluate(BASE, { rules }); // sandbox_roi absent: None < 0.1 raises in menace too
+    const r = evaluate(BASE, { rules }); // sandbox_roi absent: None < 0.1 raises in menace, which skips the rule
+    expect([r.verdict, r.reason_codes]).toEqual(['promote', []]);
+    expect(r.trace.find((t) => t.step === 'rule' && t.index === 0)).toMatchObject({ result: 'missing_metric', missing: ['sandbox_roi'], error: expect.stringContaining('null') });
+    expect(r.trace.find((t) => t.step === 'rule_evaluation_error')).toBeUndefined();
+  });
+
+  it('a non-promote rule that fails on wrong types turns a later promote into no_go rule_evaluation_error', () => {
+    const rules = compileRules([{ decision: 'demote', condition: 'alignment_status < 0.1', reason_code: 'bad_types' }]);
+    const r = evaluate({ ...BASE, sandbox_roi: 0.5 }, { rules });
     expect([r.verdict, r.reason_codes]).toEqual(['no_go', [RULE_EVALUATION_ERROR]]);
     expect(r.trace.find((t) => t.step === 'rule' && t.index === 0)).toMatchObject({ result: 'error', error: expect.stringContaining('no such overload') });
+    expect(r.trace.find((t) => t.step === 'rule' && t.index === 0)).not.toHaveProperty('missing');
     expect(r.trace.find((t) => t.step === 'rule_evaluation_error')).toEqual({ step: 'rule_evaluation_error', rules: [0], result: 'no_go' });
+  });
+
+  it('a wrong-type failure is an error even when the condition also names a present metric', () => {
+    const rules = compileRules([{ decision: 'demote', condition: 'raroi > 0 and alignment_status > 1', reason_code: 'bad_types' }]);
+    expect(verdictOf(BASE, { rules })).toEqual(['no_go', [RULE_EVALUATION_ERROR]]);
+  });
+
+  it('a py_* helper on a missing metric is a missing metric too; division by zero is an error', () => {
+    const missing = compileRules([{ decision: 'demote', condition: 'raroi / sandbox_roi < 1', reason_code: 'ratio' }]);
+    const r = evaluate(BASE, { rules: missing });
+    expect([r.verdict, r.reason_codes]).toEqual(['promote', []]);
+    expect(r.trace.find((t) => t.step === 'rule' && t.index === 0)).toMatchObject({ result: 'missing_metric', missing: ['sandbox_roi'] });
+    const zero = compileRules([{ decision: 'demote', condition: 'raroi / sandbox_roi < 1', reason_code: 'ratio' }]);
+    expect(verdictOf({ ...BASE, sandbox_roi: 0 }, { rules: zero })).toEqual(['no_go', [RULE_EVALUATION_ERROR]]);
   });
 
   it('the failed rule does not fire, and a later non-promote rule still decides (as menace)', () => {
@@ -245,19 +268,32 @@ describe('evaluation errors never promote', () => {
     expect(verdictOf({ ...BASE, raroi: 0.5 }, { rules })).toEqual(['no_go', ['raroi_below_threshold']]);
   });
 
-  it("menace's config rule file on a scorecard without sandbox_roi: no_go instead of menace's promote (documented)", () => {
-    expect(verdictOf(BASE, { rules: MENACE_CONFIG_RULES })).toEqual(['no_go', [RULE_EVALUATION_ERROR]]);
+  it("menace's config rule file on test_promotion's scorecard (no sandbox_roi/adapter_roi): promote, as in menace", () => {
+    const r = evaluate(BASE, { rules: MENACE_CONFIG_RULES });
+    expect([r.verdict, r.reason_codes]).toEqual(['promote', []]);
+    expect(r.trace.filter((t) => t.step === 'rule' && t.result === 'missing_metric')).toEqual([
+      expect.objectContaining({ index: 1, reason_code: 'micro_pilot', missing: ['sandbox_roi', 'adapter_roi'] }),
+    ]);
   });
 
   it('a failing promote rule is only skipped: it cannot promote by failing', () => {
     const rules = compileRules([{ decision: 'promote', condition: 'sandbox_roi > 1', reason_code: 'good_sandbox' }]);
     expect(verdictOf(BASE, { rules })).toEqual(['promote', []]);
     expect(verdictOf({ ...BASE, raroi: 0 }, { rules })).toEqual(['no_go', ['raroi_below_threshold']]);
+    const typed = compileRules([{ decision: 'promote', condition: 'alignment_status > 1', reason_code: 'bad' }]);
+    expect(verdictOf({ ...BASE, raroi: 0 }, { rules: typed })).toEqual(['no_go', ['raroi_below_threshold']]);
   });
 
   it('a native CEL rule that yields a non-bool at run time is an evaluation error', () => {
     const rules = compileRules([{ decision: 'demote', cel: 'dyn(raroi)' }]);
     expect(verdictOf(BASE, { rules })).toEqual(['no_go', [RULE_EVALUATION_ERROR]]);
+  });
+
+  it('a scorecard lacking raroi or confidence is a verdict, not invalid input: the built-in rules answer no_go', () => {
+    const { raroi: _r, ...noRaroi } = BASE;
+    const { confidence: _c, ...noConfidence } = BASE;
+    expect(verdictOf(noRaroi)).toEqual(['no_go', ['raroi_below_threshold']]);
+    expect(verdictOf(noConfidence)).toEqual(['no_go', ['confidence_below_threshold']]);
   });
 });
 
@@ -276,6 +312,11 @@ describe('invalid input', () => {
     expect(code(() => evaluate({ raroi: true }))).toBe('invalid_scorecard');
     expect(code(() => evaluate({ scenario_scores: [0.5] }))).toBe('invalid_scorecard');
     expect(code(() => evaluate({ scenario_scores: { a: null } }))).toBe('invalid_scorecard');
+    // none of the known metrics: not a scorecard (menace would answer no_go on it)
+    expect(code(() => evaluate({ foo: 1 }))).toBe('invalid_scorecard');
+    expect(code(() => evaluate({}))).toBe('invalid_scorecard');
+    expect(code(() => evaluate({ raroi: null, foo: 1 }))).toBe('invalid_scorecard');
+    expect(code(() => evaluate({ alignment_status: 'pass' }))).toBe('ok');
     expect(code(() => evaluate(BASE, { policy: [] }))).toBe('invalid_policy');
     expect(code(() => evaluate(BASE, { policy: { raroi_treshold: 1 } }))).toBe('invalid_policy');
     expect(code(() => evaluate(BASE, { policy: { raroi_threshold: null } }))).toBe('invalid_policy');

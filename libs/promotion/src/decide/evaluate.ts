@@ -25,6 +25,12 @@ export interface PromotionResult {
 /** Reason for a verdict that a failing rule condition kept from being `promote`. */
 export const RULE_EVALUATION_ERROR = 'rule_evaluation_error';
 
+/** The scorecard's own fields (and their aliases): a scorecard with none of them is not a scorecard. */
+const SCORECARD_FIELDS = ['alignment_status', 'alignment', 'security_status', 'security', 'raroi', 'confidence', 'sandbox_roi', 'adapter_roi', 'scenario_scores'];
+
+/** Rule variables that come from the scorecard; the others are thresholds. */
+const SCORECARD_METRICS: ReadonlySet<string> = new Set(['raroi', 'confidence', 'min_scenario', 'score_variance', 'sandbox_roi', 'adapter_roi']);
+
 interface Card {
   alignment: string;
   security: string;
@@ -53,6 +59,9 @@ function readCard(raw: unknown): Card {
   const bad = (message: string, field?: string) => new PromotionInputError('invalid_scorecard', message, field ? { field } : {});
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('a scorecard is a mapping');
   const card = raw as Record<string, unknown>;
+  if (!SCORECARD_FIELDS.some((f) => card[f] !== undefined && card[f] !== null)) {
+    throw bad(`a scorecard has at least one of ${SCORECARD_FIELDS.join(', ')}; this one has none`);
+  }
   const num = (field: string): number | null => {
     const v = card[field];
     if (v === undefined || v === null) return null;
@@ -88,9 +97,11 @@ function readCard(raw: unknown): Card {
  *  4. named scenario scores below their minimums: no_go (`<name>_below_min`, every one);
  *  5. rules, file rules before the built-ins, first truthy condition decides (built-ins end in promote);
  *  then a signed forced verdict replaces the verdict and appends `manual_override`.
- * A condition that fails at evaluation does not fire (as in menace) and is traced; if a failed
- * rule that could have stopped it was passed on the way to a promote, the verdict is no_go
- * (`rule_evaluation_error`) instead: nothing is promoted because a rule could not be read.
+ * A condition that fails because it names a metric the scorecard lacks (Python's `None < 0.1`)
+ * does not match, as in menace, and the trace names the metric. Any other evaluation failure
+ * (wrong types, a budget overrun) does not fire either, but if a failed rule that could have
+ * stopped it was passed on the way to a promote, the verdict is no_go (`rule_evaluation_error`):
+ * nothing is promoted because a rule could not be read.
  */
 export function evaluatePromotion(input: PromotionInput): PromotionResult {
   const card = readCard(input.scorecard);
@@ -195,7 +206,7 @@ function runRules(
 ): { verdict: Verdict; reasons: string[] } {
   const failed: number[] = [];
   for (const [index, rule] of ruleSet.rules.entries()) {
-    const entry = (result: 'fired' | 'false' | 'error' | 'bypassed', error?: string): TraceEntry => ({
+    const entry = (result: 'fired' | 'false' | 'error' | 'bypassed' | 'missing_metric', error?: string, missing?: string[]): TraceEntry => ({
       step: 'rule',
       index,
       source: rule.source,
@@ -204,6 +215,7 @@ function runRules(
       condition: rule.condition,
       result,
       ...(error !== undefined ? { error } : {}),
+      ...(missing !== undefined ? { missing } : {}),
     });
     // menace drops micro_pilot rules from the list when the trigger is bypassed
     if (bypass && rule.reasonCode === 'micro_pilot') {
@@ -214,7 +226,13 @@ function runRules(
     try {
       fired = test(rule, vars);
     } catch (err) {
-      trace.push(entry('error', (err instanceof Error ? err.message : String(err)).split('\n')[0]));
+      const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      const missing = missingMetrics(rule, vars, err, message);
+      if (missing.length) {
+        trace.push(entry('missing_metric', message, missing));
+        continue;
+      }
+      trace.push(entry('error', message));
       if (rule.decision !== 'promote') failed.push(index);
       continue;
     }
@@ -229,6 +247,16 @@ function runRules(
   }
   // Unreachable with the built-ins (their last rule is `True`), kept as menace's initial verdict.
   return { verdict: 'no_go', reasons: failed.length ? [RULE_EVALUATION_ERROR] : [] };
+}
+
+/**
+ * The scorecard metrics a failed condition names and the scorecard lacks, when the failure is
+ * theirs: an operation on a null operand (CEL "no such overload: dyn<null> ...", a py_* helper's
+ * "NoneType"). Empty for any other failure: a string compared with a number, a budget overrun.
+ */
+function missingMetrics(rule: CompiledRule, vars: RuleVariables, err: unknown, message: string): string[] {
+  if (err instanceof RangeError || !/\bnull\b|NoneType/.test(message)) return [];
+  return rule.names.filter((n) => SCORECARD_METRICS.has(n) && vars[n as keyof RuleVariables] === null);
 }
 
 function test(rule: CompiledRule, vars: RuleVariables): boolean {

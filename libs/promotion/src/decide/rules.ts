@@ -46,6 +46,8 @@ export interface CompiledRule {
   readonly condition: string;
   /** The CEL that is evaluated. */
   readonly cel: string;
+  /** The rule variables the condition names, in first-use order: a missing metric among them explains an evaluation error. */
+  readonly names: readonly string[];
   readonly test: (vars: RuleVariables) => unknown;
 }
 
@@ -128,14 +130,16 @@ function compileOne(
     }
   }
   let test: (vars: RuleVariables) => unknown;
+  let names: string[];
   try {
     const parsed = env.parse(cel);
     const refused = disallowedConstruct(parsed.ast);
     if (refused) {
       const why = `it uses ${refused}; a condition may use only the rule variables, literals, comparisons, arithmetic, !, &&, ||, ? :, the py_* helpers and dyn()/double()/int()`;
       if (!options.stored) throw compileError(label, spec, why);
-      return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, test: () => refusedRule(why) };
+      return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, names: [], test: () => refusedRule(why) };
     }
+    names = referencedNames(parsed.ast);
     test = budgeted(parsed as unknown as (vars: RuleVariables) => unknown);
     const checked = env.check(cel);
     if (!checked.valid) throw checked.error;
@@ -145,7 +149,24 @@ function compileOne(
     if (err instanceof PromotionInputError) throw err;
     throw compileError(label, spec, firstLine(err));
   }
-  return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, test };
+  return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, names, test };
+}
+
+/** The variables (`id` nodes) of a CEL AST as cel-js builds it; only called on an AST disallowedConstruct accepted. */
+function referencedNames(ast: unknown): string[] {
+  const seen: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const { op, args } = node as { op?: unknown; args?: unknown };
+    if (op === 'id' && typeof args === 'string') {
+      if (!seen.includes(args)) seen.push(args);
+    } else if (op !== 'value') {
+      visit(args);
+    }
+  };
+  visit(ast);
+  return seen;
 }
 
 function refusedRule(why: string): never {

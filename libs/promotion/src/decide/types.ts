@@ -38,8 +38,10 @@ export type TraceEntry =
       decision: Verdict;
       reason_code: string;
       condition: string;
-      result: 'fired' | 'false' | 'error' | 'bypassed';
+      result: 'fired' | 'false' | 'error' | 'bypassed' | 'missing_metric';
       error?: string;
+      /** result missing_metric: the scorecard metrics the condition names and the scorecard lacks */
+      missing?: string[];
     }
   | { step: 'rule_evaluation_error'; rules: number[]; result: 'no_go' }
   | { step: 'override'; bypass_micro_pilot: boolean; forced_verdict: string | null; result: 'applied' | 'ignored_unknown_verdict' | 'none' };

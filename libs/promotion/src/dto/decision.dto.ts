@@ -4,7 +4,7 @@ import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
 import { VERDICTS } from '../decide/types.js';
 import type { DecisionRow } from '../promotion.repository.js';
 
-export class DecisionQueryDto extends PageQueryDto {
+export class PromotionDecisionQueryDto extends PageQueryDto {
   @IdentifierField('Only this domain', true)
   domain?: string;
 
@@ -14,7 +14,7 @@ export class DecisionQueryDto extends PageQueryDto {
   verdict?: string;
 }
 
-export class DecisionResponseDto {
+export class PromotionDecisionResponseDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ description: 'Order of the log (next_cursor values)' }) seq: string;
   @ApiProperty() decided_at: string;
@@ -32,12 +32,12 @@ export class DecisionResponseDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) overrides: Record<string, unknown>;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) trace: unknown[];
 
-  static from(r: DecisionRow): DecisionResponseDto {
-    return Object.assign(new DecisionResponseDto(), { ...r, decided_at: new Date(r.decided_at).toISOString() });
+  static from(r: DecisionRow): PromotionDecisionResponseDto {
+    return Object.assign(new PromotionDecisionResponseDto(), { ...r, decided_at: new Date(r.decided_at).toISOString() });
   }
 }
 
-export class DecisionPageDto {
-  @ApiProperty({ type: [DecisionResponseDto] }) items: DecisionResponseDto[];
+export class PromotionDecisionPageDto {
+  @ApiProperty({ type: [PromotionDecisionResponseDto] }) items: PromotionDecisionResponseDto[];
   @NextCursorProperty() next_cursor: string | null;
 }

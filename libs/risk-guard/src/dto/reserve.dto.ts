@@ -24,6 +24,9 @@ export class ReserveRequestDto {
 
 /** An admitted reservation (201), also the original answer a retry gets back. */
 export class ReservationResponseDto {
+  /** Tells this answer (201) from a dry run's (200, `dry_run: true`) in a generated client's union. */
+  @ApiProperty({ enum: [false], description: 'false: a real reservation (201); a dry run answers 200 with dry_run: true' }) dry_run: false;
+  @ApiProperty({ description: 'true: the recorded answer to an earlier request with the same key (idempotent replay); false: reserved now' }) replayed: boolean;
   @ApiProperty({ enum: ['allowed', 'allowed_observed'] }) outcome: AdmittedOutcome;
   @ApiProperty({ format: 'uuid' }) reservation_id: string;
   @ApiProperty() correlation_id: string;
@@ -38,6 +41,8 @@ export class ReservationResponseDto {
 
   static from(item: ReserveItem, row: ReserveRow, outcome: AdmittedOutcome, replay: boolean): ReservationResponseDto {
     return {
+      dry_run: false,
+      replayed: replay,
       outcome,
       reservation_id: row.reservation_id!,
       correlation_id: item.correlationId,
@@ -67,6 +72,7 @@ export class WhatIfResponseDto {
 /** dry_run (200): the answer a real call would get, nothing reserved. */
 export class DryRunResponseDto {
   @ApiProperty({ enum: [true] }) dry_run: true;
+  @ApiProperty({ enum: [false], description: 'A dry run is never a replay' }) replayed: false;
   @ApiProperty({ enum: ['allowed', 'allowed_observed'] }) outcome: AdmittedOutcome;
   @ApiProperty({ example: 'WHOLESALE' }) engine: string;
   @ApiProperty({ example: '125.5' }) amount: string;
@@ -76,6 +82,6 @@ export class DryRunResponseDto {
 
   static from(answer: WhatIfResponseDto): DryRunResponseDto {
     const { engine, amount, day, reason_codes, details } = answer;
-    return { dry_run: true, outcome: answer.outcome as AdmittedOutcome, engine, amount, day, reason_codes, details };
+    return { dry_run: true, replayed: false, outcome: answer.outcome as AdmittedOutcome, engine, amount, day, reason_codes, details };
   }
 }
