@@ -64,6 +64,8 @@ describe('fail-closed reads on read-only sessions', () => {
     expect(locking.code).toBe('25006');
     const cte = await rejection(reads.query(`WITH w AS (UPDATE go_live_state SET reason = 'cte' WHERE id = 1 RETURNING 1) SELECT * FROM w`));
     expect(cte.code).toBe('25006');
+    const sequence = await rejection(reads.query(`SELECT nextval(pg_get_serial_sequence('risk_event', 'id'))`));
+    expect(sequence.code).toBe('25006');
     // One statement only (extended protocol), and no session statements that could lift read-only.
     const piggyback = await rejection(reads.query(`SELECT 1; UPDATE go_live_state SET reason = 'piggyback' WHERE id = 1`));
     expect(piggyback.code).toBe('42601');

@@ -139,8 +139,10 @@ export class GuardedClient extends pg.Client {
         void this.end().catch(() => undefined);
         return Promise.reject(refusal);
       }
-      // The extended protocol takes one statement: no "SELECT ...; SET ..." through the simple protocol.
-      config = { ...config, queryMode: 'extended' } as pg.QueryConfig;
+      // One statement only: text with a ';' goes by the extended protocol, which refuses a second one
+      // (the simple protocol would run "SELECT 1; COMMIT; SET default_transaction_read_only = off; ...").
+      // Without a ';' there can be only one, and the simple protocol is the cheaper.
+      if (config.text?.includes(';')) config = { ...config, queryMode: 'extended' } as pg.QueryConfig;
     }
     if (gate.maintenance) {
       // Migrations and seeds: no deadline, and the server-side timeouts lifted for the transaction.
