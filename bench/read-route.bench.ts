@@ -105,6 +105,7 @@ async function main(): Promise<void> {
         `fail-closed / no-hold ${(rps(route, 'fail-closed') / rps(route, 'no-hold')).toFixed(2)}x, read-path / fail-closed ${(rps(route, 'read-path') / rps(route, 'fail-closed')).toFixed(2)}x`,
     );
   }
+  await new Promise((r) => setTimeout(r, 1000)); // requests autocannon left in flight finish before the pools close
   await app.close();
   await db.stop();
 }
