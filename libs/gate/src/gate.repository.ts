@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sqlOne, sqlRows } from '#platform';
+import { ReadOnlyDatabase, sqlOne, sqlRows } from '#platform';
 import type { RolloutMode } from './decide/combine.js';
 import type { Verdict } from './decide/strings.js';
 
@@ -142,7 +142,11 @@ export interface OverrideRow {
 /** All of the gate's SQL. */
 @Injectable()
 export class GateRepository {
-  constructor(@InjectDataSource() readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() readonly db: DataSource,
+    /** What the evaluation cache loads (active policy, trust counts): read-only sessions, no held-back Sync. */
+    private readonly reads: ReadOnlyDatabase,
+  ) {}
 
   // ------------------------------------------------------------- policies
 
@@ -164,7 +168,7 @@ export class GateRepository {
   /** The active version's text with its row: what an evaluation needs, in one read. */
   activePolicy(name: string): Promise<ActivePolicyRow | undefined> {
     return sqlOne<ActivePolicyRow>(
-      this.db,
+      this.reads,
       `SELECT p.name, p.active_digest, p.mode, p.trust_threshold::text AS trust_threshold, p.updated_by, p.updated_at, v.yaml
        FROM gate_policy p JOIN gate_policy_version v ON v.name = p.name AND v.digest = p.active_digest WHERE p.name = $1`,
       [name],
@@ -310,7 +314,7 @@ export class GateRepository {
   }
 
   /** Outcome counts and the current override (the newest override row; a null score clears). */
-  async trustCounts(identity: string, db: Db = this.db): Promise<{ allowed: number; violations: number; override: OverrideRow | null }> {
+  async trustCounts(identity: string, db: Db = this.reads): Promise<{ allowed: number; violations: number; override: OverrideRow | null }> {
     const row = await sqlOne<{ allowed: number; violations: number; score: string | null; reason: string | null; set_by: string | null; at: Date | null }>(
       db,
       `SELECT (SELECT count(*)::int FROM gate_trust_outcome WHERE identity = $1 AND outcome = 'allowed') AS allowed,

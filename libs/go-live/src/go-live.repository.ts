@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sqlOne, sqlRows } from '#platform';
+import { ReadOnlyDatabase, sqlOne, sqlRows } from '#platform';
 
 /** NOTIFY channel: a committed change wakes every instance's copy of the row. */
 export const GO_LIVE_CHANNEL = 'warden_go_live';
@@ -50,10 +50,14 @@ const STATE_COLUMNS = 'go_live_enabled, kill_switch_engaged, reason, changed_by,
 /** All of the go-live lever's SQL: the control-plane row and the checklist attestations. */
 @Injectable()
 export class GoLiveRepository {
-  constructor(@InjectDataSource() readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() readonly db: DataSource,
+    private readonly reads: ReadOnlyDatabase,
+  ) {}
 
+  /** On the read path (ReadOnlyDatabase): the go-live middleware re-reads it whenever its copy is stale. */
   state(): Promise<GoLiveStateRow | undefined> {
-    return sqlOne<GoLiveStateRow>(this.db, `SELECT ${STATE_COLUMNS} FROM go_live_state WHERE id = 1`);
+    return sqlOne<GoLiveStateRow>(this.reads, `SELECT ${STATE_COLUMNS} FROM go_live_state WHERE id = 1`);
   }
 
   /** The row, locked for the rest of the caller's transaction (changes serialize on it). */

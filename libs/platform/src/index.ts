@@ -38,6 +38,8 @@ export * from './outbox/webhook.js';
 export * from './http/ratio.js';
 export * from './config/redact.js';
 export * from './database/database-gate.js';
+export * from './database/read-only-database.js';
+export { GuardedClient, QueryDeadlineError, ReadOnlySessionError } from './database/guarded-client.js';
 export * from './errors/database-errors.js';
 export * from './review/review-registry.js';
 export * from './review/render-kit.js';

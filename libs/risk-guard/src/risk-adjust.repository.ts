@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sqlOne, sqlRows } from '#platform';
+import { ReadOnlyDatabase, sqlOne, sqlRows } from '#platform';
 
 export interface AdjustmentRow {
   id: string;
@@ -22,14 +22,18 @@ const COLUMNS = `id::text AS id, at, day::text AS day, engine, trim_scale(realiz
 /** The SQL of risk_adjustment: append-only compensating entries on a day's realized loss. */
 @Injectable()
 export class RiskAdjustRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadOnlyDatabase,
+  ) {}
 
   get db(): DataSource {
     return this.dataSource;
   }
 
   /** The day's adjustments, oldest first. */
-  forDay(day: string, manager: Pick<EntityManager, 'query'> = this.dataSource): Promise<AdjustmentRow[]> {
+  /** Outside a transaction: the read path (ReadOnlyDatabase, GET /risk/ledger/today). */
+  forDay(day: string, manager: Pick<EntityManager, 'query'> = this.reads): Promise<AdjustmentRow[]> {
     return sqlRows<AdjustmentRow>(manager, `SELECT ${COLUMNS} FROM risk_adjustment WHERE day = $1::date ORDER BY id`, [day]);
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sqlRows } from '#platform';
+import { ReadOnlyDatabase, sqlRows } from '#platform';
 import type { CloseItem, CloseRow, EventQuery, EventRow, LedgerRow, LossRow, OpenReservationRow, ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { policyColumns, type PolicyRow } from './risk-policy.repository.js';
 
@@ -15,7 +15,11 @@ const LOSS_COLUMNS = `engine, trim_scale(exposure_used)::text AS exposure_used, 
  */
 @Injectable()
 export class RiskLedgerRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** GET /risk/ledger/today's reads: read-only sessions, no held-back Sync. */
+    private readonly reads: ReadOnlyDatabase,
+  ) {}
 
   /** One transaction, one round trip: admits the batch in order (risk_reserve_batch). */
   async reserveBatch(day: string, now: Date, killSwitch: boolean, items: ReserveItem[]): Promise<ReserveRow[]> {
@@ -90,7 +94,7 @@ export class RiskLedgerRepository {
 
   ledgerDay(day: string): Promise<LedgerRow[]> {
     return sqlRows<LedgerRow>(
-      this.dataSource,
+      this.reads,
       `SELECT engine, trim_scale(exposure_used)::text AS exposure_used, trim_scale(open_risk_reserved)::text AS open_risk_reserved,
               trim_scale(realized_loss)::text AS realized_loss, actions_count::text AS actions_count, denials_count::text AS denials_count
          FROM risk_ledger_day WHERE day = $1::date`,
@@ -101,7 +105,7 @@ export class RiskLedgerRepository {
   /** Every reservation still holding open risk (reserved or expired), whatever its day, oldest first. */
   openReservations(limit: number): Promise<OpenReservationRow[]> {
     return sqlRows<OpenReservationRow>(
-      this.dataSource,
+      this.reads,
       `SELECT id, correlation_id, engine, day::text AS day, trim_scale(amount)::text AS amount, status, reserved_at, expires_at
          FROM risk_reservation WHERE status IN ('reserved', 'expired') ORDER BY reserved_at, id LIMIT $1`,
       [limit],
@@ -110,7 +114,7 @@ export class RiskLedgerRepository {
 
   openReservationTotals(): Promise<Array<{ engine: string; status: 'reserved' | 'expired'; count: number; amount: string }>> {
     return sqlRows(
-      this.dataSource,
+      this.reads,
       `SELECT engine, status, count(*)::int AS count, trim_scale(sum(amount))::text AS amount
          FROM risk_reservation WHERE status IN ('reserved', 'expired') GROUP BY engine, status`,
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sqlOne, sqlRows } from '#platform';
+import { ReadOnlyDatabase, sqlOne, sqlRows } from '#platform';
 
 export type EnforcementMode = 'enforce' | 'observe';
 
@@ -58,14 +58,17 @@ export async function insertSeedPolicy(manager: Pick<EntityManager, 'query'>, p:
 /** The SQL of risk_policy: one row per engine, and GLOBAL. */
 @Injectable()
 export class RiskPolicyRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reads: ReadOnlyDatabase,
+  ) {}
 
   get db(): DataSource {
     return this.dataSource;
   }
 
-  /** GLOBAL first, then by engine. */
-  policies(manager: Pick<EntityManager, 'query'> = this.dataSource): Promise<PolicyRow[]> {
+  /** GLOBAL first, then by engine. Outside a transaction: the read path (ReadOnlyDatabase). */
+  policies(manager: Pick<EntityManager, 'query'> = this.reads): Promise<PolicyRow[]> {
     return sqlRows<PolicyRow>(manager, `SELECT ${POLICY_COLUMNS} FROM risk_policy ORDER BY engine = 'GLOBAL' DESC, engine`);
   }
 

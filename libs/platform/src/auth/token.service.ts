@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ReadOnlyDatabase } from '../database/read-only-database.js';
 import { sqlOne } from '../database/sql.js';
 import { AuditService } from '../audit/audit.service.js';
 import { WardenConfig } from '../config/warden-config.js';
@@ -54,6 +55,7 @@ export class TokenService implements OnModuleInit {
     private readonly config: WardenConfig,
     private readonly notify: NotifyListener,
     private readonly levers: LeverExplorer,
+    private readonly reads: ReadOnlyDatabase,
   ) {
     this.broadcast = new RevocationBroadcast(dataSource, notify);
   }
@@ -142,7 +144,8 @@ export class TokenService implements OnModuleInit {
   private async query(hash: string): Promise<Principal | null> {
     let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null }>;
     try {
-      rows = await this.dataSource.query(`SELECT id, name, role, engines, domains, identities FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
+      // The read path (read-only session, no held-back Sync): a lookup writes nothing.
+      rows = await this.reads.query(`SELECT id, name, role, engines, domains, identities FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
         hash,
       ]);
     } catch (err) {

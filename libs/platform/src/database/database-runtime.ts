@@ -33,6 +33,8 @@ export class DatabaseRuntime implements OnApplicationShutdown {
   private readonly logger = new Logger('database');
   private embedded?: EmbeddedServer;
   private resolved?: Promise<Urls>;
+  /** Other pools on this database (ReadOnlyDatabase), closed before an embedded server stops. */
+  private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly config: WardenConfig,
@@ -49,6 +51,11 @@ export class DatabaseRuntime implements OnApplicationShutdown {
   /** The URL migrations and seeds run with: the schema owner. */
   async migrationUrl(): Promise<string> {
     return (await this.urls()).owner;
+  }
+
+  /** Registers a pool to close before the embedded server stops. */
+  beforeStop(close: () => Promise<void>): void {
+    this.closers.push(close);
   }
 
   get isEmbedded(): boolean {
@@ -75,9 +82,10 @@ export class DatabaseRuntime implements OnApplicationShutdown {
     return { app: this.embedded.appUrl, owner: this.embedded.url };
   }
 
-  /** Closes the pool before stopping the server, so no idle connection errors out during shutdown. */
+  /** Closes the pools before stopping the server, so no idle connection errors out during shutdown. */
   async onApplicationShutdown(): Promise<void> {
     if (this.embedded) {
+      for (const close of this.closers) await close();
       const dataSource = this.moduleRef.get(DataSource, { strict: false });
       if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
       const server = this.embedded;

@@ -7,10 +7,10 @@ import { DatabaseGate } from './database-gate.js';
 import { DATABASE_RUNTIME_OPTIONS, DatabaseRuntime } from './database-runtime.js';
 import { GuardedClient } from './guarded-client.js';
 import { QueryLogger } from './query-logger.js';
+import { ReadOnlyDatabase } from './read-only-database.js';
+import { CLIENT_GRACE_MS, sessionOptions } from './session-options.js';
 import { type DatabaseSchema, runMigrations, runSeeds } from './migrate.js';
 
-/** How much longer than the server's statement_timeout the client waits before it gives up on the server. */
-const CLIENT_GRACE_MS = 250;
 
 @Global()
 @Module({})
@@ -18,8 +18,8 @@ class DatabaseRuntimeModule {
   static forRoot(tool: boolean): DynamicModule {
     return {
       module: DatabaseRuntimeModule,
-      providers: [DatabaseRuntime, DatabaseGate, { provide: DATABASE_RUNTIME_OPTIONS, useValue: { tool } }],
-      exports: [DatabaseRuntime, DatabaseGate],
+      providers: [DatabaseRuntime, DatabaseGate, ReadOnlyDatabase, { provide: DATABASE_RUNTIME_OPTIONS, useValue: { tool } }],
+      exports: [DatabaseRuntime, DatabaseGate, ReadOnlyDatabase],
     };
   }
 }
@@ -66,14 +66,8 @@ export class DatabaseModule {
           useFactory: async (runtime: DatabaseRuntime, config: WardenConfig, gate: DatabaseGate) => {
             migrationUrl = await runtime.migrationUrl();
             const url = await runtime.url();
-            // Every connection carries the server-side timeouts; the client adds its own deadline per
-            // statement (GuardedClient), because a frozen server enforces none of them.
-            // See docs/failure-modes.md for the bound these add up to.
-            const serverTimeouts = [
-              `-c statement_timeout=${config.DB_STATEMENT_TIMEOUT_MS}`,
-              `-c lock_timeout=${config.DB_LOCK_TIMEOUT_MS}`,
-              `-c idle_in_transaction_session_timeout=${config.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
-            ].join(' ');
+            // Every connection carries the server-side timeouts, the client its own deadline (session-options.ts).
+            const serverTimeouts = sessionOptions(config);
             gate.configure({
               connection: { connectionString: url, application_name: 'warden-probe' },
               connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,

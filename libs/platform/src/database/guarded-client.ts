@@ -20,6 +20,21 @@ export interface GuardSettings {
   gate: DatabaseGate;
   /** Client-side bound on one statement (the server's statement_timeout plus a grace). */
   queryTimeoutMs: number;
+  /**
+   * The session is read-only (`default_transaction_read_only=on` at connect, ReadOnlyDatabase):
+   * statements go with their Sync, since a late reply there commits nothing. The client refuses to
+   * run anything once the server reports the session is no longer read-only.
+   */
+  readOnly?: boolean;
+}
+
+/** A statement refused on a read-only connection: a bug (500), never an outage. */
+export class ReadOnlySessionError extends Error {
+  readonly code = 'WARDEN_READ_ONLY_SESSION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReadOnlySessionError';
+  }
 }
 
 export class QueryDeadlineError extends Error {
@@ -54,10 +69,30 @@ export class QueryDeadlineError extends Error {
  */
 export class GuardedClient extends pg.Client {
   private readonly guard: GuardSettings;
+  /** What the server last reported of default_transaction_read_only (ParameterStatus, PostgreSQL 14+). */
+  private sessionReadOnly = false;
 
   constructor(config: pg.ClientConfig & { warden: GuardSettings }) {
     super(config);
     this.guard = config.warden;
+    if (this.guard.readOnly) {
+      (this as unknown as { connection: NodeJS.EventEmitter }).connection.on('parameterStatus', (msg: { parameterName: string; parameterValue: string }) => {
+        if (msg.parameterName === 'default_transaction_read_only') this.sessionReadOnly = msg.parameterValue === 'on';
+      });
+    }
+  }
+
+  /** Whether this statement goes with its Sync held back until its result arrived (bench/read-route.bench.ts compares). */
+  protected holdsSync(text: string): boolean {
+    // One plain statement outside a transaction block (no ';' inside: the extended protocol takes a single statement).
+    return !this.guard.readOnly && this.getTransactionStatus() === 'I' && !SESSION_STATEMENT.test(text) && !text.replace(/;\s*$/, '').includes(';');
+  }
+
+  /** Why a statement may not run on this read-only connection, if it may not. */
+  private readOnlyRefusal(text: string): ReadOnlySessionError | undefined {
+    if (!this.sessionReadOnly) return new ReadOnlySessionError('the session is not read-only (default_transaction_read_only is off): refusing to run a read on it');
+    if (SESSION_STATEMENT.test(text)) return new ReadOnlySessionError('a read-only connection runs single queries, not session or transaction statements');
+    return undefined;
   }
 
   override connect(): Promise<pg.Client>;
@@ -97,7 +132,18 @@ export class GuardedClient extends pg.Client {
   }
 
   private guarded(config: pg.QueryConfig): Promise<pg.QueryResult> {
-    const { gate, queryTimeoutMs } = this.guard;
+    const { gate, queryTimeoutMs, readOnly } = this.guard;
+    if (readOnly) {
+      const refusal = this.readOnlyRefusal(config.text ?? '');
+      if (refusal) {
+        void this.end().catch(() => undefined);
+        return Promise.reject(refusal);
+      }
+      // One statement only: text with a ';' goes by the extended protocol, which refuses a second one
+      // (the simple protocol would run "SELECT 1; COMMIT; SET default_transaction_read_only = off; ...").
+      // Without a ';' there can be only one, and the simple protocol is the cheaper.
+      if (config.text?.includes(';')) config = { ...config, queryMode: 'extended' } as pg.QueryConfig;
+    }
     if (gate.maintenance) {
       // Migrations and seeds: no deadline, and the server-side timeouts lifted for the transaction.
       if (!/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(config.text ?? '')) return super.query(config);
@@ -114,9 +160,7 @@ export class GuardedClient extends pg.Client {
     }
     const text = config.text ?? '';
     const isCommit = /^\s*(COMMIT|END)\b/i.test(text);
-    // Held-back Sync only for one plain statement outside a transaction block (no ';' inside:
-    // the extended protocol takes a single statement).
-    const holdSync = this.getTransactionStatus() === 'I' && !SESSION_STATEMENT.test(text) && !text.replace(/;\s*$/, '').includes(';');
+    const holdSync = this.holdsSync(text);
     const deadline = Date.now() + queryTimeoutMs;
 
     return new Promise<pg.QueryResult>((resolve, reject) => {
