@@ -24,6 +24,7 @@ import { ApprovalActs1763700001700 } from './1763700001700-ApprovalActs.js';
 import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js';
 import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
+import { TokenOwners1763700001760 } from './1763700001760-TokenOwners.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -53,4 +54,5 @@ export const ALL_MIGRATIONS = [
   TokenIdentities1763700001710,
   OutboxPerDestination1763700001720,
   SessionIdle1763700001750,
+  TokenOwners1763700001760,
 ];
