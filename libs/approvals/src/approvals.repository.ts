@@ -155,7 +155,7 @@ export class ApprovalsRepository {
    * One decision as one statement. The request row is locked first, so concurrent deciders of one
    * request run one after the other and each sees the row (status, approvals) its predecessor left;
    * the decision is inserted only if the request is pending, unexpired at `now`, the decider may
-   * decide it (decide/persons.ts: not the requester by name, token or person; not a token the
+   * decide it (approvals-decide.sql.ts: not the requester by name, token or person; not a token the
    * requester or the requester's person made, directly or through tokens it made; not a token made
    * at or after the filing) and the decider's role may decide it, and no earlier decision is the
    * same person's (or that of a person beside a token it made). The unique keys (approval_id,
