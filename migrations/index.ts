@@ -25,6 +25,7 @@ import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js
 import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
 import { GrantsBound1763700001730 } from './1763700001730-GrantsBound.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
+import { TokenOwners1763700001760 } from './1763700001760-TokenOwners.js';
 import { GateDecisionIndexes1763700001770 } from './1763700001770-GateDecisionIndexes.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
@@ -56,5 +57,6 @@ export const ALL_MIGRATIONS = [
   OutboxPerDestination1763700001720,
   GrantsBound1763700001730,
   SessionIdle1763700001750,
+  TokenOwners1763700001760,
   GateDecisionIndexes1763700001770,
 ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditService, Clock, OutboxService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
+import { AuditService, Clock, OutboxService, personOf, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { decidedNotification } from './approval-notifications.js';
 import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
@@ -47,6 +47,7 @@ export class ApprovalDecisionsService {
           approver: principal.name,
           approverToken: principal.tokenId,
           approverRole: principal.role,
+          approverPerson: personOf(principal),
           decision,
           reason,
         });
@@ -58,7 +59,14 @@ export class ApprovalDecisionsService {
           action: `approval.${decision}`,
           subject: `approval:${id}`,
           reason,
-          details: { kind: view.kind, status: view.status, approvals: view.approvals, min_approvals: view.min_approvals, token_id: principal.tokenId },
+          details: {
+            kind: view.kind,
+            status: view.status,
+            approvals: view.approvals,
+            min_approvals: view.min_approvals,
+            token_id: principal.tokenId,
+            person: personOf(principal),
+          },
         });
         if (view.status !== 'pending') await this.notifyDecided(manager, id, principal.name, reason);
         return view;
@@ -121,11 +129,25 @@ function refusal(outcome: Exclude<DecideOutcome, 'ok'>, id: string, status: stri
     case 'expired':
       return ApprovalsErrors.raise('approval_expired', `approval ${id} expired before this decision (expiry is rejection)`, { details: { status: 'expired' } });
     case 'self_decision':
-      return ApprovalsErrors.raise('self_decision_forbidden', `the requester of approval ${id} cannot decide it: another principal must`);
+      return ApprovalsErrors.raise('self_decision_forbidden', `the requester of approval ${id} cannot decide it: another person must`, { details: { rule: 'requester' } });
+    case 'made_by_requester':
+      return ApprovalsErrors.raise('self_decision_forbidden', `approval ${id} cannot be decided with a token its requester (or the requester's person) made: another person must`, {
+        details: { rule: 'made_by_requester' },
+      });
+    case 'made_after_request':
+      return ApprovalsErrors.raise('self_decision_forbidden', `approval ${id} cannot be decided with a token made after it was filed`, {
+        details: { rule: 'made_after_request' },
+      });
     case 'role_not_allowed':
       return ApprovalsErrors.raise('approver_role_not_allowed', `your role may not decide approval ${id}`);
     case 'duplicate':
-      return ApprovalsErrors.raise('already_decided_by_approver', `you already decided approval ${id}: an approver counts once`);
+      return ApprovalsErrors.raise('already_decided_by_approver', `you already decided approval ${id}: an approver counts once`, { details: { by: 'token' } });
+    case 'person_decided':
+      return ApprovalsErrors.raise(
+        'already_decided_by_approver',
+        `your person already decided approval ${id} (with another token, or with the token that made yours): a person counts once`,
+        { details: { by: 'person' } },
+      );
   }
 }
 

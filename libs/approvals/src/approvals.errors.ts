@@ -3,7 +3,9 @@ import { defineErrors } from '#platform';
 /**
  * The approvals lever's error codes and their statuses (the `error` field of the error body).
  * A second decision by the same approver is a 409 `already_decided_by_approver`: it counts once,
- * and the caller learns that it did not count again.
+ * and the caller learns that it did not count again. An approver is a person: another token of a
+ * person who already decided (or the token that made it) gets the same 409 (`details.by: person`),
+ * refused rather than recorded without counting, so the record holds only decisions that count.
  */
 export const ApprovalsErrors = defineErrors({
   approval_not_found: 404,

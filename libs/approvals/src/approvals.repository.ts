@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { sqlOne, sqlRows } from '#platform';
 import type { ApprovalKind, ApprovalStatus, RiskLevel } from './decide/rules.js';
+import { DECIDE_SQL, type SelfDecision, triggerRefusal } from './approvals-decide.sql.js';
 
 type Db = Pick<EntityManager, 'query'>;
 
@@ -43,6 +44,8 @@ export interface DecisionRow {
   approver: string;
   approver_token: string;
   approver_role: string;
+  /** The approver's person (docs/auth.md, "Persons"); null on decisions recorded before persons. */
+  approver_person: string | null;
   decision: 'approve' | 'reject';
   reason: string | null;
   decided_at: Date;
@@ -68,7 +71,7 @@ export interface NewApprovalRow {
   expiresAt: Date;
 }
 
-export type DecideOutcome = 'ok' | 'duplicate' | 'not_pending' | 'expired' | 'self_decision' | 'role_not_allowed';
+export type DecideOutcome = 'ok' | 'duplicate' | 'not_pending' | 'expired' | SelfDecision | 'role_not_allowed';
 export type CancelOutcome = 'ok' | 'not_pending' | 'expired' | 'not_requester';
 
 export interface ListFilter {
@@ -154,48 +157,29 @@ export class ApprovalsRepository {
   /**
    * One decision as one statement. The request row is locked first, so concurrent deciders of one
    * request run one after the other and each sees the row (status, approvals) its predecessor left;
-   * the decision is inserted only if the request is pending, unexpired at `now`, not the decider's
-   * own and the decider's role may decide it; the unique (approval_id, approver) key counts an
-   * approver once; the request becomes rejected on a rejection and approved when its approval count
-   * reaches min_approvals, and a final status writes its decided-event row in the same statement.
+   * the decision is inserted only if the request is pending, unexpired at `now`, the decider may
+   * decide it (approvals-decide.sql.ts: not the requester by name, token or person; not a token the
+   * requester or the requester's person made, directly or through tokens it made; not a token made
+   * at or after the filing) and the decider's role may decide it, and no earlier decision is the
+   * same person's (or that of a person beside a token it made). The unique keys (approval_id,
+   * approver) and (approval_id, approver_person) count each once; the request becomes rejected on a
+   * rejection and approved when its approval count reaches min_approvals, and a final status writes
+   * its decided-event row in the same statement. The trigger on approval_decision repeats the
+   * person rules with what committed meanwhile: a racing decider it catches is answered as here.
    */
   async decide(
     db: Db,
-    input: { id: string; now: Date; approver: string; approverToken: string; approverRole: string; decision: 'approve' | 'reject'; reason: string | null },
+    input: { id: string; now: Date; approver: string; approverToken: string; approverRole: string; approverPerson: string; decision: 'approve' | 'reject'; reason: string | null },
   ): Promise<{ outcome: DecideOutcome; kind: ApprovalKind; status_before: ApprovalStatus; status_after: ApprovalStatus | null } | undefined> {
-    const row = await sqlOne<{ outcome: DecideOutcome; kind: ApprovalKind; inserted: number; status_before: ApprovalStatus; status_after: ApprovalStatus | null }>(
-      db,
-      `WITH req AS (
-         SELECT id, kind, status, expires_at, requested_by, requested_by_token, approver_roles FROM approval_request WHERE id = $1 FOR UPDATE
-       ), verdict AS (
-         SELECT req.*, CASE
-             WHEN req.status <> 'pending' THEN 'not_pending'
-             WHEN req.expires_at <= $2 THEN 'expired'
-             WHEN req.requested_by = $3 OR req.requested_by_token = $4 THEN 'self_decision'
-             WHEN NOT ($5::text = ANY (req.approver_roles)) THEN 'role_not_allowed'
-             ELSE 'ok' END AS outcome
-           FROM req
-       ), ins AS (
-         INSERT INTO approval_decision (approval_id, approver, approver_token, approver_role, decision, reason, decided_at)
-         SELECT id, $3, $4, $5, $6, $7, $2 FROM verdict WHERE outcome = 'ok'
-         ON CONFLICT ON CONSTRAINT ux_approval_decision_approver DO NOTHING
-         RETURNING approval_id, decision
-       ), upd AS (
-         UPDATE approval_request r SET
-             approvals = r.approvals + CASE WHEN ins.decision = 'approve' THEN 1 ELSE 0 END,
-             status = CASE WHEN ins.decision = 'reject' THEN 'rejected' WHEN r.approvals + 1 >= r.min_approvals THEN 'approved' ELSE 'pending' END,
-             decided_at = CASE WHEN ins.decision = 'reject' OR r.approvals + 1 >= r.min_approvals THEN $2::timestamptz END
-           FROM ins WHERE r.id = ins.approval_id
-         RETURNING r.id, r.kind, r.status
-       ), ev AS (
-         INSERT INTO approval_decided_event (approval_id, kind, status) SELECT id, kind, status FROM upd WHERE status <> 'pending'
-       )
-       SELECT v.outcome, v.kind, (SELECT count(*) FROM ins)::int AS inserted,
-              CASE WHEN v.status = 'pending' AND v.expires_at <= $2 THEN 'expired' ELSE v.status END AS status_before,
-              u.status AS status_after
-         FROM verdict v LEFT JOIN upd u ON u.id = v.id`,
-      [input.id, input.now, input.approver, input.approverToken, input.approverRole, input.decision, input.reason],
-    );
+    let row: { outcome: DecideOutcome; kind: ApprovalKind; inserted: number; status_before: ApprovalStatus; status_after: ApprovalStatus | null } | undefined;
+    try {
+      row = await sqlOne(db, DECIDE_SQL, [input.id, input.now, input.approver, input.approverToken, input.approverRole, input.decision, input.reason, input.approverPerson]);
+    } catch (err) {
+      // The transaction is aborted now: nothing more is read; the caller answers the refusal and rolls back.
+      const refused = triggerRefusal(err);
+      if (!refused) throw err;
+      return { outcome: refused, kind: 'unknown', status_before: 'pending', status_after: null };
+    }
     if (!row) return undefined;
     const outcome: DecideOutcome = row.outcome === 'ok' && row.inserted === 0 ? 'duplicate' : row.outcome;
     return { outcome, kind: row.kind, status_before: row.status_before, status_after: row.status_after };

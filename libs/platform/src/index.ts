@@ -36,6 +36,7 @@ export * from './outbox/outbox.service.js';
 export * from './outbox/outbox.dispatcher.js';
 export * from './outbox/webhook.js';
 export * from './http/ratio.js';
+export * from './http/page-headers.js';
 export * from './config/redact.js';
 export * from './database/database-gate.js';
 export * from './database/read-only-database.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { ApiErrors, CurrentPrincipal, DOCUMENT_PAGE_HEADERS, PageHeaders, type Principal, RequireRole } from '#platform';
 import { ReviewDto, ReviewPageDto, ReviewQueryDto } from './dto/review.dto.js';
 import { ReviewErrors } from './review.errors.js';
 import { ReviewReadService } from './review-read.service.js';
@@ -33,6 +33,7 @@ export class ReviewController {
   @Get(':week.html')
   @RequireRole('viewer')
   @Header('Content-Type', 'text/html; charset=utf-8')
+  @PageHeaders(DOCUMENT_PAGE_HEADERS)
   @ApiOperation({ summary: 'One weekly report as a self-contained HTML page (inline CSS, server-rendered SVG charts, no external resource)' })
   @ApiParam(WEEK_PARAM)
   @ApiProduces('text/html')

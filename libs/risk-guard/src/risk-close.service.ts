@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
+import { assertEngineAllowed, AuditService, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
@@ -36,8 +36,9 @@ export class RiskCloseService {
     private readonly repo: RiskLedgerRepository,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly audit: AuditService,
   ) {
-    this.batcher = new GroupCommit((items) => this.repo.closeBatch(this.clock.now(), items), {
+    this.batcher = new GroupCommit((items) => this.closeBatch(items), {
       maxBatch: 200,
       maxInFlight: 1,
       key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,
@@ -76,6 +77,29 @@ export class RiskCloseService {
     return this.answer(principal, kind, item, row);
   }
 
+  /**
+   * A batch of settles is one statement. A batch with a void (an operator's act, not an engine's)
+   * also writes each void's audit row, in the batch's transaction: a void without its row never commits.
+   */
+  private async closeBatch(items: CloseItem[]): Promise<CloseRow[]> {
+    const now = this.clock.now();
+    if (!items.some((i) => i.kind === 'void')) return this.repo.closeBatch(now, items);
+    return this.repo.transaction(async (manager) => {
+      const rows = await this.repo.closeBatch(now, items, manager);
+      for (const row of rows) {
+        const item = items[row.ord - 1];
+        if (row.outcome !== 'voided' || item?.kind !== 'void') continue;
+        await this.audit.record(manager, item.actor ?? SYSTEM_PRINCIPAL, {
+          action: `${RISK_GUARD.name}.reservation.void`,
+          subject: `reservation:${row.reservation_id}`,
+          reason: item.reason,
+          details: { engine: row.engine, day: row.day, amount: row.amount, correlation_id: row.correlation_id, token_id: item.actor?.tokenId ?? null },
+        });
+      }
+      return rows;
+    });
+  }
+
   private item(principal: Principal, kind: 'settle' | 'void', input: SettleCommand, loss: string): CloseItem {
     const hasId = !!input.reservationId;
     const hasCid = !!input.correlationId;
@@ -100,6 +124,7 @@ export class RiskCloseService {
       reason: input.reason?.trim() || null,
       principal: principal.name,
       bound: boundEngines(principal)?.join(',') ?? null,
+      actor: principal,
     };
   }
 

@@ -21,6 +21,11 @@ export class RiskLedgerRepository {
     private readonly reads: ReadOnlyDatabase,
   ) {}
 
+  /** A transaction for a batch that writes more than the batch function (a void's audit row). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
   /** One transaction, one round trip: admits the batch in order (risk_reserve_batch). */
   async reserveBatch(day: string, now: Date, killSwitch: boolean, items: ReserveItem[]): Promise<ReserveRow[]> {
     const rows = await sqlRows<ReserveRow>(
@@ -42,10 +47,10 @@ export class RiskLedgerRepository {
     return rows.sort((a, b) => a.ord - b.ord);
   }
 
-  /** One transaction, one round trip: settles/voids the batch (risk_close_batch). */
-  async closeBatch(now: Date, items: CloseItem[]): Promise<CloseRow[]> {
+  /** One round trip: settles/voids the batch (risk_close_batch), in its own transaction unless given one. */
+  async closeBatch(now: Date, items: CloseItem[], db: Pick<EntityManager, 'query'> = this.dataSource): Promise<CloseRow[]> {
     const rows = await sqlRows<CloseRow>(
-      this.dataSource,
+      db,
       `SELECT ord, outcome, reservation_id, correlation_id, engine, day, trim_scale(amount)::text AS amount, status,
               trim_scale(realized_loss)::text AS realized_loss, reserved_at, expires_at, closed_at, close_reason,
               trim_scale(max_loss)::text AS max_loss, trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open, trim_scale(e_loss)::text AS e_loss, e_actions,

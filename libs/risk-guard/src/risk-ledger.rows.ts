@@ -1,3 +1,5 @@
+import type { Principal } from '#platform';
+
 /** The ledger aggregate's rows (risk_ledger_day, risk_reservation, risk_event) as RiskLedgerRepository reads them. */
 
 /** One reserve request as the batch function takes it (amount canonical, digest computed). */
@@ -37,6 +39,8 @@ export interface CloseItem {
   principal: string;
   /** Comma-joined engines the caller is bound to; null = unbound. */
   bound: string | null;
+  /** Who closes it, for the audit row an operator's void writes (not passed to SQL). */
+  actor?: Principal;
 }
 
 export type CloseRowOutcome =

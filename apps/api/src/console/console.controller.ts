@@ -1,20 +1,10 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConsolePanelRegistry, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
+import { CONSOLE_PAGE_HEADERS, ConsolePanelRegistry, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
 import { CONSOLE_JS } from './console.client.js';
 import { CONSOLE_CSS } from './console.css.js';
 import { type ConsolePage, consolePage, notFoundPage, signInPage } from './console.html.js';
-
-/** Same-origin everything: nothing is fetched from anywhere else, nothing inline runs, no framing. */
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`, which the cross-site check refuses.
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-};
 
 /**
  * The operator console: server-rendered page frames, a stylesheet, the shell's script and each
@@ -119,7 +109,7 @@ export class ConsoleController {
 }
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply.code(status).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(body);
+  return reply.code(status).headers(CONSOLE_PAGE_HEADERS).type('text/html; charset=utf-8').send(body);
 }
 
 /** A form posted from another site (login CSRF: signing a victim in as the attacker). Browsers send Origin on every POST. */

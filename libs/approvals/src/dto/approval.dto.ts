@@ -9,6 +9,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 export class DecisionResponseDto {
   @ApiProperty() approver: string;
   @ApiProperty() approver_role: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The person behind the approver (token:<owner>); null on decisions recorded before persons' })
+  approver_person: string | null;
   @ApiProperty({ enum: ['approve', 'reject'] }) decision: 'approve' | 'reject';
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty() decided_at: string;
@@ -17,6 +19,7 @@ export class DecisionResponseDto {
     return Object.assign(new DecisionResponseDto(), {
       approver: row.approver,
       approver_role: row.approver_role,
+      approver_person: row.approver_person ?? null,
       decision: row.decision,
       reason: row.reason,
       decided_at: iso(row.decided_at)!,

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IntegerField } from '#platform';
 import { KIND_PATTERN, MAX_APPROVALS, MAX_TTL_SECONDS, MIN_TTL_SECONDS, RISK_LEVELS, STORED_STATUSES } from '../decide/rules.js';
 
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -33,15 +34,18 @@ export function StatusFilterField() {
   );
 }
 
+/**
+ * The platform's one integer rule (a JSON integer or a string of decimal digits): `true`, "0x10",
+ * "1e3" or 1e3 are refused, not coerced. null: the default, as when left out.
+ */
 export function TimeoutSecondsField() {
-  return applyDecorators(
-    ApiPropertyOptional({ type: 'integer', minimum: MIN_TTL_SECONDS, maximum: MAX_TTL_SECONDS, default: 3600, description: 'Time to decide; past it the request is expired (a rejection)' }),
-    IsOptional(),
-    Type(() => Number),
-    IsInt(),
-    Min(MIN_TTL_SECONDS),
-    Max(MAX_TTL_SECONDS),
-  );
+  return IntegerField('Time to decide in seconds (default 3600); past it the request is expired (a rejection)', {
+    min: MIN_TTL_SECONDS,
+    max: MAX_TTL_SECONDS,
+    optional: true,
+    nullable: true,
+    example: 3600,
+  });
 }
 
 export function MinApprovalsField() {

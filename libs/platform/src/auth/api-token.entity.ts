@@ -33,6 +33,18 @@ export class ApiTokenEntity {
   @Column({ type: 'text', name: 'created_by' })
   createdBy: string;
 
+  /** The person the token belongs to (docs/auth.md, "Persons"): given at creation, else its own name. */
+  @Column({ type: 'text', name: 'owner' })
+  owner: string;
+
+  /** The maker's token id (`system` for Warden's own), beside its name in createdBy. */
+  @Column({ type: 'text', name: 'created_by_token', nullable: true })
+  createdByToken: string | null;
+
+  /** The maker's person: approvals refuse a token its requester's person made. */
+  @Column({ type: 'text', name: 'created_by_person', nullable: true })
+  createdByPerson: string | null;
+
   @Column({ type: 'timestamptz', name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
 }

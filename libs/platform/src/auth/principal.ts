@@ -23,13 +23,34 @@ export interface Principal {
    * or absent: only its own name. Never read for other roles (they may claim any).
    */
   identities?: string[] | null;
+  /**
+   * Who acts behind it, compared by approvals (docs/auth.md, "Persons"): `token:<owner>` (lower
+   * case) for a token, `system` for Warden, `cli:<user>` for the local CLI. A plain string, so a
+   * console user signed in through SSO can later be `oidc:<issuer>#<subject>` without approvals
+   * changing. Absent: see personOf.
+   */
+  person?: string;
+}
+
+/** A token's person: `token:` and its owner, compared case-insensitively like token names. */
+export function tokenPerson(owner: string): string {
+  return `token:${owner.trim().toLowerCase()}`;
+}
+
+/**
+ * The person behind a principal. Principals built from a token or a session carry it; Warden's own
+ * (token id `system`) are `system`; any other (the CLI's) is its name.
+ */
+export function personOf(principal: Principal): string {
+  if (principal.person) return principal.person;
+  return principal.tokenId === SYSTEM_TOKEN_ID ? 'system' : principal.name;
 }
 
 /** The token id recorded for acts Warden takes on its own (jobs, tripwires, migrations). */
 export const SYSTEM_TOKEN_ID = 'system';
 
 /** The principal used for actions Warden takes on its own (jobs, tripwires). */
-export const SYSTEM_PRINCIPAL: Principal = { tokenId: SYSTEM_TOKEN_ID, name: 'system', role: 'admin', engines: null, domains: null };
+export const SYSTEM_PRINCIPAL: Principal = { tokenId: SYSTEM_TOKEN_ID, name: 'system', role: 'admin', engines: null, domains: null, person: 'system' };
 
 /**
  * Names no token may take (compared case-insensitively): every name Warden records for its own

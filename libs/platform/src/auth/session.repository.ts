@@ -20,6 +20,7 @@ export interface LiveSessionRow {
   engines: string[] | null;
   domains: string[] | null;
   identities: string[] | null;
+  owner: string;
 }
 
 /** All of console_session's SQL. */
@@ -61,7 +62,7 @@ export class SessionRepository {
   async findLive(idHash: string, now: Date, idleMinutes: number): Promise<LiveSessionRow | null> {
     const rows: LiveSessionRow[] = await this.dataSource.query(
       `WITH live AS (
-         SELECT s.id, s.last_used_at, s.csrf_hash, t.id AS token_id, t.name, t.role, t.engines, t.domains, t.identities
+         SELECT s.id, s.last_used_at, s.csrf_hash, t.id AS token_id, t.name, t.role, t.engines, t.domains, t.identities, t.owner
            FROM console_session s JOIN api_token t ON t.id = s.token_id
           WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND t.revoked_at IS NULL
             AND s.last_used_at > $2::timestamptz - $3 * interval '1 minute'
@@ -69,7 +70,7 @@ export class SessionRepository {
          UPDATE console_session c SET last_used_at = $2 FROM live
           WHERE c.id = live.id AND live.last_used_at < $2::timestamptz - interval '30 seconds'
        )
-       SELECT csrf_hash, token_id, name, role, engines, domains, identities FROM live`,
+       SELECT csrf_hash, token_id, name, role, engines, domains, identities, owner FROM live`,
       [idHash, now, idleMinutes],
     );
     return rows[0] ?? null;

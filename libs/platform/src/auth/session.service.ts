@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../clock/clock.js';
 import { WardenConfig } from '../config/warden-config.js';
 import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
-import type { Principal } from './principal.js';
+import { type Principal, tokenPerson } from './principal.js';
 import { SessionRepository } from './session.repository.js';
 import { TokenService } from './token.service.js';
 
@@ -108,7 +108,10 @@ export class SessionService {
     if (!row) return null;
     const csrfToken = csrfFor(session);
     if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
-    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities }, csrfToken };
+    return {
+      principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: tokenPerson(row.owner) },
+      csrfToken,
+    };
   }
 
   /** Whether a request's X-CSRF-Token header is this session's token. */

@@ -11,12 +11,16 @@ import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuthErrorCode } from './auth.errors.js';
 import { LeverExplorer } from '../lever/lever-explorer.js';
-import { IDENTITY_PATTERN, isReservedTokenName, type Principal, type Role, TOKEN_NAME_PATTERN } from './principal.js';
+import { IDENTITY_PATTERN, isReservedTokenName, personOf, type Principal, type Role, TOKEN_NAME_PATTERN, tokenPerson } from './principal.js';
 import { RevocationBroadcast } from './revocation-broadcast.js';
 
 const CACHE_MS = 5000;
 /** A lookup that keeps overlapping revocations is refused rather than retried forever. */
 const LOOKUP_ATTEMPTS = 5;
+
+/** A token row as the API shows it (never its hash). */
+const TOKEN_COLUMNS = `id, name, role, engines, domains, identities, owner, created_at AS "createdAt", created_by AS "createdBy",
+  created_by_token AS "createdByToken", created_by_person AS "createdByPerson", revoked_at AS "revokedAt"`;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -28,6 +32,8 @@ export interface CreateTokenInput {
   engines?: string[] | null;
   domains?: string[] | null;
   identities?: string[] | null;
+  /** The person the token belongs to; left out, the token is its own person (owner = its name). */
+  owner?: string | null;
 }
 
 /**
@@ -78,9 +84,9 @@ export class TokenService implements OnModuleInit {
       // Names are unique: a later bootstrap value (the variable changed) is `bootstrap-<hash prefix>`.
       // No conflict target: a concurrent start inserting the same value is a conflict on either index.
       await this.dataSource.query(
-        `INSERT INTO api_token (name, token_hash, role, created_by)
+        `INSERT INTO api_token (name, token_hash, role, created_by, created_by_token, created_by_person)
          SELECT CASE WHEN EXISTS (SELECT 1 FROM api_token WHERE lower(name) = 'bootstrap') THEN 'bootstrap-' || left($1, 12) ELSE 'bootstrap' END,
-                $1, 'admin', 'system'
+                $1, 'admin', 'system', 'system', 'system'
          ON CONFLICT DO NOTHING`,
         [hash],
       );
@@ -98,9 +104,9 @@ export class TokenService implements OnModuleInit {
       if (n > 0) return false;
       const hash = hashToken(token);
       await manager.query(
-        `INSERT INTO api_token (name, token_hash, role, created_by)
+        `INSERT INTO api_token (name, token_hash, role, created_by, created_by_token, created_by_person)
          SELECT CASE WHEN EXISTS (SELECT 1 FROM api_token WHERE lower(name) = 'bootstrap') THEN 'bootstrap-' || left($1, 12) ELSE 'bootstrap' END,
-                $1, 'admin', 'system'`,
+                $1, 'admin', 'system', 'system', 'system'`,
         [hash],
       );
       return true;
@@ -142,10 +148,10 @@ export class TokenService implements OnModuleInit {
   }
 
   private async query(hash: string): Promise<Principal | null> {
-    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null }>;
+    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null; owner: string }>;
     try {
       // The read path (read-only session, no held-back Sync): a lookup writes nothing.
-      rows = await this.reads.query(`SELECT id, name, role, engines, domains, identities FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
+      rows = await this.reads.query(`SELECT id, name, role, engines, domains, identities, owner FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
         hash,
       ]);
     } catch (err) {
@@ -154,7 +160,9 @@ export class TokenService implements OnModuleInit {
       throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'tokens cannot be verified: the database cannot be reached (failing closed)');
     }
     const row = rows[0];
-    return row ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities } : null;
+    return row
+      ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: tokenPerson(row.owner) }
+      : null;
   }
 
   /**
@@ -178,6 +186,10 @@ export class TokenService implements OnModuleInit {
         `only engine tokens are bound: a '${input.role}' token acts on every engine and domain and claims any identity, so engines/domains/identities would be ignored`,
       );
     }
+    const owner = input.owner?.trim() || name;
+    if (!TOKEN_NAME_PATTERN.test(owner) || isReservedTokenName(owner, this.levers.contributions().levers)) {
+      throw WardenError.badRequest('validation_failed', `owner '${owner}' must be a plain name (like a token name) that Warden does not use for itself`);
+    }
     const badIdentity = identities?.find((i) => !IDENTITY_PATTERN.test(i));
     if (badIdentity !== undefined) throw WardenError.badRequest('validation_failed', `identity '${badIdentity}' must be 1-200 printable characters without "/"`);
     const token = newToken();
@@ -187,14 +199,15 @@ export class TokenService implements OnModuleInit {
         const [taken] = await manager.query(`SELECT 1 FROM api_token WHERE lower(name) = lower($1)`, [name]);
         if (taken) throw nameTaken(name);
         const [row] = await manager.query(
-          `INSERT INTO api_token (name, token_hash, role, engines, domains, identities, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           RETURNING id, name, role, engines, domains, identities, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
-          [name, hashToken(token), input.role, engines, domains, identities, actor.name],
+          `INSERT INTO api_token (name, token_hash, role, engines, domains, identities, created_by, owner, created_by_token, created_by_person)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING ${TOKEN_COLUMNS}`,
+          [name, hashToken(token), input.role, engines, domains, identities, actor.name, owner, actor.tokenId, personOf(actor)],
         );
         await this.audit.record(manager, actor, {
           action: 'token.create',
           subject: `token:${row.id}`,
-          details: { name, role: input.role, engines, domains, identities },
+          details: { name, role: input.role, engines, domains, identities, owner, person: tokenPerson(owner), created_by_person: personOf(actor) },
         });
         return row as ApiTokenEntity;
       });
@@ -231,8 +244,7 @@ export class TokenService implements OnModuleInit {
     return this.dataSource.transaction(async (manager) => {
       const row = await sqlOne<ApiTokenEntity>(
         manager,
-        `UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
-         RETURNING id, name, role, engines, domains, created_at AS "createdAt", created_by AS "createdBy", revoked_at AS "revokedAt"`,
+        `UPDATE api_token SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING ${TOKEN_COLUMNS}`,
         [id],
       );
       if (!row) throw WardenError.notFound('token_not_found', `no token with id ${id}`);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, ValidateIf } from 'class-validator';
 import { AmountField, BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
 import type { EnforcementMode, PolicyRow } from '../risk-policy.repository.js';
 
@@ -31,9 +31,10 @@ export class PolicyUpsertRequestDto {
   @IntegerField('Seconds before an open reservation is marked expired (still open risk)', { min: 1, max: 604800, optional: true, example: 900 })
   reservation_ttl_seconds?: number;
 
+  // Left out keeps the stored mode; null is no mode (400), not "left out" (it reached the NOT NULL column: 500).
   @ApiPropertyOptional({ enum: ['enforce', 'observe'], description: 'observe: caps are reported, not enforced' })
-  @IsOptional()
-  @IsIn(['enforce', 'observe'])
+  @ValidateIf((_o: object, v: unknown) => v !== undefined)
+  @IsIn(['enforce', 'observe'], { message: 'enforcement_mode must be enforce or observe' })
   enforcement_mode?: EnforcementMode;
 
   @AmountField('A settle books at most the reserved amount times this (the lower of the engine\'s and GLOBAL\'s applies); default 1', {

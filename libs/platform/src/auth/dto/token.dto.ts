@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { TextField } from '../../http/validation.js';
 import type { ApiTokenEntity } from '../api-token.entity.js';
-import { IDENTITY_PATTERN, ROLES, type Role, TOKEN_NAME_PATTERN } from '../principal.js';
+import { IDENTITY_PATTERN, ROLES, type Role, TOKEN_NAME_PATTERN, tokenPerson } from '../principal.js';
 
 const trimList = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
 
@@ -38,6 +38,15 @@ export class CreateTokenRequestDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(trimList) @IsString({ each: true })
   @Matches(IDENTITY_PATTERN, { each: true, message: 'each identity must be 1-200 printable characters without "/"' })
   identities?: string[];
+
+  @ApiPropertyOptional({
+    example: 'alice',
+    description:
+      'The person the token belongs to (approvals count persons): a plain name like a token name. Left out, the token is its own person (owner = its name). See docs/auth.md, "Persons"',
+  })
+  @IsOptional() @IsString() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Matches(TOKEN_NAME_PATTERN, { message: 'owner must be 1-100 ASCII letters, digits, spaces or ._@+- and start with a letter or digit' })
+  owner?: string;
 }
 
 export class RevokeTokenRequestDto {
@@ -52,8 +61,12 @@ export class TokenResponseDto {
   @ApiProperty({ type: [String], nullable: true, description: 'The engines an engine token is bound to; null: all' }) engines: string[] | null;
   @ApiProperty({ type: [String], nullable: true, description: 'The domains an engine token is bound to; null: all' }) domains: string[] | null;
   @ApiProperty({ type: [String], nullable: true, description: 'The gate identities an engine token may claim besides its own name; null: only its name' }) identities: string[] | null;
+  @ApiProperty({ description: 'The person the token belongs to (its own name unless given at creation)' }) owner: string;
+  @ApiProperty({ description: 'That person as approvals compare it: token:<owner, lower case>' }) person: string;
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string;
   @ApiProperty({ description: 'The name of the token that created it' }) created_by: string;
+  @ApiProperty({ type: String, nullable: true, description: "The creator's person (system: Warden itself): approvals refuse a token made by the requester's person" })
+  created_by_person: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at: string | null;
   @ApiPropertyOptional({ type: String, description: 'The token itself: returned once, at creation' }) token?: string;
 
@@ -65,8 +78,11 @@ export class TokenResponseDto {
       engines: entity.engines,
       domains: entity.domains,
       identities: entity.identities ?? null,
+      owner: entity.owner,
+      person: tokenPerson(entity.owner),
       created_at: new Date(entity.createdAt).toISOString(),
       created_by: entity.createdBy,
+      created_by_person: entity.createdByPerson ?? null,
       revoked_at: entity.revokedAt ? new Date(entity.revokedAt).toISOString() : null,
       ...(token ? { token } : {}),
     };
