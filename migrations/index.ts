@@ -20,6 +20,7 @@ import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
 import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
 import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
 import { PromotionDecisionDecidedAt1763700001600 } from './1763700001600-PromotionDecisionDecidedAt.js';
+import { AuditHashChain1763700002000 } from './1763700002000-AuditHashChain.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const ALL_MIGRATIONS = [
   ReviewWeekIndexes1763700001410,
   ConsoleSession1763700001500,
   PromotionDecisionDecidedAt1763700001600,
+  AuditHashChain1763700002000,
 ];
