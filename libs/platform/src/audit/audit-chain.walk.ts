@@ -48,6 +48,7 @@ export class ChainWalker {
   firstBreak: ChainBreak | null = null;
   private last = GENESIS_HASH;
   private lastPos: string | null = null;
+  private firstPos: string | null = null;
   private readonly recent: { pos: string; hash: string }[] = [];
 
   /** `rows[index]` is the row to check; the rows after it are the lookahead. */
@@ -61,6 +62,7 @@ export class ChainWalker {
     if (this.recent.length > RECENT) this.recent.shift();
     this.last = row.row_hash;
     this.lastPos = row.pos;
+    this.firstPos ??= row.pos;
     this.rows += 1;
   }
 
@@ -92,6 +94,9 @@ export class ChainWalker {
       const j = this.recent.findIndex((r) => r.hash === row.prev_hash);
       if (j >= 0 && j + 1 < this.recent.length) {
         return { kind: 'inserted', at: this.recent[j + 1].pos, detail: `row ${at} links to row ${this.recent[j].pos}: rows from ${this.recent[j + 1].pos} up to it were inserted` };
+      }
+      if (row.prev_hash === GENESIS_HASH && this.firstPos !== null) {
+        return { kind: 'inserted', at: this.firstPos, detail: `row ${at} starts the chain: rows from ${this.firstPos} up to it were inserted` };
       }
       if (this.lastPos === null) return { kind: 'deleted', at, detail: `the first row ${at} does not start the chain: rows before it were deleted` };
       return {
