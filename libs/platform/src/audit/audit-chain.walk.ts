@@ -15,7 +15,7 @@ export interface ChainRow {
   canonical: string;
 }
 
-export type ChainBreakKind = 'altered' | 'inserted' | 'deleted' | 'reordered' | 'head_mismatch';
+export type ChainBreakKind = 'altered' | 'inserted' | 'deleted' | 'reordered' | 'head_mismatch' | 'checkpoint_mismatch';
 
 export interface ChainBreak {
   kind: ChainBreakKind;
@@ -41,6 +41,9 @@ export function rowHash(prevHash: string, canonical: string): string {
  * - it links to a hash no row has: a row before it was **deleted** (or the row before was altered
  *   and re-hashed, which looks the same: say so).
  * After a break the walk resynchronises on the stored hash, so `breaks` counts every break.
+ *
+ * Given a published checkpoint `{rows, head_hash}`, the row at that count must carry that hash: a
+ * chain rewritten from end to end (by whoever can recompute every hash) no longer does.
  */
 export class ChainWalker {
   rows = 0;
@@ -50,6 +53,8 @@ export class ChainWalker {
   private lastPos: string | null = null;
   private firstPos: string | null = null;
   private readonly recent: { pos: string; hash: string }[] = [];
+
+  constructor(private readonly checkpoint: { rows: number; head_hash: string } | null = null) {}
 
   /** `rows[index]` is the row to check; the rows after it are the lookahead. */
   step(rows: readonly ChainRow[], index: number): void {
@@ -64,10 +69,16 @@ export class ChainWalker {
     this.lastPos = row.pos;
     this.firstPos ??= row.pos;
     this.rows += 1;
+    if (this.checkpoint && this.rows === this.checkpoint.rows && row.row_hash !== this.checkpoint.head_hash) {
+      this.report({ kind: 'checkpoint_mismatch', at: row.pos, detail: `row ${row.pos} is row ${this.rows}, whose hash the checkpoint records as ${this.checkpoint.head_hash}; it is ${row.row_hash}` });
+    }
   }
 
   /** After the last row: the walk must end where the recorded head says, after as many rows. */
   finish(recorded: { rows: number; head_hash: string } | null): { rows: number; head_hash: string } {
+    if (this.checkpoint && this.checkpoint.rows > this.rows) {
+      this.report({ kind: 'checkpoint_mismatch', at: null, detail: `the checkpoint records ${this.checkpoint.rows} rows; the log has ${this.rows}` });
+    }
     if (recorded && (recorded.head_hash !== this.last || recorded.rows !== this.rows)) {
       const missing = recorded.rows > this.rows && recorded.head_hash !== this.last;
       this.report({

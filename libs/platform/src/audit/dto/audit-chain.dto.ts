@@ -7,7 +7,7 @@ export class ChainHeadDto {
 }
 
 export class ChainBreakDto {
-  @ApiProperty({ enum: ['altered', 'inserted', 'deleted', 'reordered', 'head_mismatch'] }) kind: string;
+  @ApiProperty({ enum: ['altered', 'inserted', 'deleted', 'reordered', 'head_mismatch', 'checkpoint_mismatch'] }) kind: string;
   @ApiProperty({ type: String, nullable: true, description: 'The order value (id, or seq) of the row where the chain first breaks; null past the last row' })
   at: string | null;
   @ApiProperty() detail: string;
