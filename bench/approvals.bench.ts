@@ -41,7 +41,11 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-  const config = loadConfig({ DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0', WARDEN_WEBHOOK_URLS: hook, WARDEN_WEBHOOK_SECRET: 'bench-secret' });
+  // The idle phase leaves BENCH_SEQUENTIAL requests of one engine pending: above the per-requester limit (20).
+  const config = loadConfig({
+    DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0', WARDEN_WEBHOOK_URLS: hook, WARDEN_WEBHOOK_SECRET: 'bench-secret',
+    WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: String(SEQUENTIAL + 1000),
+  });
   const app = await createApp({ config });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as AddressInfo;

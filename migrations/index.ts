@@ -20,6 +20,10 @@ import { ReviewReport1763700001400 } from './1763700001400-ReviewReport.js';
 import { ReviewWeekIndexes1763700001410 } from './1763700001410-ReviewWeekIndexes.js';
 import { ConsoleSession1763700001500 } from './1763700001500-ConsoleSession.js';
 import { PromotionDecisionDecidedAt1763700001600 } from './1763700001600-PromotionDecisionDecidedAt.js';
+import { ApprovalActs1763700001700 } from './1763700001700-ApprovalActs.js';
+import { TokenIdentities1763700001710 } from './1763700001710-TokenIdentities.js';
+import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDestination.js';
+import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
 import { AuditHashChain1763700002000 } from './1763700002000-AuditHashChain.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
@@ -46,5 +50,9 @@ export const ALL_MIGRATIONS = [
   ReviewWeekIndexes1763700001410,
   ConsoleSession1763700001500,
   PromotionDecisionDecidedAt1763700001600,
+  ApprovalActs1763700001700,
+  TokenIdentities1763700001710,
+  OutboxPerDestination1763700001720,
+  SessionIdle1763700001750,
   AuditHashChain1763700002000,
 ];

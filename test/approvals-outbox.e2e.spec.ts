@@ -56,7 +56,7 @@ describe('notification outbox and decided events (real receiver on 127.0.0.1)', 
     expect(mine.map((x) => x.json.topic)).toEqual(['approval.requested', 'approval.decided']);
     expect(mine[0].json).toMatchObject({ id: expect.any(Number), text: expect.stringContaining('Approval needed'), body: { approval_id: created.approval_id, kind: 'manual', status: 'pending' } });
     expect(mine[1].json.body).toMatchObject({ status: 'approved', decided_by: expect.any(String) });
-    for (const m of mine) expect(verifyWebhookSignature(SECRET, m.raw, m.headers['x-warden-signature'] as string)).toBe(true);
+    for (const m of mine) expect(verifyWebhookSignature(SECRET, m.raw, { signature: m.headers['x-warden-signature'] as string, timestamp: m.headers['x-warden-timestamp'] as string })).toBe(true);
     await until(async () => (await t.sql(`SELECT count(*)::int AS n FROM notification_outbox WHERE delivered_at IS NULL`))[0].n === 0);
   });
 

@@ -16,8 +16,15 @@ describe('gate: trust scores per identity over real HTTP', () => {
   afterAll(async () => t?.close());
 
   const trust = async (identity: string) => (await t.http('GET', `${G}/trust/${encodeURIComponent(identity)}`, undefined, { token: viewer })).body;
-  const report = (identity: string, body: Record<string, unknown>, token = engine) => t.http('POST', `${G}/trust/${encodeURIComponent(identity)}/outcomes`, { reason: 'seen in review', ...body }, { token });
-  const read = (identity: string) => evaluate(t, { intent: intent('tool.read', identity), policy }, engine);
+  // An engine token claims (and reports against) only the identities it is bound to: one per identity here.
+  const engines = new Map<string, Promise<string>>();
+  const engineFor = (identity: string) => {
+    if (!engines.has(identity)) engines.set(identity, t.token('engine', { identities: [identity] }));
+    return engines.get(identity)!;
+  };
+  const report = async (identity: string, body: Record<string, unknown>, token?: string) =>
+    t.http('POST', `${G}/trust/${encodeURIComponent(identity)}/outcomes`, { reason: 'seen in review', ...body }, { token: token ?? (await engineFor(identity)) });
+  const read = async (identity: string) => evaluate(t, { intent: intent('tool.read', identity), policy }, await engineFor(identity));
 
   it('a new identity has the prior; violations lower it below the threshold and the gate blocks', async () => {
     const who = uniqueIdentity();
@@ -51,7 +58,7 @@ describe('gate: trust scores per identity over real HTTP', () => {
     const who = uniqueIdentity();
     const own = await report(who, { outcome: 'allowed' });
     expect([own.status, own.body.error]).toEqual([403, 'outcome_not_permitted']);
-    const blockedDecision = await evaluate(t, { intent: intent('tool.delete', who), policy }, engine);
+    const blockedDecision = await evaluate(t, { intent: intent('tool.delete', who), policy }, await engineFor(who));
     expect(blockedDecision.status).toBe(403);
     const wrong = await report(who, { outcome: 'violation', gate_decision_id: blockedDecision.body.decision_id });
     expect([wrong.status, wrong.body.error]).toEqual([409, 'decision_not_allowed']);
@@ -85,13 +92,13 @@ describe('gate: trust scores per identity over real HTTP', () => {
   it('the threshold is per policy (gate_policy.trust_threshold, set through the mode route); observe mode does not block on trust', async () => {
     const strict = await activePolicy(t, 'enforce');
     const who = uniqueIdentity();
-    expect((await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, engine)).status).toBe(200);
+    expect((await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, await engineFor(who))).status).toBe(200);
     expect((await t.http('POST', `${G}/policies/${strict.name}/mode`, { mode: 'enforce', trust_threshold: 0.9 }, { token: op })).status).toBe(200);
-    const blocked = await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, engine);
+    const blocked = await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, await engineFor(who));
     expect(blocked.status).toBe(403);
     expect(blocked.body.reason_codes).toContain('trust_below_threshold');
     expect((await t.http('POST', `${G}/policies/${strict.name}/mode`, { mode: 'observe' }, { token: op })).body.trust_threshold).toBe(0.9);
-    const observed = await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, engine);
+    const observed = await evaluate(t, { intent: intent('tool.read', who), policy: strict.name }, await engineFor(who));
     expect(observed.status).toBe(200);
     expect(observed.body).toMatchObject({ would_have_blocked: true, reason_codes: expect.arrayContaining(['observe_mode_non_enforcing', 'simulated_block', 'trust_below_threshold']) });
   });

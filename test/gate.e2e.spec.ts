@@ -22,7 +22,9 @@ describe('gate: POST /gate/evaluate over real HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    ({ engine, op1, op2, viewer } = await approvalCast(t));
+    ({ op1, op2, viewer } = await approvalCast(t));
+    // An engine token claims only the identities it is bound to (docs/auth.md): these tests' agents.
+    engine = await t.token('engine', { identities: ['agent-alice', 'agent-race', 'agent-cli'] });
     expect((await putPolicy(t, 'default', STANDARD_POLICY, { token: op1 })).status).toBe(200);
   });
   afterAll(async () => t?.close());

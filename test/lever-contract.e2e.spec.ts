@@ -1,4 +1,4 @@
-import { LeverExplorer } from '#platform';
+import { ConsolePanelRegistry, LeverExplorer } from '#platform';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -68,6 +68,46 @@ describe('lever contract: discovery finds what every lever declares', () => {
     const review = await t.http('POST', '/api/governance/reviews/2020-W02/generate', {});
     expect(review.status).toBe(201);
     expect((review.body.report ?? review.body).sections.map((s: { key: string }) => s.key)).toEqual(['go_live', 'risk', 'regression_tripwire', 'heimdall', 'promotion', 'approvals', 'gate']);
+  });
+
+  it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'reviews']));
+    expect(found.consolePanels).toHaveLength(6);
+    const panels = t.app.get(ConsolePanelRegistry).all();
+    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'review:reviews']);
+
+    // Sign in as the console does (a form post), then read the navigation of every page.
+    const signIn = await fetch(`${t.url}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: await t.token('viewer') }).toString(),
+      redirect: 'manual',
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const get = (path: string) => fetch(`${t.url}${path}`, { headers: { cookie }, redirect: 'manual' });
+    const expectedNav = panels.map((p, i) => [i === 0 ? '/console' : `/console/${p.slug}`, p.title]);
+    for (const [path, title] of expectedNav) {
+      const res = await get(path);
+      expect([path, res.status]).toEqual([path, 200]);
+      const html = await res.text();
+      const nav = /<nav aria-label="Console pages"><ul>(.*?)<\/ul><\/nav>/s.exec(html)![1];
+      expect([...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[1], m[2]])).toEqual(expectedNav);
+      expect(html).toContain(`<a href="${path}" aria-current="page">${title}</a>`);
+      // The shell's script, then this page's own: both same origin (the CSP allows no other).
+      const slug = panels[expectedNav.findIndex(([p]) => p === path)].slug;
+      expect([...html.matchAll(/<script src="([^"]+)" defer><\/script>/g)].map((m) => m[1])).toEqual(['/console/assets/console.js', `/console/assets/panels/${slug}.js`]);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    for (const p of panels) {
+      const js = await get(`/console/assets/panels/${p.slug}.js`);
+      expect([p.slug, js.status, js.headers.get('content-type')]).toEqual([p.slug, 200, 'text/javascript; charset=utf-8']);
+      expect(await js.text()).toContain(`window.WardenConsole.page(${JSON.stringify(p.slug)}, function (kit) {`);
+    }
+    // No other page: the home panel has no second address, an undeclared slug is not found.
+    expect((await get(`/console/${panels[0].slug}`)).status).toBe(404);
+    expect((await get('/console/rate-limiter')).status).toBe(404);
+    expect((await get('/console/assets/panels/rate-limiter.js')).status).toBe(404);
   });
 
   it('reserves every lever name for the lever itself: no token may take one', async () => {

@@ -33,7 +33,8 @@ describe('weekly review: gate and promotion sections (real HTTP, real database)'
     t = await startTestApp({ env: { WARDEN_OVERRIDE_KEY: OVERRIDE_KEY } });
     // The week holding the real now: the Monday job caught up the week before at start.
     week = isoWeekOf(new Date());
-    [operator, viewer, engine] = await Promise.all([t.token('operator'), t.token('viewer'), t.token('engine')]);
+    // An engine token claims only the identities it is bound to (docs/auth.md): the week's agents.
+    [operator, viewer, engine] = await Promise.all([t.token('operator'), t.token('viewer'), t.token('engine', { identities: ['agent-alice', 'agent-bob'] })]);
 
     // Gate, Tuesday: an enforcing policy (PUT first), then one policy in observe and one in dry_run mode.
     t.clock.set(at(1));

@@ -1,6 +1,6 @@
 import { JobRunner } from '#platform';
 import { REVIEW_WEEKLY_JOB, isoWeekOf, type IsoWeek } from '#review';
-import { RiskLedgerService } from '#risk-guard';
+import { RiskLedgerService } from '../libs/risk-guard/src/risk-ledger.service.js';
 import { DataSource } from 'typeorm';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { DAY, HOUR, reviewApi, saveReviewPage, section } from './support/factories/review.js';

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { RISK_DAY_CLOSE_JOB, RiskLedgerService } from '#risk-guard';
+import { RISK_DAY_CLOSE_JOB } from '#risk-guard';
+import { RiskLedgerService } from '../libs/risk-guard/src/risk-ledger.service.js';
 import { JobRunner, ManualClock } from '#platform';
 import { halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import {
-  applyClose,
-  applyReservation,
-  decideReservation,
-  RISK_EXPIRY_JOB,
-  RiskGuardService,
-  RiskPolicyService,
-  type ScopePolicy,
-  type ScopeUsage,
-  ZERO_USAGE,
-} from '#risk-guard';
+import { RISK_EXPIRY_JOB, RiskGuardService } from '#risk-guard';
+// Tests may reach inside: the pure rule is the reference model, the policy service sets the scene.
+import { applyClose, applyReservation, decideReservation, type ScopePolicy, type ScopeUsage, ZERO_USAGE } from '../libs/risk-guard/src/decide/decide.js';
+import { RiskPolicyService } from '../libs/risk-guard/src/risk-policy.service.js';
 import { JobRunner, SYSTEM_PRINCIPAL, utcDay, WardenError } from '#platform';
 import { halfApplied, ledgerMismatches } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

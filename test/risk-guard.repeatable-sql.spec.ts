@@ -32,6 +32,23 @@ describe('repeatable SQL (risk guard functions)', () => {
     for (const d of defs) expect(d.proconfig).toEqual(['enable_seqscan=off']);
   });
 
+  it('risk_scope_json, which risk_reserve_batch calls, is declared in sql/ too, and applied from its file', async () => {
+    const file = RISK_GUARD_REPEATABLE_SQL.find((f) => f.name === 'risk_scope_json');
+    expect(file?.sql).toContain('CREATE OR REPLACE FUNCTION risk_scope_json(');
+    expect(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_scope_json')).toBeLessThan(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_reserve_batch'));
+    expect(await t.sql(`SELECT checksum FROM schema_repeatable WHERE name = 'risk_scope_json'`)).toEqual([{ checksum: repeatableChecksum(file!.sql) }]);
+    const [json] = await t.sql(`SELECT risk_scope_json('X', true, 'enforce', NULL, 10.50, 5, NULL, 3, 2.5, 1, 0, 1) AS j`);
+    expect(json.j).toEqual({
+      engine: 'X',
+      enabled: true,
+      enforcement_mode: 'enforce',
+      disabled_reason: null,
+      caps: { max_daily_exposure: '10.5', max_open_risk: '5', max_daily_loss: null, max_actions_per_day: 3 },
+      usage: { exposure_used: '2.5', open_risk_reserved: '1', realized_loss: '0', actions_count: 1 },
+      headroom: { exposure: '8', open_risk: '4', loss: null, actions: 2 },
+    });
+  });
+
   it('applies a file again only when its text changed', async () => {
     expect(await applyRepeatableSql(db, RISK_GUARD_REPEATABLE_SQL)).toEqual([]);
     expect(await applyRepeatableSql(db, [fn(1)])).toEqual(['warden_test_version']);

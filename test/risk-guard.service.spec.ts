@@ -1,4 +1,7 @@
-import { RiskGuardService, RiskLedgerService, RiskPolicyService } from '#risk-guard';
+import { RiskGuardService } from '#risk-guard';
+// Tests may reach inside: the policy upsert and the event list are the lever's own services.
+import { RiskLedgerService } from '../libs/risk-guard/src/risk-ledger.service.js';
+import { RiskPolicyService } from '../libs/risk-guard/src/risk-policy.service.js';
 import { SYSTEM_PRINCIPAL, WardenError } from '#platform';
 import { engineName, expectLedgerExactAfterEach, RISK, riskScenario, upsertRiskPolicy } from './support/factories/risk.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

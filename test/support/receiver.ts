@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
@@ -15,6 +15,8 @@ export class WebhookReceiver {
   port = 0;
   /** Answer with this status instead of 200. */
   failWith: number | null = null;
+  /** Answer a recorded POST with this instead of 200 `ok` (a hostile receiver: redirect, endless body). */
+  answer: ((res: ServerResponse) => void) | null = null;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hook`;
@@ -31,7 +33,8 @@ export class WebhookReceiver {
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         this.received.push({ headers: req.headers, raw, json: JSON.parse(raw), at: Date.now() });
-        res.writeHead(200).end('ok');
+        if (this.answer) this.answer(res);
+        else res.writeHead(200).end('ok');
       });
     });
     await new Promise<void>((resolve, reject) => {

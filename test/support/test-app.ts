@@ -50,7 +50,7 @@ export interface TestApp {
   /** Calls the API over real HTTP; `token` defaults to the admin token. */
   http<T = any>(method: string, path: string, body?: unknown, options?: { token?: string | null; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
   /** Mints a token with that role (optionally bound) through the admin API. */
-  token(role: Role, binding?: { engines?: string[]; domains?: string[] }): Promise<string>;
+  token(role: Role, binding?: { engines?: string[]; domains?: string[]; identities?: string[]; name?: string }): Promise<string>;
   /** Raw SQL against the app's database. */
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -85,6 +85,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // An idle connection the server ends (a test stopping its database) is not a test failure.
+  pool.on('error', () => undefined);
 
   const http: TestApp['http'] = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -121,8 +123,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return (await pool.query(text, params as unknown[])).rows;
     },
     async close() {
-      await pool.end();
-      await app.close();
+      try {
+        await pool.end();
+      } finally {
+        await app.close();
+      }
     },
   };
 }

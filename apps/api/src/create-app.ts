@@ -1,11 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { GoLiveService, installGoLiveHook } from '#go-live';
-import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, runWithLogger, TokenService, type WardenConfig } from '#platform';
+import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, requestIdFrom, runWithLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
 
 export interface CreateAppOptions {
@@ -27,8 +26,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const adapter = new FastifyAdapter({
     bodyLimit: ONE_MIB,
     loggerInstance: pino,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The id is read (and refused when it is not a plain id) by requestIdFrom, not by Fastify as it comes.
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, clock: options.clock, imports: options.imports }), adapter, {
     logger: new PinoNestLogger(pino),

@@ -1,8 +1,10 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { backoffMs, Clock, CoalescedRun, NotifyListener } from '#platform';
-import { ApprovalsRepository } from './approvals.repository.js';
+import { backoffMs, Clock, CoalescedRun, NotifyListener, SYSTEM_PRINCIPAL } from '#platform';
+import { ApprovalActsRegistry } from './approval-acts.registry.js';
+import { ApprovalGrantsService } from './approval-grants.service.js';
+import { type DecidedEventRow, ApprovalsRepository } from './approvals.repository.js';
 import type { ApprovalKind, ApprovalStatus } from './decide/rules.js';
 import { ApprovalResponseDto } from './dto/approval.dto.js';
 
@@ -20,16 +22,18 @@ export interface DecidedApproval {
 export type DecidedHandler = (event: DecidedApproval, manager: EntityManager) => Promise<void>;
 
 /**
- * Delivers decided events to the lever that registered for their kind. The event row is written by
- * the statement that decided the request; here one row at a time is locked (SKIP LOCKED, so
- * instances share the queue), handed to the handler in that same transaction and marked handled
- * there. Woken by NOTIFY on commit, and every second for retries.
+ * Delivers decided events. The event row is written by the statement that decided the request; here
+ * one row at a time is locked (SKIP LOCKED, so instances share the queue) and marked handled in the
+ * transaction that handles it. A request filed for an act (approval_request.act) runs that act:
+ * approved, its grant is consumed and the act's effect runs, all in that one transaction (so the act
+ * runs exactly once; a failure rolls back the consumption too and the event is retried with
+ * backoff); rejected, expired or cancelled, nothing runs. A plain request goes to its kind's
+ * onDecided handler, if any (none: it is only marked handled). Woken by NOTIFY on commit, and every second for retries.
  */
 @Injectable()
 export class ApprovalEventsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('approvals');
   private readonly handlers = new Map<ApprovalKind, DecidedHandler>();
-  private bootstrapped = false;
   private started = false;
   private stopped = false;
   private readonly drains = new CoalescedRun(
@@ -43,17 +47,19 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
     private readonly repo: ApprovalsRepository,
     private readonly listener: NotifyListener,
     private readonly clock: Clock,
+    private readonly registry: ApprovalActsRegistry,
+    private readonly grants: ApprovalGrantsService,
   ) {}
 
   register(kind: ApprovalKind, handler: DecidedHandler): void {
     if (this.handlers.has(kind)) throw new Error(`a decided handler for ${kind} is already registered`);
     this.handlers.set(kind, handler);
-    if (this.bootstrapped) void this.start();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.bootstrapped = true;
-    if (this.handlers.size > 0) await this.start();
+    // Every act is defined by now (discovered in onModuleInit): check WARDEN_TWO_PERSON against them.
+    this.registry.seal();
+    await this.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -84,18 +90,19 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async handleOne(): Promise<boolean> {
-    const kinds = [...this.handlers.keys()];
-    if (kinds.length === 0) return false;
     let claimed: { approval_id: string; attempts: number } | undefined;
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const event = await this.repo.claimDecidedEvent(manager, kinds);
+        const event = await this.repo.claimDecidedEvent(manager, this.registry.actNames());
         if (!event) return false;
         claimed = event;
-        const row = await this.repo.find(event.approval_id, this.clock.now(), manager);
-        const decisions = await this.repo.decisions(event.approval_id, manager);
-        const handler = this.handlers.get(event.kind)!;
-        await handler({ approval: ApprovalResponseDto.from(row!, decisions), status: event.status as DecidedApproval['status'], attempt: event.attempts + 1 }, manager);
+        const handler = this.handlers.get(event.kind);
+        if (event.act) await this.runAct(event, manager);
+        else if (handler) {
+          const row = await this.repo.find(event.approval_id, this.clock.now(), manager);
+          const decisions = await this.repo.decisions(event.approval_id, manager);
+          await handler({ approval: ApprovalResponseDto.from(row!, decisions), status: event.status as DecidedApproval['status'], attempt: event.attempts + 1 }, manager);
+        }
         await this.repo.markEventHandled(manager, event.approval_id);
         return true;
       });
@@ -106,5 +113,15 @@ export class ApprovalEventsService implements OnApplicationBootstrap, BeforeAppl
       await this.repo.markEventFailed(claimed.approval_id, backoffMs(claimed.attempts + 1), message);
       return true;
     }
+  }
+
+  /** Only an approval runs the act: the grant is consumed by the act (not by any caller) and the effect follows, in `manager`'s transaction. */
+  private async runAct(event: DecidedEventRow, manager: EntityManager): Promise<void> {
+    if (event.status !== 'approved') return;
+    const act = this.registry.act(event.act!)!;
+    const row = await this.repo.find(event.approval_id, this.clock.now(), manager);
+    if (!row || row.lever !== act.lever.name || row.kind !== act.kind) throw new Error(`approval ${event.approval_id} names act ${event.act} of ${row?.lever}/${row?.kind}, registered for ${act.lever.name}/${act.kind}`);
+    const consumed = await this.grants.consume(manager, { id: row.id, kind: row.kind, payloadDigest: row.payload_digest, by: SYSTEM_PRINCIPAL, act: act.act });
+    await act.effect(ApprovalResponseDto.from(consumed, await this.repo.decisions(row.id, manager)), manager);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock, ReviewSection, type ReviewSectionContract } from '#platform';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { APPROVALS } from './approvals.lever.js';
+import { approvalsAttention, type ApprovalsReviewSection, renderApprovalsSection } from './approvals-review.render.js';
 
 const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 1000);
 
@@ -11,14 +12,14 @@ const seconds = (v: number | null) => (v === null ? null : Math.round(v * 1000) 
  * many of those expire within 24 h).
  */
 @Injectable()
-@ReviewSection(APPROVALS, { order: 50 })
-export class ApprovalsReviewService implements ReviewSectionContract {
+@ReviewSection(APPROVALS, { order: 50, render: renderApprovalsSection, attention: approvalsAttention })
+export class ApprovalsReviewService implements ReviewSectionContract<ApprovalsReviewSection> {
   constructor(
     private readonly repo: ApprovalsReviewRepository,
     private readonly clock: Clock,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<ApprovalsReviewSection> {
     const w = await this.repo.week(from, to, this.clock.now());
     return {
       requested: Number(w.requested),

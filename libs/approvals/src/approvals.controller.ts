@@ -25,7 +25,7 @@ export class ApprovalsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Alternative to correlation_id in the body' })
   @ApiOperation({ summary: 'File an approval request (the caller is the requester and may not decide it)' })
   @ApiResponse({ status: 202, type: ApprovalCreatedResponseDto })
-  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('invalid_expiry', 'idempotency_conflict') })
+  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('invalid_expiry', 'idempotency_conflict', 'too_many_pending_approvals') })
   create(@CurrentPrincipal() p: Principal, @Body() body: CreateApprovalRequestDto, @Headers('idempotency-key') key?: string): Promise<ApprovalCreatedResponseDto> {
     return this.approvals.request(p, {
       kind: body.kind as ApprovalKind,

@@ -16,5 +16,6 @@ export const ApprovalsErrors = defineErrors({
   grant_not_consumable: 409,
   idempotency_conflict: 409,
   invalid_expiry: 400,
+  too_many_pending_approvals: 429,
 });
 export type ApprovalsErrorCode = keyof typeof ApprovalsErrors.codes;

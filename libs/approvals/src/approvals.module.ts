@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ApprovalActsExplorer } from './approval-acts.explorer.js';
+import { ApprovalActsRegistry } from './approval-acts.registry.js';
+import { ApprovalGrantsService } from './approval-grants.service.js';
 import { ApprovalAliasController } from './approval-alias.controller.js';
 import { ApprovalDecisionsService } from './approval-decisions.service.js';
 import { ApprovalEventsService } from './approval-events.service.js';
@@ -9,10 +13,13 @@ import { ApprovalsRepository } from './approvals.repository.js';
 import { ApprovalsService } from './approvals.service.js';
 import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
+import { ApprovalsConsole } from './approvals.console.js';
+import { PendingRequestLimit } from './pending-limit.js';
 
 @Module({
+  imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService],
-  exports: [ApprovalsService, ApprovalDecisionsService],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit],
+  exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

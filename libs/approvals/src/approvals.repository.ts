@@ -13,6 +13,9 @@ export interface ApprovalRow {
   subject: string;
   payload: unknown;
   payload_digest: string;
+  /** The lever whose act this request is for, and the act; null on a plain request (HTTP, manual, a gate intent). */
+  lever: string | null;
+  act: string | null;
   requested_by: string;
   requested_by_token: string;
   correlation_id: string | null;
@@ -48,6 +51,8 @@ export interface NewApprovalRow {
   subject: string;
   payload: unknown;
   payloadDigest: string;
+  lever: string | null;
+  act: string | null;
   requestedBy: string;
   requestedByToken: string;
   correlationId: string | null;
@@ -76,6 +81,8 @@ export interface ListFilter {
 export interface DecidedEventRow {
   approval_id: string;
   kind: ApprovalKind;
+  /** The request's act (null: a plain request, for the kind's onDecided handler). */
+  act: string | null;
   status: ApprovalStatus;
   attempts: number;
 }
@@ -94,13 +101,13 @@ export class ApprovalsRepository {
     const inserted = await sqlOne<ApprovalRow>(
       db,
       `INSERT INTO approval_request AS r (kind, subject, payload, payload_digest, requested_by, requested_by_token, correlation_id,
-         request_digest, reason, risk_level, min_approvals, approver_roles, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+         request_digest, reason, risk_level, min_approvals, approver_roles, created_at, expires_at, lever, act)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (requested_by, correlation_id) WHERE correlation_id IS NOT NULL DO NOTHING
        RETURNING ${SELECT_ROW('$13')}`,
       [
         row.kind, row.subject, JSON.stringify(row.payload ?? null), row.payloadDigest, row.requestedBy, row.requestedByToken, row.correlationId,
-        row.requestDigest, row.reason, row.riskLevel, row.minApprovals, row.approverRoles, row.createdAt, row.expiresAt,
+        row.requestDigest, row.reason, row.riskLevel, row.minApprovals, row.approverRoles, row.createdAt, row.expiresAt, row.lever, row.act,
       ],
     );
     if (inserted) return { row: inserted, inserted: true };
@@ -235,28 +242,35 @@ export class ApprovalsRepository {
 
   /**
    * Consumes a grant: succeeds once, only for an approved request of that kind and payload digest,
-   * in the caller's transaction (so it commits or rolls back with the act it allows). A concurrent
-   * second consume waits on the row lock and then finds consumed_at set.
+   * in the caller's transaction (so it commits or rolls back with the act it allows). `act`: who may
+   * consume it — a request filed for an act is consumed only by that act (act = its name), a plain
+   * one only by a caller (act = null). A concurrent second consume waits on the row lock and then
+   * finds consumed_at set.
    */
-  consume(db: Db, input: { id: string; kind: string; payloadDigest: string; now: Date; by: string; requester?: string }): Promise<ApprovalRow | undefined> {
+  consume(db: Db, input: { id: string; kind: string; payloadDigest: string; now: Date; by: string; requester?: string; act: string | null }): Promise<ApprovalRow | undefined> {
     return sqlOne<ApprovalRow>(
       db,
       `UPDATE approval_request r SET consumed_at = $4, consumed_by = $5
         WHERE r.id = $1 AND r.kind = $2 AND r.payload_digest = $3 AND r.status = 'approved' AND r.consumed_at IS NULL
-          AND ($6::text IS NULL OR r.requested_by = $6)
+          AND ($6::text IS NULL OR r.requested_by = $6) AND r.act IS NOT DISTINCT FROM $7::text
         RETURNING ${SELECT_ROW('$4')}`,
-      [input.id, input.kind, input.payloadDigest, input.now, input.by, input.requester ?? null],
+      [input.id, input.kind, input.payloadDigest, input.now, input.by, input.requester ?? null, input.act],
     );
   }
 
-  /** The oldest unhandled decided event of one of `kinds`, locked for the handler's transaction. */
-  claimDecidedEvent(db: Db, kinds: string[]): Promise<DecidedEventRow | undefined> {
+  /**
+   * The oldest unhandled decided event this instance can handle, locked for the handler's
+   * transaction: a request filed for one of `acts` (registered here), or any plain request (for its
+   * kind's onDecided handler, if there is one; else it is only marked handled).
+   */
+  claimDecidedEvent(db: Db, acts: string[]): Promise<DecidedEventRow | undefined> {
     return sqlOne<DecidedEventRow>(
       db,
-      `SELECT approval_id, kind, status, attempts FROM approval_decided_event
-        WHERE handled_at IS NULL AND kind = ANY ($1::text[]) AND next_attempt_at <= now()
-        ORDER BY created_at, approval_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [kinds],
+      `SELECT e.approval_id, e.kind, r.act, e.status, e.attempts
+         FROM approval_decided_event e JOIN approval_request r ON r.id = e.approval_id
+        WHERE e.handled_at IS NULL AND e.next_attempt_at <= now() AND (r.act IS NULL OR r.act = ANY ($1::text[]))
+        ORDER BY e.created_at, e.approval_id LIMIT 1 FOR UPDATE OF e SKIP LOCKED`,
+      [acts],
     );
   }
 
@@ -270,5 +284,22 @@ export class ApprovalsRepository {
         WHERE approval_id = $1 AND handled_at IS NULL`,
       [approvalId, retryInMs / 1000, error.slice(0, 1000)],
     );
+  }
+
+  /**
+   * How many requests `requestedBy` has pending now, and whether `correlationId` is already theirs
+   * (a retry answers the stored request, so it is never refused). Takes a transaction-scoped
+   * advisory lock per requester first: concurrent filings by one requester count one after the
+   * other, so the limit holds under a burst (each statement reads after the previous one committed).
+   */
+  async pendingOf(db: Db, requestedBy: string, correlationId: string | null, now: Date): Promise<{ pending: number; retry: boolean }> {
+    await db.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`approval_requester:${requestedBy}`]);
+    const row = await sqlOne<{ pending: number; retry: boolean }>(
+      db,
+      `SELECT (SELECT count(*)::int FROM approval_request WHERE requested_by = $1 AND status = 'pending' AND expires_at > $2) AS pending,
+              EXISTS (SELECT 1 FROM approval_request WHERE requested_by = $1 AND correlation_id = $3) AS retry`,
+      [requestedBy, now, correlationId],
+    );
+    return row!;
   }
 }

@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService, Clock, OutboxService, type Principal, requestDigest, toPage, WardenError, PlatformErrorCode } from '#platform';
-import { requestedNotification } from './approval-notifications.js';
+import type { ApprovalActDefinition } from './approval-acts.js';
+import { ApprovalActsRegistry, type RegisteredKind } from './approval-acts.registry.js';
 import { ApprovalEventsService, type DecidedHandler } from './approval-events.service.js';
+import { ApprovalGrantsService } from './approval-grants.service.js';
+import { requestedNotification } from './approval-notifications.js';
 import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
+import { PendingRequestLimit } from './pending-limit.js';
 import { type ApprovalRow, ApprovalsRepository, type ListFilter } from './approvals.repository.js';
 import { approvalPayloadDigest } from './decide/digest.js';
-import { type ApprovalKind, approverRoles, expiresAt, minApprovalsFor, type RiskLevel } from './decide/rules.js';
+import { type ApprovalKind, expiresAt, minApprovalsFor, type RiskLevel } from './decide/rules.js';
 import { AliasPendingResponseDto, AliasStatusResponseDto } from './dto/alias.dto.js';
 import { ApprovalCreatedResponseDto } from './dto/approval-request.dto.js';
 import { type ApprovalPageDto, ApprovalResponseDto } from './dto/approval.dto.js';
@@ -29,9 +33,12 @@ export interface ApprovalRequestInput {
   correlationId?: string | null;
 }
 
+/** A request for a lever's act: its kind is the act's. */
+export type ApprovalActRequestInput = Omit<ApprovalRequestInput, 'kind'>;
+
 /**
- * The approvals lever's in-process API (request, get, consume, onDecided) and its request-side
- * routes. Decisions live in ApprovalDecisionsService.
+ * The approvals lever's in-process API (request, requestAct, get, consume, defineAct, onDecided) and
+ * its request-side routes. Decisions live in ApprovalDecisionsService.
  */
 @Injectable()
 export class ApprovalsService {
@@ -43,18 +50,54 @@ export class ApprovalsService {
     private readonly outbox: OutboxService,
     private readonly metrics: ApprovalsMetrics,
     private readonly events: ApprovalEventsService,
+    private readonly registry: ApprovalActsRegistry,
+    private readonly grants: ApprovalGrantsService,
+    private readonly pendingLimit: PendingRequestLimit,
   ) {}
 
   /**
-   * Files a request as `principal` (the requester: no one may decide their own request). Give
+   * Files a plain request as `principal` (the requester: no one may decide their own request): it
+   * carries no act, so its approval runs nothing by itself (the HTTP route files only these). Give
    * `manager` to file it inside your own transaction (it then exists only if yours commits).
    */
   async request(principal: Principal, input: ApprovalRequestInput, manager?: EntityManager): Promise<ApprovalCreatedResponseDto> {
-    const row = manager ? await this.file(manager, principal, input) : await this.dataSource.transaction((m) => this.file(m, principal, input));
-    return ApprovalCreatedResponseDto.from(row);
+    const kind = this.requireKind(input.kind);
+    const file = (m: EntityManager) => this.file(m, principal, input, kind, null);
+    return ApprovalCreatedResponseDto.from(manager ? await file(manager) : await this.dataSource.transaction(file));
   }
 
-  private async file(manager: EntityManager, principal: Principal, input: ApprovalRequestInput): Promise<ApprovalRow> {
+  /**
+   * Files a request for `act` (defined by its lever with @ApprovalAct or defineAct): the row records
+   * the lever and the act, and its approval runs the act once, in the transaction that consumes the
+   * grant. Only in-process: no HTTP caller can file one.
+   */
+  async requestAct(principal: Principal, act: string, input: ApprovalActRequestInput, manager?: EntityManager): Promise<ApprovalCreatedResponseDto> {
+    const def = this.registry.act(act);
+    if (!def) throw new Error(`no approval act ${act} is defined`);
+    const kind = this.registry.kind(def.kind)!;
+    const file = (m: EntityManager) => this.file(m, principal, { ...input, kind: def.kind }, kind, { lever: def.lever.name, act: def.act });
+    return ApprovalCreatedResponseDto.from(manager ? await file(manager) : await this.dataSource.transaction(file));
+  }
+
+  /** Defines an approved act in code (the same as an @ApprovalAct method); at start only. */
+  defineAct(kind: ApprovalKind, def: Omit<ApprovalActDefinition, 'kind'>): void {
+    this.registry.defineAct({ ...def, kind });
+  }
+
+  /** Whether the two-person rule holds the two-person act `act` for a second operator now (WARDEN_TWO_PERSON). */
+  twoPerson(act: string): boolean {
+    return this.registry.twoPerson(act);
+  }
+
+  /** A kind some lever registered, else 400 as the validation pipe answers it. */
+  private requireKind(kind: string): RegisteredKind {
+    const known = this.registry.kind(kind);
+    if (known) return known;
+    const kinds = this.registry.list().kinds.map((k) => k.kind);
+    throw WardenError.badRequest(PlatformErrorCode.ValidationFailed, `kind must be one of ${kinds.join(', ')}`, { fields: [{ field: 'kind', problems: [`kind must be one of ${kinds.join(', ')}`] }] });
+  }
+
+  private async file(manager: EntityManager, principal: Principal, input: ApprovalRequestInput, kind: RegisteredKind, act: { lever: string; act: string } | null): Promise<ApprovalRow> {
     const now = this.clock.now();
     const riskLevel = input.riskLevel ?? 'medium';
     let expires: Date;
@@ -73,11 +116,14 @@ export class ApprovalsService {
       min_approvals: input.minApprovals ?? null,
       timeout_seconds: input.timeoutSeconds ?? null,
     });
+    await this.pendingLimit.admit(manager, principal, input.correlationId ?? null, now);
     const { row, inserted } = await this.repo.insert(manager, {
       kind: input.kind,
       subject: input.subject,
       payload,
       payloadDigest: approvalPayloadDigest(input.kind, input.subject, payload),
+      lever: act?.lever ?? null,
+      act: act?.act ?? null,
       requestedBy: principal.name,
       requestedByToken: principal.tokenId,
       correlationId: input.correlationId ?? null,
@@ -85,19 +131,29 @@ export class ApprovalsService {
       reason: input.reason,
       riskLevel,
       minApprovals: minApprovalsFor(riskLevel, input.minApprovals),
-      approverRoles: approverRoles(input.kind),
+      approverRoles: kind.approverRoles,
       createdAt: now,
       expiresAt: expires,
     });
     if (!inserted) {
-      if (row.request_digest !== digest) throw ApprovalsErrors.raise('idempotency_conflict', `correlation_id ${input.correlationId} was already used for a different approval request`);
+      if (row.request_digest !== digest || row.act !== (act?.act ?? null)) {
+        throw ApprovalsErrors.raise('idempotency_conflict', `correlation_id ${input.correlationId} was already used for a different approval request`);
+      }
       return row;
     }
     await this.audit.record(manager, principal, {
       action: 'approval.request',
       subject: `approval:${row.id}`,
       reason: row.reason,
-      details: { kind: row.kind, subject: row.subject, risk_level: row.risk_level, min_approvals: row.min_approvals, payload_digest: row.payload_digest, token_id: principal.tokenId },
+      details: {
+        kind: row.kind,
+        subject: row.subject,
+        risk_level: row.risk_level,
+        min_approvals: row.min_approvals,
+        payload_digest: row.payload_digest,
+        token_id: principal.tokenId,
+        ...(row.act ? { lever: row.lever, act: row.act } : {}),
+      },
     });
     await this.outbox.enqueue(manager, requestedNotification(row));
     this.metrics.requests.inc({ kind: row.kind });
@@ -113,6 +169,7 @@ export class ApprovalsService {
   }
 
   async list(filter: ListFilter): Promise<ApprovalPageDto> {
+    if (filter.kind !== undefined) this.requireKind(filter.kind);
     const rows = await this.repo.list(filter, this.clock.now());
     return toPage(rows, filter.limit, (r) => r.seq, (r) => ApprovalResponseDto.from(r));
   }
@@ -130,22 +187,16 @@ export class ApprovalsService {
   }
 
   /**
-   * Consumes an approved grant once, in the caller's transaction: call it with the manager of the
-   * transaction that performs the act, so the act and the consumption commit (or roll back)
+   * Consumes an approved plain grant once, in the caller's transaction: call it with the manager of
+   * the transaction that performs the act, so the act and the consumption commit (or roll back)
    * together. Throws `grant_not_consumable` (409; `approval_not_found` 404) when the request is
-   * not approved, is already consumed, or was granted for another kind or payload digest.
-   * `requester`: only this principal may consume (the HTTP route passes its caller).
+   * not approved, is already consumed, was granted for another kind or payload digest, or was filed
+   * for a lever's act (only that act consumes it). `requester`: only this principal may consume
+   * (the HTTP route passes its caller).
    */
   async consume(id: string, kind: ApprovalKind, payloadDigest: string, manager: EntityManager, by: Principal | string = 'system', requester?: Principal): Promise<ApprovalResponseDto> {
-    const now = this.clock.now();
-    const name = typeof by === 'string' ? by : by.name;
-    const row = await this.repo.consume(manager, { id, kind, payloadDigest, now, by: name, requester: requester?.name });
-    if (!row) throw await this.whyNotConsumable(id, kind, payloadDigest, manager, requester);
-    if (typeof by !== 'string') {
-      await this.audit.record(manager, by, { action: 'approval.consume', subject: `approval:${id}`, details: { kind, payload_digest: payloadDigest } });
-    }
-    this.metrics.decisions.inc({ kind, outcome: 'consumed' });
-    return ApprovalResponseDto.from(row);
+    this.requireKind(kind);
+    return ApprovalResponseDto.from(await this.grants.consume(manager, { id, kind, payloadDigest, by, requester, act: null }));
   }
 
   /** HTTP consume: the requester, in a transaction of its own (the act happens on the caller's side). */
@@ -153,25 +204,13 @@ export class ApprovalsService {
     return this.dataSource.transaction((m) => this.consume(id, kind, payloadDigest, m, principal, principal));
   }
 
-  private async whyNotConsumable(id: string, kind: string, digest: string, manager: EntityManager, requester?: Principal): Promise<WardenError> {
-    const row = await this.repo.find(id, this.clock.now(), manager);
-    if (!row) return ApprovalsErrors.raise('approval_not_found', `no approval request ${id}`);
-    const why =
-      row.kind !== kind ? `it was granted for kind ${row.kind}, not ${kind}`
-      : row.payload_digest !== digest ? 'it was granted for another payload (digest differs): a changed act needs a new request'
-      : row.status !== 'approved' ? `it is ${row.status}, not approved`
-      : row.consumed_at ? `it was already consumed at ${new Date(row.consumed_at).toISOString()}`
-      : requester && row.requested_by !== requester.name ? 'only its requester may consume it'
-      : 'it changed concurrently';
-    return ApprovalsErrors.raise('grant_not_consumable', `approval ${id} cannot be consumed: ${why}`, { details: { status: row.status, consumed_at: row.consumed_at } });
-  }
-
   /**
    * Registers the requesting lever's reaction to a final decision of `kind` (approved, rejected,
    * expired, cancelled). Called after the decision committed, at least once, in a transaction of
    * its own whose `manager` it receives: what it writes through it commits together with the
    * "handled" mark, so effects in the database happen exactly once. A throw rolls back and retries
-   * with backoff; survives restarts (the queue is a table). No network calls inside it.
+   * with backoff; survives restarts (the queue is a table). No network calls inside it. Only for
+   * plain requests: a request filed for an act runs that act instead (requestAct).
    */
   onDecided(kind: ApprovalKind, handler: DecidedHandler): void {
     this.events.register(kind, handler);

@@ -1,5 +1,7 @@
 export * from './approvals.module.js';
-export { ApprovalsService, type ApprovalRequestInput } from './approvals.service.js';
+export { ApprovalsService, type ApprovalRequestInput, type ApprovalActRequestInput } from './approvals.service.js';
+export { ApprovalAct, OwnsApprovalKinds, type ApprovalActDefinition, type ApprovalActEffect, type ApprovalActOptions, type ApprovalKindDefinition } from './approval-acts.js';
+export { ApprovalActsRegistry, type RegisteredAct, type RegisteredKind } from './approval-acts.registry.js';
 export { ApprovalDecisionsService } from './approval-decisions.service.js';
 export { type DecidedApproval, type DecidedHandler, APPROVAL_DECIDED_CHANNEL } from './approval-events.service.js';
 export { ApprovalsErrors, type ApprovalsErrorCode } from './approvals.errors.js';

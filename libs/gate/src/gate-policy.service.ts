@@ -4,6 +4,7 @@ import { AuditService, Clock, PolicyUpsertService, type Principal } from '#platf
 import { ROLLOUT_MODES, type RolloutMode } from './decide/combine.js';
 import { GateInputError } from './decide/input-error.js';
 import { parsePolicyYaml } from './decide/policy.js';
+import { POLICY_LIMITS, PolicyLimitError } from './decide/policy-yaml.js';
 import { policyDigestOf } from './decide/evaluate.js';
 import type { GatePolicy } from './decide/types.js';
 import { DEFAULT_TRUST_THRESHOLD } from './decide/trust.js';
@@ -21,7 +22,6 @@ export interface PolicyPut {
 }
 
 const LEVER = 'gate';
-const MAX_YAML = 512 * 1024;
 
 /** Reads the PUT body: the YAML text itself (application/yaml, text/yaml) or `{yaml, mode?, trust_threshold?, activate?}`. */
 export function readPolicyPut(body: unknown, query: { mode?: RolloutMode; trust_threshold?: string; activate?: boolean }): PolicyPut {
@@ -43,7 +43,6 @@ export function readPolicyPut(body: unknown, query: { mode?: RolloutMode; trust_
     throw bad('send the policy YAML (content-type application/yaml or text/yaml) or JSON {yaml, mode?, trust_threshold?, activate?}');
   }
   if (!put.yaml.trim()) throw bad('the policy is empty');
-  if (put.yaml.length > MAX_YAML) throw bad(`the policy exceeds ${MAX_YAML} characters`);
   return { ...put, mode: query.mode ?? put.mode, trustThreshold: query.trust_threshold ?? put.trustThreshold, activate: query.activate ?? put.activate };
 }
 
@@ -69,7 +68,8 @@ export class GatePolicyService {
       return parsePolicyYaml(yaml);
     } catch (e) {
       if (e instanceof GateInputError) {
-        throw GateErrors.raise('invalid_policy', `invalid policy: ${e.message}`, { details: { fields: [{ field: e.field ?? 'policy', problems: [e.message] }] } });
+        const limit = e instanceof PolicyLimitError ? { limit: e.limit, max: POLICY_LIMITS[e.limit] } : {};
+        throw GateErrors.raise('invalid_policy', `invalid policy: ${e.message}`, { details: { fields: [{ field: e.field ?? 'policy', problems: [e.message] }], ...limit } });
       }
       throw e;
     }

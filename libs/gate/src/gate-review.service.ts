@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { GateReviewRepository } from './gate-review.repository.js';
 import { GATE } from './gate.lever.js';
+import { type GateReviewSection, renderGateSection } from './gate-review.render.js';
 
 /** How many reason codes the section lists. */
 export const GATE_REVIEW_TOP_REASONS = 10;
@@ -13,13 +14,13 @@ export const GATE_REVIEW_TOP_REASONS = 10;
  * decisions: they appear only in `simulated` and `would_have_blocked.simulate`.
  */
 @Injectable()
-@ReviewSection(GATE, { order: 60 })
-export class GateReviewService implements ReviewSectionContract {
+@ReviewSection(GATE, { order: 60, render: renderGateSection })
+export class GateReviewService implements ReviewSectionContract<GateReviewSection> {
   constructor(
     private readonly repo: GateReviewRepository,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<GateReviewSection> {
     const [w, reasons] = await Promise.all([this.repo.week(from, to), this.repo.topReasonCodes(from, to, GATE_REVIEW_TOP_REASONS)]);
     return {
       decisions: Number(w.decisions),

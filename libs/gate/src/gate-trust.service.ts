@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { AuditService, Clock, type Principal } from '#platform';
+import { assertIdentityAllowed, AuditService, Clock, type Principal } from '#platform';
 import { assertPrior, DEFAULT_TRUST_PRIOR, type TrustPrior, trustScore, type TrustScore } from './decide/trust.js';
 import { GateCacheService } from './gate-cache.service.js';
 import { GateErrors } from './gate.errors.js';
@@ -52,10 +52,13 @@ export class GateTrustService {
   }
 
   /**
-   * Records an outcome. Engines may report only violations (an engine vouching for itself would
-   * raise its own trust); a decision named must exist, be this identity's, and have been allowed.
+   * Records an outcome. An engine token only against an identity it may claim (its name or its
+   * `identities`: otherwise one agent could report violations that block another), and only
+   * violations (an engine vouching for itself would raise its own trust); a decision named must
+   * exist, be this identity's, and have been allowed. Operators record against any identity.
    */
   async report(principal: Principal, identity: string, input: { outcome: 'allowed' | 'violation'; gate_decision_id?: string; reason: string }): Promise<TrustResponseDto> {
+    assertIdentityAllowed(principal, identity);
     if (principal.role === 'engine' && input.outcome !== 'violation') {
       throw GateErrors.raise('outcome_not_permitted', 'engine tokens may report only violations; an operator records allowed outcomes');
     }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiErrors, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
+import { ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GatePolicyService, readPolicyPut } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
@@ -30,8 +30,8 @@ export class GateController {
   @ApiOperation({ summary: 'Judge one intent: go-live, the active policy file, risk guard, Heimdall, the engine throttle, trust; the strictest verdict wins' })
   @ApiOkResponse({ type: GateVerdictResponseDto, description: 'allow or dry_run, or any simulate: true evaluation' })
   @ApiAcceptedResponse({ type: GateVerdictResponseDto, description: 'require_approval: approval_id names the request filed; re-submit the same intent with it once approved' })
-  @ApiResponse({ status: 403, type: GateBlockedResponseDto, description: 'block (`gate_blocked`, with the verdict fields), or a token not bound to the engine/domain' })
-  @ApiErrors(gateErrors('invalid_intent', 'correlation_id_required'))
+  @ApiResponse({ status: 403, type: GateBlockedResponseDto, description: 'block (`gate_blocked`, with the verdict fields), or a token not bound to the engine/domain/identity' })
+  @ApiErrors({ ...gateErrors('invalid_intent', 'correlation_id_required'), [AuthErrorCode.IdentityNotBound]: 403 })
   async evaluate(@CurrentPrincipal() p: Principal, @Body() body: EvaluateRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<GateVerdictResponseDto> {
     const answer = await this.evaluator.evaluate(p, body);
     void reply.status(answer.status);
@@ -112,9 +112,9 @@ export class GateController {
   @HttpCode(201)
   @RequireRole('engine')
   @ExecutionClass('SANDBOX')
-  @ApiOperation({ summary: 'Record an outcome of an identity’s action (engines: violations only)' })
+  @ApiOperation({ summary: 'Record an outcome of an identity’s action (engines: violations only, and only against an identity they may claim)' })
   @ApiResponse({ status: 201, type: TrustResponseDto })
-  @ApiErrors(gateErrors('outcome_not_permitted', 'decision_not_found', 'decision_not_allowed'))
+  @ApiErrors({ ...gateErrors('outcome_not_permitted', 'decision_not_found', 'decision_not_allowed'), [AuthErrorCode.IdentityNotBound]: 403 })
   report(@CurrentPrincipal() p: Principal, @Param() params: IdentityParams, @Body() body: ReportOutcomeDto): Promise<TrustResponseDto> {
     return this.trust.report(p, params.identity, body);
   }

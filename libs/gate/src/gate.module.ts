@@ -8,15 +8,17 @@ import { RiskGuardModule } from '#risk-guard';
 import { GateController } from './gate.controller.js';
 import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
-import { GateDecisionService } from './gate-decision.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GateReviewRepository } from './gate-review.repository.js';
 import { GateReviewService } from './gate-review.service.js';
-import { GateLeversService } from './gate-levers.service.js';
 import { GatePolicyService } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
 import { GateTrustService } from './gate-trust.service.js';
 import { GateMetrics } from './gate.metrics.js';
+import { ReadLeversPhase } from './evaluate/02-read-levers.phase.js';
+import { ApprovalPhase } from './evaluate/05-approval.phase.js';
+import { ReservePhase } from './evaluate/06-reserve.phase.js';
+import { DecisionRecorder } from './evaluate/07-record.phase.js';
 import { GateRepository } from './gate.repository.js';
 
 export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
@@ -25,7 +27,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, GateLeversService, GateDecisionService, GateEvaluateService, GateStatsService, GateReviewRepository, GateReviewService],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateReviewRepository, GateReviewService],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

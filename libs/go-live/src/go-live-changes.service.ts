@@ -1,13 +1,14 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type ApprovalCreatedResponseDto, approvalPayloadDigest, ApprovalsService, type DecidedApproval } from '#approvals';
-import { AuditService, MetricsService, OutboxService, type Principal, SYSTEM_PRINCIPAL, WardenConfig } from '#platform';
+import { ApprovalAct, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
+import { AuditService, MetricsService, OutboxService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { GoLiveStateResponseDto } from './dto/go-live.dto.js';
 import { GoLiveChecklistService } from './go-live-checklist.service.js';
 import { GoLiveErrors } from './go-live.errors.js';
 import { type GoLiveChange, changeNotification } from './go-live.notifications.js';
 import { type GoLiveFlags, GoLiveRepository, type GoLiveStateRow } from './go-live.repository.js';
 import { GoLiveService } from './go-live.service.js';
+import { GO_LIVE } from './go-live.lever.js';
 
 export interface ChangeInput {
   actor?: string;
@@ -17,13 +18,9 @@ export interface ChangeInput {
 /** What POST /kill-switch/release answers: 200 with the state, or 202 with the approval request the two-person rule filed. */
 export type ReleaseOutcome = { status: 200; body: GoLiveStateResponseDto } | { status: 202; body: ApprovalCreatedResponseDto };
 
-/** The audit record of a release request this lever filed; its handler acts on no other (one filed over HTTP by an engine token, say). */
-const RELEASE_REQUESTED = 'go_live.kill_switch.release_requested';
-
-const RELEASE = { kind: 'kill_switch_release', subject: 'kill_switch', payload: { action: 'release' } } as const;
-
-/** The same digest the request was filed with: the grant covers exactly this act. */
-const RELEASE_DIGEST = approvalPayloadDigest(RELEASE.kind, RELEASE.subject, RELEASE.payload);
+/** The approved act (and its approval kind) that releases the kill switch: a two-person act. */
+const KILL_SWITCH_RELEASE = 'kill_switch_release';
+const RELEASE = { subject: 'kill_switch', payload: { action: 'release' } } as const;
 
 /**
  * Changes to the control-plane row: enable/disable go-live, engage/release the kill switch. Each is
@@ -31,32 +28,26 @@ const RELEASE_DIGEST = approvalPayloadDigest(RELEASE.kind, RELEASE.subject, RELE
  * every instance on commit. Releasing the kill switch may need a second operator (WARDEN_TWO_PERSON).
  */
 @Injectable()
-export class GoLiveChangesService implements OnModuleInit {
+export class GoLiveChangesService {
   private readonly logger = new Logger('go-live');
 
   constructor(
     private readonly repo: GoLiveRepository,
     private readonly state: GoLiveService,
     private readonly checklists: GoLiveChecklistService,
-    private readonly config: WardenConfig,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly metrics: MetricsService,
     private readonly approvals: ApprovalsService,
   ) {}
 
-  onModuleInit(): void {
-    // Registered whatever the setting: a request filed before a restart with the rule off still completes.
-    this.approvals.onDecided(RELEASE.kind, (event, manager) => this.releaseApproved(event, manager));
-  }
-
   async enable(principal: Principal, input: ChangeInput): Promise<GoLiveStateResponseDto> {
     const checklist = await this.checklists.checklist();
     if (!checklist.ok) {
       await this.repo.db.transaction((manager) =>
-        this.audit.record(manager, principal, { action: 'go_live.enable_refused', subject: 'go_live', actorLabel: input.actor, reason: input.reason, details: { checklist } }),
+        this.audit.record(manager, principal, { action: `${GO_LIVE.name}.enable_refused`, subject: GO_LIVE.name, actorLabel: input.actor, reason: input.reason, details: { checklist } }),
       );
-      this.metrics.decision('go_live', 'enable_refused');
+      this.metrics.decision(GO_LIVE.name, 'enable_refused');
       throw GoLiveErrors.raise('checklist_failed', 'the go-live checklist is not complete', {
         reasonCodes: Object.entries(checklist.required).filter(([, i]) => !i.ok).map(([k]) => k),
         details: checklist,
@@ -78,17 +69,18 @@ export class GoLiveChangesService implements OnModuleInit {
    * approval request and leaves the switch engaged; a second operator's approval releases it.
    */
   async releaseKillSwitch(principal: Principal, input: ChangeInput): Promise<ReleaseOutcome> {
-    if (!this.config.twoPerson('kill_switch_release')) {
+    if (!this.approvals.twoPerson(KILL_SWITCH_RELEASE)) {
       return { status: 200, body: await this.change(principal, 'kill_switch.release', { kill_switch_engaged: false }, input) };
     }
     const created = await this.repo.db.transaction(async (manager) => {
-      const approval = await this.approvals.request(
+      const approval = await this.approvals.requestAct(
         principal,
+        KILL_SWITCH_RELEASE,
         { ...RELEASE, reason: input.reason ?? 'release the kill switch', riskLevel: 'high', minApprovals: 1 },
         manager,
       );
       await this.audit.record(manager, principal, {
-        action: RELEASE_REQUESTED,
+        action: `${GO_LIVE.name}.kill_switch.release_requested`,
         subject: `approval:${approval.approval_id}`,
         actorLabel: input.actor,
         reason: input.reason,
@@ -96,19 +88,17 @@ export class GoLiveChangesService implements OnModuleInit {
       });
       return approval;
     });
-    this.metrics.decision('go_live', 'release_requested');
+    this.metrics.decision(GO_LIVE.name, 'release_requested');
     return { status: 202, body: created };
   }
 
-  /** The approval's decided handler: consumes the grant and releases, in the handler's transaction. */
-  private async releaseApproved({ approval, status }: DecidedApproval, manager: EntityManager): Promise<void> {
-    if (status !== 'approved') return;
-    const filedHere = await this.audit.list({ subject: `approval:${approval.id}`, action: RELEASE_REQUESTED, limit: 1 });
-    if (filedHere.items.length === 0) {
-      this.logger.warn({ msg: `approval ${approval.id} (kill_switch_release) was not filed through POST /go-live/kill-switch/release: not acted on` });
-      return;
-    }
-    await this.approvals.consume(approval.id, RELEASE.kind, RELEASE_DIGEST, manager, SYSTEM_PRINCIPAL);
+  /**
+   * The approved release, run by approvals once, in the transaction that consumes the grant (only a
+   * request filed by releaseKillSwitch carries this act). Registered whatever the setting: a request
+   * filed before a restart with the rule off still completes.
+   */
+  @ApprovalAct({ lever: GO_LIVE, kind: KILL_SWITCH_RELEASE, twoPerson: true })
+  async releaseApproved(approval: ApprovalResponseDto, manager: EntityManager): Promise<void> {
     const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
     const changedBy = `${approval.requested_by} (approved by ${approvedBy.join(', ')})`;
     await this.apply(manager, SYSTEM_PRINCIPAL, 'kill_switch.release', { kill_switch_engaged: false }, { reason: approval.reason }, changedBy, {
@@ -116,13 +106,13 @@ export class GoLiveChangesService implements OnModuleInit {
       requested_by: approval.requested_by,
       approved_by: approvedBy,
     });
-    this.metrics.decision('go_live', 'kill_switch.release');
+    this.metrics.decision(GO_LIVE.name, 'kill_switch.release');
   }
 
   private async change(principal: Principal, action: GoLiveChange, flags: GoLiveFlags, input: ChangeInput): Promise<GoLiveStateResponseDto> {
     const row = await this.repo.db.transaction((manager) => this.apply(manager, principal, action, flags, input, principal.name));
     this.state.accept(row);
-    this.metrics.decision('go_live', action);
+    this.metrics.decision(GO_LIVE.name, action);
     this.logger.log({ msg: `go-live ${action}`, principal: principal.name, reason: input.reason });
     return GoLiveStateResponseDto.from(row, this.state.enforced);
   }
@@ -141,7 +131,7 @@ export class GoLiveChangesService implements OnModuleInit {
     const updated = await this.repo.update(manager, flags, input.reason ?? null, changedBy);
     await this.audit.record(manager, principal, {
       action: `go_live.${action}`,
-      subject: 'go_live',
+      subject: GO_LIVE.name,
       actorLabel: input.actor,
       reason: input.reason,
       details: {

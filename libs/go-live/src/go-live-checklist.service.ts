@@ -43,7 +43,7 @@ export class GoLiveChecklistService {
     await this.repo.db.transaction(async (manager) => {
       await this.repo.attest(manager, item, input.attested, input.note ?? null, principal.name);
       await this.audit.record(manager, principal, {
-        action: 'go_live.attest',
+        action: `${GO_LIVE.name}.attest`,
         subject: `go_live.checklist:${item}`,
         actorLabel: input.actor,
         reason: input.note,

@@ -7,11 +7,12 @@ import { GoLiveReviewService } from './go-live-review.service.js';
 import { GoLiveMetrics } from './go-live.metrics.js';
 import { GoLiveRepository } from './go-live.repository.js';
 import { GoLiveService } from './go-live.service.js';
+import { GoLiveConsole } from './go-live.console.js';
 
 @Module({
   imports: [ApprovalsModule],
   controllers: [GoLiveController],
-  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService],
+  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService, GoLiveConsole],
   exports: [GoLiveService, GoLiveChangesService],
 })
 export class GoLiveModule {}

@@ -3,6 +3,7 @@ import { MetricsService, NotifyListener, WardenConfig } from '#platform';
 import { GoLiveStateResponseDto } from './dto/go-live.dto.js';
 import { GoLiveErrors } from './go-live.errors.js';
 import { GO_LIVE_CHANNEL, GoLiveRepository, type GoLiveStateRow, stateFromNotice } from './go-live.repository.js';
+import { GO_LIVE } from './go-live.lever.js';
 
 /**
  * The control plane's state, as every other lever reads it. Each instance serves the row from
@@ -68,7 +69,7 @@ export class GoLiveService implements OnModuleInit, BeforeApplicationShutdown {
     }
     const row = this.fresh();
     if (!row) {
-      this.metrics.decision('go_live', 'governance_unavailable');
+      this.metrics.decision(GO_LIVE.name, 'governance_unavailable');
       throw GoLiveErrors.raise('governance_unavailable', 'control-plane state cannot be read: failing closed');
     }
     return row;

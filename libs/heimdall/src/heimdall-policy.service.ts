@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, PolicyUpsertService, type Principal, ReadinessCheck } from '#platform';
+import type { EntityManager } from 'typeorm';
 import { UpsertHeimdallPolicyRequestDto, HeimdallPolicyResponseDto } from './dto/policy.dto.js';
 import { policySubject } from './heimdall.constants.js';
 import { HEIMDALL } from './heimdall.lever.js';
@@ -32,8 +33,9 @@ export class HeimdallPolicyService {
    * Creates or changes a domain's policy: serialized per domain (creates included), audited as
    * `heimdall.policy.create|update` and recorded as a `policy.upserted` event in the same transaction.
    * A new domain needs the three thresholds; for an existing one, omitted fields keep their value.
+   * `manager`: inside the caller's transaction (an approved act's), else in one of its own.
    */
-  async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
+  async upsert(principal: Principal, input: UpsertHeimdallPolicyRequestDto, manager?: EntityManager): Promise<HeimdallPolicyResponseDto> {
     const now = this.clock.now();
     const { policy } = await this.upserts.upsert<PolicyRow, HeimdallPolicyResponseDto>(principal, {
       lever: HEIMDALL.name,
@@ -49,7 +51,7 @@ export class HeimdallPolicyService {
       actorLabel: input.actor,
       recorded: (m, before, after) =>
         this.repo.insertEvent(m, now, { kind: 'policy.upserted', domain: input.domain, principal: principal.name, details: { before, after, reason: input.reason ?? null } }),
-    });
+    }, manager);
     return policy;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { HeimdallReviewRepository } from './heimdall-review.repository.js';
 import { HEIMDALL } from './heimdall.lever.js';
+import { type HeimdallReviewSection, renderHeimdallSection } from './heimdall-review.render.js';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const diff = (value: string | null, gate: string) => (value === null ? null : (Number(value) - Number(gate)).toFixed(4));
@@ -12,13 +13,13 @@ const diff = (value: string | null, gate: string) => (value === null ? null : (N
  * belong to libs/promotion, which registers its own section when it lands.
  */
 @Injectable()
-@ReviewSection(HEIMDALL, { order: 40 })
-export class HeimdallReviewService implements ReviewSectionContract {
+@ReviewSection(HEIMDALL, { order: 40, render: renderHeimdallSection })
+export class HeimdallReviewService implements ReviewSectionContract<HeimdallReviewSection> {
   constructor(
     private readonly repo: HeimdallReviewRepository,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<HeimdallReviewSection> {
     const [days, domains] = await Promise.all([this.repo.scorecardDays(isoDay(from), isoDay(to)), this.repo.domainWeek(isoDay(from), isoDay(to), from, to)]);
     const recs = domains.reduce((n, d) => n + Number(d.recommendations), 0);
     const eligible = domains.reduce((n, d) => n + Number(d.eligible), 0);

@@ -12,6 +12,7 @@ import { HeimdallPolicyService } from './heimdall-policy.service.js';
 import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
 import { HeimdallTrialsService } from './heimdall-trials.service.js';
+import { HeimdallConsole } from './heimdall.console.js';
 
 @Module({
   imports: [GoLiveModule],
@@ -28,6 +29,7 @@ import { HeimdallTrialsService } from './heimdall-trials.service.js';
     HeimdallMetrics,
     HeimdallReviewRepository,
     HeimdallReviewService,
+    HeimdallConsole,
   ],
   exports: [HeimdallService, HeimdallPolicyService, HeimdallTrialsService, HeimdallScorecardService],
 })

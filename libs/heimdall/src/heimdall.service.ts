@@ -15,7 +15,7 @@ import {
   toPage,
   utcDay,
 } from '#platform';
-import { evaluateGates } from './decide/gates.js';
+import { evaluateGates, type GateDecision } from './decide/gates.js';
 import { normalizeRatio } from './decide/ratio.js';
 import { gatePolicy } from './decide/scorecard.js';
 import type { TrialResponseDto } from './dto/trial.dto.js';
@@ -44,6 +44,15 @@ export interface RecommendInput {
 export interface CheckInput {
   actor?: string;
   correlation_id?: string;
+}
+
+/** A production-eligibility check read but not yet recorded (see readProdEligibility / recordCheck). */
+export interface EligibilityCheck {
+  eligibility: EligibilityResponseDto;
+  decision: GateDecision;
+  window: { trials: number; successes: number };
+  /** When it was read: the recorded event carries this time. */
+  at: Date;
 }
 
 /**
@@ -117,6 +126,16 @@ export class HeimdallService {
    * and records the check. Returns the decision whether or not it is eligible.
    */
   async checkProdEligible(recommendationId: string, principal: Principal = SYSTEM_PRINCIPAL, input: CheckInput = {}): Promise<EligibilityResponseDto> {
+    const check = await this.readProdEligibility(recommendationId, principal);
+    await this.recordCheck(check, principal, input);
+    return check.eligibility;
+  }
+
+  /**
+   * The read half of checkProdEligible: the same fresh decision, recorded nowhere. For a caller
+   * that judges first and records later, or never (the gate's evaluation, simulated or not).
+   */
+  async readProdEligibility(recommendationId: string, principal: Principal = SYSTEM_PRINCIPAL): Promise<EligibilityCheck> {
     if (!UUID.test(recommendationId)) throw recommendationNotFound(recommendationId);
     // Unreadable control plane: 503 governance_unavailable, never an eligible answer.
     const killSwitchEngaged = (await this.goLive.current()).kill_switch_engaged;
@@ -127,10 +146,16 @@ export class HeimdallService {
     const confidence = normalizeRatio(rec.confidence)!;
     const window = { trials: Number(rec.trials), successes: Number(rec.successes) };
     const decision = evaluateGates({ policy: gatePolicy(rec), window, confidence, killSwitchEngaged });
-    await this.repo.insertEvent(this.dataSource, now, {
+    return { eligibility: EligibilityResponseDto.from(rec.id, rec.domain, confidence, decision, now), decision, window, at: now };
+  }
+
+  /** The write half: records a check made by readProdEligibility (a `recommendation.checked` event) and counts it. */
+  async recordCheck(check: EligibilityCheck, principal: Principal = SYSTEM_PRINCIPAL, input: CheckInput = {}): Promise<void> {
+    const { eligibility: e, decision, window } = check;
+    await this.repo.insertEvent(this.dataSource, check.at, {
       kind: 'recommendation.checked',
-      domain: rec.domain,
-      recommendationId: rec.id,
+      domain: e.domain,
+      recommendationId: e.recommendation_id,
       outcome: decision.gate_reason,
       principal: principal.name,
       details: {
@@ -143,7 +168,6 @@ export class HeimdallService {
       },
     });
     this.metrics.decision(HEIMDALL.name, `check_${decision.gate_reason}`);
-    return EligibilityResponseDto.from(rec.id, rec.domain, confidence, decision, now);
   }
 
   /**

@@ -30,6 +30,8 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformMetrics } from './metrics/platform.metrics.js';
 import { NotifyListener } from './notify/notify-listener.js';
+import { OutboxController } from './outbox/outbox.controller.js';
+import { OutboxDeliveriesService } from './outbox/outbox-deliveries.service.js';
 import { OutboxDispatcher } from './outbox/outbox.dispatcher.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { OutboxService } from './outbox/outbox.service.js';
@@ -92,7 +94,7 @@ export class PlatformModule {
         DiscoveryModule,
         ...(http ? [TerminusModule] : []),
       ],
-      controllers: http ? [HealthController, MetricsController, TokensController, AuditController] : [],
+      controllers: http ? [HealthController, MetricsController, TokensController, AuditController, OutboxController] : [],
       providers: [
         { provide: WardenConfig, useValue: options.config },
         { provide: Clock, useValue: options.clock ?? new Clock() },
@@ -102,6 +104,7 @@ export class PlatformModule {
           ? [
               // The CLI writes notifications; only the server delivers them.
               OutboxDispatcher,
+              OutboxDeliveriesService,
               PlatformMetrics,
               { provide: APP_GUARD, useClass: AuthGuard },
               { provide: APP_FILTER, useClass: GlobalExceptionFilter },

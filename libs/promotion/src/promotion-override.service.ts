@@ -22,12 +22,12 @@ export class PromotionOverrideService {
     private readonly config: WardenConfig,
   ) {}
 
-  /** The verified override, or a 403 override_invalid (audited). Never echoes the key. */
+  /** The verified override for this domain, or a 403 override_invalid (audited). Never echoes the key. */
   async verify(principal: Principal, text: string, domain: string | null): Promise<VerifiedOverride> {
     const key = this.config.WARDEN_OVERRIDE_KEY;
     try {
       if (!key) throw new PromotionInputError('invalid_override', 'overrides are refused: WARDEN_OVERRIDE_KEY is not configured');
-      return verifyOverride(text, key);
+      return verifyOverride(text, key, { domain });
     } catch (err) {
       if (!(err instanceof PromotionInputError)) throw err;
       const refused = fromInputError(err);

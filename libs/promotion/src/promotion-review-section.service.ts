@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { PromotionReviewSectionRepository } from './promotion-review-section.repository.js';
 import { PROMOTION } from './promotion.lever.js';
+import { promotionAttention, type PromotionReviewSection, renderPromotionSection } from './promotion-review-section.render.js';
 
 const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
 
@@ -11,13 +12,13 @@ const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
  * reason codes and newest verdict, and every decision that used a signed override.
  */
 @Injectable()
-@ReviewSection(PROMOTION, { order: 45 })
-export class PromotionReviewSectionService implements ReviewSectionContract {
+@ReviewSection(PROMOTION, { order: 45, render: renderPromotionSection, attention: promotionAttention })
+export class PromotionReviewSectionService implements ReviewSectionContract<PromotionReviewSection> {
   constructor(
     private readonly repo: PromotionReviewSectionRepository,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<PromotionReviewSection> {
     const [domains, reasons, overrides] = await Promise.all([this.repo.domains(from, to), this.repo.reasonCodes(from, to), this.repo.overrides(from, to)]);
     const total = (k: (typeof VERDICTS)[number] | 'decisions' | 'overrides_used') => domains.reduce((n, d) => n + Number(d[k]), 0);
     return {
@@ -27,7 +28,7 @@ export class PromotionReviewSectionService implements ReviewSectionContract {
       domains: domains.map((d) => ({
         domain: d.domain,
         decisions: Number(d.decisions),
-        ...Object.fromEntries(VERDICTS.map((v) => [v, Number(d[v])])),
+        ...(Object.fromEntries(VERDICTS.map((v) => [v, Number(d[v])])) as Record<(typeof VERDICTS)[number], number>),
         overrides_used: Number(d.overrides_used),
         latest_verdict: d.latest_verdict,
         latest_at: d.latest_at.toISOString(),

@@ -9,13 +9,13 @@ import { type TripwireState, weeklyScorecard, WEEK_DAYS } from './decide/weekly-
 import {
   PROMOTION_APPROVAL_KIND,
   PROMOTION_APPROVAL_TTL_SECONDS,
-  PROMOTION_LEVER,
   type PromotionApprovalPayload,
   promotionSubject,
 } from './promotion.constants.js';
 import { PromotionRepository } from './promotion.repository.js';
 import { decisionOf } from './promotion-evaluation.service.js';
 import { PromotionRulesService } from './promotion-rules.service.js';
+import { PROMOTION } from './promotion.lever.js';
 
 export type WeeklyReviewOutcome = {
   week: string;
@@ -75,10 +75,10 @@ export class PromotionReviewService {
       // operator is asked to approve a no-data no_go every Friday.
       if (!decision || !t) continue;
       const payload: PromotionApprovalPayload = { domain: policy.domain, verdict: result.verdict, week, decision_id: decision.id };
-      await this.approvals.request(
+      await this.approvals.requestAct(
         SYSTEM_PRINCIPAL,
+        PROMOTION_APPROVAL_KIND,
         {
-          kind: PROMOTION_APPROVAL_KIND,
           subject: promotionSubject(policy.domain),
           payload,
           reason: `promotion review of the week ${from}..${to}: ${result.verdict}${result.reason_codes.length ? ` (${result.reason_codes.join(', ')})` : ''}`,
@@ -90,7 +90,7 @@ export class PromotionReviewService {
       );
       filed += 1;
     }
-    this.metrics.decision(PROMOTION_LEVER, 'friday_filed', filed);
+    this.metrics.decision(PROMOTION.name, 'friday_filed', filed);
     return { week, from, to, domains: policies.length, filed, verdicts };
   }
 }

@@ -3,10 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService, Clock, type Principal, WardenError, PlatformErrorCode } from '#platform';
-import { BUILTIN_RULE_SET, compileRuleFile, compileRules, type RuleSet } from './decide/rules.js';
+import { BUILTIN_RULE_SET, compileRules, type RuleSet } from './decide/rules.js';
 import { PutRulesRequestDto, RuleFileResponseDto } from './dto/rules.dto.js';
-import { asHttpInput } from './promotion.errors.js';
+import { PromotionInputError } from './decide/types.js';
+import { asHttpInput, fromInputError } from './promotion.errors.js';
 import { PromotionRepository } from './promotion.repository.js';
+import { parseRuleFileText } from './rule-file-parser.js';
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const EMPTY_DIGEST = sha256('');
@@ -42,7 +44,7 @@ export class PromotionRulesService {
       });
     }
     const source = body.source ?? `${JSON.stringify(body.rules, null, 2)}\n`;
-    const ruleSet = asHttpInput(() => compileRuleFile(source));
+    const ruleSet = await this.compileText(source);
     const row = await this.dataSource.transaction(async (m) => {
       const inserted = await this.repo.insertRuleFile(m, {
         source,
@@ -68,7 +70,7 @@ export class PromotionRulesService {
   async resolve(given?: string | unknown[]): Promise<ResolvedRules> {
     if (given !== undefined && given !== null) {
       const text = typeof given === 'string' ? given : JSON.stringify(given);
-      const ruleSet = asHttpInput(() => (typeof given === 'string' ? compileRuleFile(given) : compileRules(given)));
+      const ruleSet = typeof given === 'string' ? await this.compileText(given) : asHttpInput(() => compileRules(given));
       return { ruleSet, version: null, digest: sha256(text) };
     }
     return this.active();
@@ -77,7 +79,19 @@ export class PromotionRulesService {
   async active(): Promise<ResolvedRules> {
     const row = await this.repo.activeRuleFile();
     if (!row) return { ruleSet: BUILTIN_RULE_SET, version: null, digest: EMPTY_DIGEST };
-    if (this.cache?.version !== row.version) this.cache = { version: row.version, ruleSet: asHttpInput(() => compileRuleFile(row.source)) };
+    // `stored`: a file accepted before today's limits still loads; a condition they refuse is a rule error (fail closed), never run.
+    if (this.cache?.version !== row.version) this.cache = { version: row.version, ruleSet: await this.compileText(row.source, { stored: true }) };
     return { ruleSet: this.cache.ruleSet, version: row.version, digest: row.digest };
+  }
+
+  /** YAML parsed off the event loop (parseRuleFileText), then compiled: 400 naming what is wrong. */
+  private async compileText(text: string, options: { stored?: boolean } = {}): Promise<RuleSet> {
+    let parsed: unknown;
+    try {
+      parsed = await parseRuleFileText(text);
+    } catch (err) {
+      throw err instanceof PromotionInputError ? fromInputError(err) : err;
+    }
+    return asHttpInput(() => compileRules(parsed, options));
   }
 }

@@ -1,4 +1,3 @@
-export const PROMOTION_LEVER = 'promotion';
 export const PROMOTION_FRIDAY_JOB = 'promotion.friday_review';
 export const PROMOTION_APPROVAL_KIND = 'heimdall_promotion' as const;
 /** A Friday request stays open for a week (the approvals maximum): the next review files the next one. */

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { assertTripwireFeedAllowed, Clock, isRestricted, MetricsService, type Principal } from '#platform';
+import { Clock, isRestricted, MetricsService, type Principal } from '#platform';
 import { assignIds, type KpiInput, planKpiBatch, sameEvent } from './decide/kpi-batch.js';
 import { kindsMixed, normalizeKpiRequest, type RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 import { KpiEventRepository, type RecordedKpiRow } from './kpi-event.repository.js';
 import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
 import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionPolicyRepository } from './regression-policy.repository.js';
+import { assertTripwireFeedAllowed } from './decide/reach.js';
 
 const noun = (kind: string) => (kind === 'success_rate' ? 'success' : 'value');
 

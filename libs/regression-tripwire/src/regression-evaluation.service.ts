@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { assertTripwireEvaluateAllowed, AuditService, Clock, MetricsService, type Principal } from '#platform';
+import { AuditService, Clock, MetricsService, type Principal } from '#platform';
 import { detect, type Verdict } from './decide/detector.js';
 import { transition } from './decide/transition.js';
 import { EvaluationResponseDto } from './dto/evaluation.dto.js';
@@ -12,6 +12,7 @@ import { RegressionErrors } from './regression-tripwire.errors.js';
 import { RegressionPolicyRepository, type RegressionPolicyRow } from './regression-policy.repository.js';
 import { RegressionStateRepository, type RegressionStateRow } from './regression-state.repository.js';
 import { TripwireActionService } from './tripwire-action.service.js';
+import { assertTripwireEvaluateAllowed } from './decide/reach.js';
 
 interface EvaluationOutcome {
   policy: RegressionPolicyRow;

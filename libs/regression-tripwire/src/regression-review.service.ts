@@ -2,19 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { RegressionReviewRepository } from './regression-review.repository.js';
 import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
+import { regressionAttention, renderRegressionSection, type RegressionReviewSection } from './regression-review.render.js';
 
 /**
  * The tripwire's section of the weekly review: fires, actions taken (and failed), re-enables (an
  * operator's baseline reset is what re-arms a fired stream) and every stream's state now.
  */
 @Injectable()
-@ReviewSection(REGRESSION_TRIPWIRE, { order: 30 })
-export class RegressionReviewService implements ReviewSectionContract {
+@ReviewSection(REGRESSION_TRIPWIRE, { order: 30, render: renderRegressionSection, attention: regressionAttention })
+export class RegressionReviewService implements ReviewSectionContract<RegressionReviewSection> {
   constructor(
     private readonly repo: RegressionReviewRepository,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<RegressionReviewSection> {
     const [counts, timeline, states] = await Promise.all([this.repo.eventCounts(from, to), this.repo.timeline(from, to), this.repo.currentStates()]);
     const total = (type: string) => counts.filter((c) => c.type === type).reduce((n, c) => n + Number(c.count), 0);
     return {

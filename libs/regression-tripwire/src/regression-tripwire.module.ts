@@ -15,13 +15,14 @@ import { RegressionTripwireController } from './regression-tripwire.controller.j
 import { RegressionTripwireJobs } from './regression-tripwire.jobs.js';
 import { RegressionTripwireMetrics } from './regression-tripwire.metrics.js';
 import { TripwireActionService } from './tripwire-action.service.js';
+import { RegressionTripwireConsole } from './regression-tripwire.console.js';
 
 const SERVICES = [RegressionPolicyService, KpiIngestService, RegressionEvaluationService, TripwireActionService, RegressionStateService, BaselineResetService];
 
 @Module({
   imports: [GoLiveModule, RiskGuardModule],
   controllers: [RegressionTripwireController],
-  providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics, RegressionReviewRepository, RegressionReviewService],
+  providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics, RegressionReviewRepository, RegressionReviewService, RegressionTripwireConsole],
   exports: SERVICES,
 })
 export class RegressionTripwireModule {}

@@ -4,7 +4,6 @@ export { ReviewReadService } from './review-read.service.js';
 export { ReviewErrors, type ReviewErrorCode } from './review.errors.js';
 export { REVIEW_WEEKLY_JOB } from './review.jobs.js';
 export { isoWeekOf, parseIsoWeek, weekEndedBefore, type IsoWeek } from './decide/week.js';
-export { needsAttention, type AttentionItem } from './decide/needs-attention.js';
 export { type WeeklyReport, type ReportSection, reportDigest } from './decide/report.js';
-export { renderReviewPage } from './render/page.js';
+export { renderReviewPage, type SectionRenderer } from './render/page.js';
 export { ReviewDto, ReviewPageDto, ReviewSummaryDto } from './dto/review.dto.js';

@@ -7,8 +7,8 @@ import type { IsoWeek } from './decide/week.js';
 import { ReviewRepository } from './review.repository.js';
 
 /**
- * Computes a week's report from the sections the levers registered (the review reads no lever's
- * tables) and writes it once. Every section must compute: a report is never stored with a hole,
+ * Computes a week's report from the sections the levers declared (the review reads no lever's
+ * tables and names no lever; each section raises its own "needs attention" items) and writes it once. Every section must compute: a report is never stored with a hole,
  * since it is never rewritten.
  */
 @Injectable()
@@ -25,7 +25,7 @@ export class ReviewGenerateService {
   async compute(week: IsoWeek): Promise<WeeklyReport> {
     const providers = this.registry.all();
     const [data, runs] = await Promise.all([Promise.all(providers.map((p) => p.section.weekSection(week.from, week.to))), this.jobs.lastRuns()]);
-    const computed = providers.map((p, i) => ({ key: p.key, title: p.title, order: p.order, data: data[i] as Record<string, unknown> }));
+    const computed = providers.map((p, i) => ({ key: p.key, title: p.title, order: p.order, data: data[i], attention: p.attention?.(data[i]) ?? [] }));
     return assembleReport(week, this.clock.now(), computed, {
       runs: runs.map((r) => ({ job: r.job, status: r.status, period_at: r.periodAt?.toISOString() ?? null, error: r.error })),
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_PAGE_LIMIT, type Principal, Clock, toPage } from '#platform';
+import { DEFAULT_PAGE_LIMIT, type Principal, Clock, loadReviewRenderKit, ReviewSectionRegistry, toPage } from '#platform';
 import { parseIsoWeek, type IsoWeek } from './decide/week.js';
 import { ReviewDto, ReviewPageDto, type ReviewQueryDto, ReviewSummaryDto } from './dto/review.dto.js';
 import { renderReviewPage } from './render/page.js';
@@ -14,6 +14,7 @@ export class ReviewReadService {
     private readonly repo: ReviewRepository,
     private readonly generator: ReviewGenerateService,
     private readonly clock: Clock,
+    private readonly sections: ReviewSectionRegistry,
   ) {}
 
   async list(q: ReviewQueryDto): Promise<ReviewPageDto> {
@@ -34,7 +35,8 @@ export class ReviewReadService {
 
   async html(week: string): Promise<string> {
     const row = await this.found(week);
-    return renderReviewPage(row.report, row.digest);
+    const kit = await loadReviewRenderKit(row.report);
+    return renderReviewPage(row.report, row.digest, kit, (key) => this.sections.get(key)?.render);
   }
 
   /** Generates a past week's report on demand: 409 when it exists, 400 for the current or a future week. */

@@ -4,6 +4,7 @@ import { ReviewGenerateService } from './review-generate.service.js';
 import { ReviewJobs } from './review.jobs.js';
 import { ReviewReadService } from './review-read.service.js';
 import { ReviewRepository } from './review.repository.js';
+import { ReviewConsole } from './review.console.js';
 
 /**
  * The weekly review. It imports no lever: the levers' review services register their sections in
@@ -11,7 +12,7 @@ import { ReviewRepository } from './review.repository.js';
  */
 @Module({
   controllers: [ReviewController],
-  providers: [ReviewRepository, ReviewGenerateService, ReviewReadService, ReviewJobs],
+  providers: [ReviewRepository, ReviewGenerateService, ReviewReadService, ReviewJobs, ReviewConsole],
   exports: [ReviewGenerateService, ReviewReadService],
 })
 export class ReviewModule {}

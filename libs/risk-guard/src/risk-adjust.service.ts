@@ -5,7 +5,9 @@ import { AdjustResponseDto } from './dto/adjust.dto.js';
 import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.input.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import { RiskPolicyRepository } from './risk-policy.repository.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -31,6 +33,7 @@ export interface AdjustCommand {
 export class RiskAdjustService {
   constructor(
     private readonly adjustments: RiskAdjustRepository,
+    private readonly ledger: RiskLedgerRepository,
     private readonly policies: RiskPolicyRepository,
     private readonly clock: Clock,
     private readonly audit: AuditService,
@@ -59,14 +62,14 @@ export class RiskAdjustService {
       if (!row) {
         const original = (await this.adjustments.byKey(manager, input.engine, input.correlationId))!;
         if (original.request_digest !== digest) {
-          this.metrics.decision('risk', 'adjust_conflict');
+          this.metrics.decision(RISK_GUARD.name, 'adjust_conflict');
           throw RiskErrors.raise('idempotency_conflict', `correlation_id ${input.correlationId} was already used for an adjustment of ${input.engine} with a different request`, {
             details: { correlation_id: input.correlationId, engine: input.engine },
           });
         }
         return { kind: 'replay' as const, row: original };
       }
-      const before = await this.adjustments.lockDay(manager, input.day, input.engine);
+      const before = await this.ledger.lockDay(manager, input.day, input.engine);
       const low = [before.engine, before.global].find((r) => new Decimal(r.realized_loss).plus(input.delta).isNegative());
       if (low) {
         throw RiskErrors.raise(
@@ -75,9 +78,9 @@ export class RiskAdjustService {
           { details: { engine: low.engine, day: input.day, realized_loss: low.realized_loss, realized_loss_delta: input.delta } },
         );
       }
-      const after = await this.adjustments.applyDelta(manager, input.day, input.engine, input.delta);
+      const after = await this.ledger.applyDelta(manager, input.day, input.engine, input.delta);
       await this.audit.record(manager, principal, {
-        action: 'risk.adjust',
+        action: `${RISK_GUARD.name}.adjust`,
         subject: `risk_ledger_day:${input.day}:${input.engine}`,
         reason: input.reason,
         actorLabel: command.actor ?? null,
@@ -93,10 +96,10 @@ export class RiskAdjustService {
     });
 
     if (answer.kind === 'replay') {
-      this.metrics.decision('risk', 'adjust_replay');
-      return AdjustResponseDto.from(true, answer.row, input.day, await this.adjustments.readDay(input.day, input.engine));
+      this.metrics.decision(RISK_GUARD.name, 'adjust_replay');
+      return AdjustResponseDto.from(true, answer.row, input.day, await this.ledger.readDay(input.day, input.engine));
     }
-    this.metrics.decision('risk', 'adjust');
+    this.metrics.decision(RISK_GUARD.name, 'adjust');
     return AdjustResponseDto.from(false, answer.row, input.day, answer.after);
   }
 

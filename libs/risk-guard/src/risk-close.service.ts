@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
-import { Batcher } from './batcher.js';
+import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { type CloseItem, type CloseRow, RiskGuardRepository } from './risk-guard.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { CloseItem, CloseRow } from './risk-ledger.rows.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,14 +30,14 @@ export interface SettleCommand {
 @Injectable()
 export class RiskCloseService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: Batcher<CloseItem, CloseRow>;
+  private readonly batcher: GroupCommit<CloseItem, CloseRow>;
 
   constructor(
-    private readonly repo: RiskGuardRepository,
+    private readonly repo: RiskLedgerRepository,
     private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {
-    this.batcher = new Batcher((items) => this.repo.closeBatch(this.clock.now(), items), {
+    this.batcher = new GroupCommit((items) => this.repo.closeBatch(this.clock.now(), items), {
       maxBatch: 200,
       maxInFlight: 1,
       key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,
@@ -113,7 +114,7 @@ export class RiskCloseService {
           details: { fields: [{ field: 'engine', problems: ['required: the correlation_id names reservations of several engines'] }] },
         });
       case 'loss_exceeds':
-        this.metrics.decision('risk', 'settle_loss_exceeds');
+        this.metrics.decision(RISK_GUARD.name, 'settle_loss_exceeds');
         throw RiskErrors.raise(
           'loss_exceeds_reservation',
           `realized_loss ${loss} exceeds what a settle may book on ${who}: amount ${row.amount} x max_loss_multiple = ${row.max_loss}; an operator books the rest with POST /api/governance/risk/adjust`,
@@ -129,7 +130,7 @@ export class RiskCloseService {
           details: { reservation: ClosedReservationDto.from(row) },
         });
       case 'conflict':
-        this.metrics.decision('risk', `${kind}_conflict`);
+        this.metrics.decision(RISK_GUARD.name, `${kind}_conflict`);
         throw RiskErrors.raise(
           'idempotency_conflict',
           kind === 'settle' ? `${who} was already settled with realized_loss ${row.realized_loss}, not ${loss}` : `${who} was already voided with another reason`,
@@ -137,7 +138,7 @@ export class RiskCloseService {
         );
       default: {
         const replay = row.outcome === 'replay';
-        this.metrics.decision('risk', replay ? `${kind}_replay` : row.outcome);
+        this.metrics.decision(RISK_GUARD.name, replay ? `${kind}_replay` : row.outcome);
         return CloseResponseDto.from(row, replay);
       }
     }

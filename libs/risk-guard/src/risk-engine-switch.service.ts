@@ -1,15 +1,16 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type ApprovalCreatedResponseDto, approvalPayloadDigest, ApprovalsService, type DecidedApproval } from '#approvals';
-import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL, WardenConfig } from '#platform';
+import { Injectable } from '@nestjs/common';
+import { ApprovalAct, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
+import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import type { EntityManager } from 'typeorm';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { engineName } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
-const REENABLE = { kind: 'engine_reenable', payload: { action: 'enable' } } as const;
-/** The audit record of a re-enable request this lever filed; its handler acts on no other (one filed over HTTP, say). */
-const REENABLE_REQUESTED = 'risk.policy.reenable_requested';
+/** The approved act (and its approval kind) that re-enables an engine the tripwire throttled: a two-person act. */
+const ENGINE_REENABLE = 'engine_reenable';
+const REENABLE_PAYLOAD = { action: 'enable' } as const;
 const reenableSubject = (engine: string) => `engine:${engine}`;
 
 /** The regression tripwire throttles with a reason that starts with its name (tripwire-action.service.ts). */
@@ -30,7 +31,7 @@ export interface EnableOutcome {
  * operator when WARDEN_TWO_PERSON lists engine_reenable (docs/approvals.md "Two-person rule").
  */
 @Injectable()
-export class RiskEngineSwitchService implements OnModuleInit {
+export class RiskEngineSwitchService {
   constructor(
     private readonly repo: RiskPolicyRepository,
     private readonly upserts: PolicyUpsertService,
@@ -38,24 +39,24 @@ export class RiskEngineSwitchService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly outbox: OutboxService,
-    private readonly config: WardenConfig,
     private readonly approvals: ApprovalsService,
   ) {}
 
-  onModuleInit(): void {
-    this.approvals.onDecided(REENABLE.kind, (event, manager) => this.reenableApproved(event, manager));
-  }
-
   /** Whether turning `before` on must wait for a second operator: a tripwire throttle, with the rule on. */
   heldForSecondOperator(enable: boolean | undefined, before: PolicyRow | undefined): boolean {
-    return enable === true && !!before && !before.enabled && throttledByTripwire(before.disabled_reason) && this.config.twoPerson('engine_reenable');
+    return enable === true && !!before && !before.enabled && throttledByTripwire(before.disabled_reason) && this.approvals.twoPerson(ENGINE_REENABLE);
   }
 
   /** Files the approval request whose approval re-enables `engine`, in the caller's transaction. */
   async requestReenable(principal: Principal, engine: string, reason: string | undefined, manager: EntityManager): Promise<ApprovalCreatedResponseDto> {
     const why = reason?.trim() || `re-enable engine ${engine}`;
-    const approval = await this.approvals.request(principal, { ...REENABLE, subject: reenableSubject(engine), reason: why, riskLevel: 'high', minApprovals: 1 }, manager);
-    await this.audit.record(manager, principal, { action: REENABLE_REQUESTED, subject: `approval:${approval.approval_id}`, reason: why, details: { engine } });
+    const approval = await this.approvals.requestAct(
+      principal,
+      ENGINE_REENABLE,
+      { subject: reenableSubject(engine), payload: REENABLE_PAYLOAD, reason: why, riskLevel: 'high', minApprovals: 1 },
+      manager,
+    );
+    await this.audit.record(manager, principal, { action: 'risk.policy.reenable_requested', subject: `approval:${approval.approval_id}`, reason: why, details: { engine } });
     return approval;
   }
 
@@ -105,12 +106,13 @@ export class RiskEngineSwitchService implements OnModuleInit {
     });
   }
 
-  /** The approval's decided handler: consumes the grant and re-enables, in the handler's transaction. */
-  private async reenableApproved({ approval, status }: DecidedApproval, manager: EntityManager): Promise<void> {
-    if (status !== 'approved') return;
-    if ((await this.audit.list({ subject: `approval:${approval.id}`, action: REENABLE_REQUESTED, limit: 1 })).items.length === 0) return;
+  /**
+   * The approved re-enable, run by approvals once, in the transaction that consumes the grant (only
+   * a request filed by requestReenable carries this act).
+   */
+  @ApprovalAct({ lever: RISK_GUARD, kind: ENGINE_REENABLE, twoPerson: true })
+  async reenableApproved(approval: ApprovalResponseDto, manager: EntityManager): Promise<void> {
     const engine = approval.subject.slice(reenableSubject('').length);
-    await this.approvals.consume(approval.id, REENABLE.kind, approvalPayloadDigest(REENABLE.kind, approval.subject, REENABLE.payload), manager, SYSTEM_PRINCIPAL);
     const approvedBy = (approval.decisions ?? []).filter((d) => d.decision === 'approve').map((d) => d.approver);
     const by = `${approval.requested_by} (approved by ${approvedBy.join(', ')})`;
     await this.switchIn(

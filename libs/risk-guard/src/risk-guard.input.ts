@@ -1,7 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import { type MetricsService, parseAmount, WardenError } from '#platform';
+import { logFailure, type MetricsService, parseAmount, WardenError } from '#platform';
 import { ENGINE_NAME, GLOBAL_ENGINE } from './risk-guard.constants.js';
 import { RiskErrors } from './risk-guard.errors.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 export { ENGINE_NAME, GLOBAL_ENGINE };
 
@@ -34,8 +35,8 @@ export function amountOf(input: unknown, field: string, allowZero: boolean): str
 export function failClosed(err: unknown, what: string, logger: Logger, metrics: MetricsService): unknown {
   if (err instanceof WardenError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  logger.error(`risk ${what} failed, failing closed: ${message}`);
-  metrics.decision('risk', 'unavailable');
+  logFailure(logger, err, `risk ${what} failed, failing closed: ${message}`);
+  metrics.decision(RISK_GUARD.name, 'unavailable');
   return RiskErrors.raise('governance_unavailable', `the risk ledger could not be reached (${what}): failing closed`, {
     reasonCodes: ['governance_unavailable'],
   });

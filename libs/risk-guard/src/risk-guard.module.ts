@@ -5,11 +5,9 @@ import { RiskAdjustRepository } from './risk-adjust.repository.js';
 import { RiskAdjustService } from './risk-adjust.service.js';
 import { RiskCloseService } from './risk-close.service.js';
 import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
-import { RiskEventsRepository } from './risk-events.repository.js';
 import { RiskGuardController } from './risk-guard.controller.js';
 import { RiskGuardJobs } from './risk-guard.jobs.js';
 import { RiskGuardMetrics } from './risk-guard.metrics.js';
-import { RiskGuardRepository } from './risk-guard.repository.js';
 import { RiskGuardService } from './risk-guard.service.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
 import { RiskLedgerService } from './risk-ledger.service.js';
@@ -17,17 +15,15 @@ import { RiskPolicyRepository } from './risk-policy.repository.js';
 import { RiskPolicyService } from './risk-policy.service.js';
 import { RiskReserveService } from './risk-reserve.service.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
-
 import { RiskReviewRepository } from './risk-review.repository.js';
 import { RiskReviewService } from './risk-review.service.js';
+import { RiskGuardConsole } from './risk-guard.console.js';
 @Module({
   imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
   providers: [
-    RiskGuardRepository,
     RiskPolicyRepository,
     RiskLedgerRepository,
-    RiskEventsRepository,
     RiskAdjustRepository,
     RiskReserveService,
     RiskCloseService,
@@ -41,7 +37,9 @@ import { RiskReviewService } from './risk-review.service.js';
     RiskGuardMetrics,
     RiskReviewRepository,
     RiskReviewService,
+    RiskGuardConsole,
   ],
-  exports: [RiskGuardService, RiskAdjustService, RiskPolicyService, RiskLedgerService],
+  // The one way in: other levers and apps call RiskGuardService only.
+  exports: [RiskGuardService],
 })
 export class RiskGuardModule {}

@@ -10,9 +10,10 @@ import { type ReserveCommand, RiskReserveService } from './risk-reserve.service.
 import { RiskWhatIfService } from './risk-what-if.service.js';
 
 /**
- * The risk guard's in-process API, what other levers and apps call: reserve-then-settle against the
- * day's GLOBAL and engine rows, what-if, and the engine switch. Each method is one service's work:
- * RiskReserveService, RiskCloseService, RiskWhatIfService, RiskEngineSwitchService, RiskPolicyService.
+ * The risk guard's one way in, what other levers and apps call: reserve-then-settle against the
+ * day's GLOBAL and engine rows, what-if, the engine switch and the policy read. The module exports
+ * nothing else. Each method is one service's work: RiskReserveService, RiskCloseService,
+ * RiskWhatIfService, RiskEngineSwitchService, RiskPolicyService.
  */
 @Injectable()
 export class RiskGuardService {

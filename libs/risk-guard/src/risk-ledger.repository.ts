@@ -1,33 +1,66 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { sqlRows } from '#platform';
+import type { CloseItem, CloseRow, EventQuery, EventRow, LedgerRow, LossRow, OpenReservationRow, ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { policyColumns, type PolicyRow } from './risk-policy.repository.js';
 
-export interface LedgerRow {
-  engine: string;
-  exposure_used: string;
-  open_risk_reserved: string;
-  realized_loss: string;
-  actions_count: string;
-  denials_count: string;
-}
+const LOSS_COLUMNS = `engine, trim_scale(exposure_used)::text AS exposure_used, trim_scale(open_risk_reserved)::text AS open_risk_reserved,
+  trim_scale(realized_loss)::text AS realized_loss, actions_count::text AS actions_count`;
 
-export interface OpenReservationRow {
-  id: string;
-  correlation_id: string;
-  engine: string;
-  day: string;
-  amount: string;
-  status: 'reserved' | 'expired';
-  reserved_at: Date;
-  expires_at: Date;
-}
-
-/** The SQL of the ledger's reads: the day rows (risk_ledger_day) and the reservations still open. */
+/**
+ * The SQL of the ledger aggregate: the day rows (risk_ledger_day), the reservations (risk_reservation)
+ * and the decision trail (risk_event). The decision path is one call of a batch function per batch:
+ * the caps are enforced inside PostgreSQL (sql/risk_reserve_batch.sql.ts, sql/risk_close_batch.sql.ts).
+ */
 @Injectable()
 export class RiskLedgerRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One transaction, one round trip: admits the batch in order (risk_reserve_batch). */
+  async reserveBatch(day: string, now: Date, killSwitch: boolean, items: ReserveItem[]): Promise<ReserveRow[]> {
+    const rows = await sqlRows<ReserveRow>(
+      this.dataSource,
+      `SELECT ord, outcome, reservation_id, reason_codes, details, day, reserved_at, expires_at, status, original_outcome
+         FROM risk_reserve_batch($1::date, $2::timestamptz, $3::boolean, $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
+      [
+        day,
+        now,
+        killSwitch,
+        items.map((i) => i.correlationId),
+        items.map((i) => i.engine),
+        items.map((i) => i.amount),
+        items.map((i) => i.digest),
+        items.map((i) => i.reason),
+        items.map((i) => i.principal),
+      ],
+    );
+    return rows.sort((a, b) => a.ord - b.ord);
+  }
+
+  /** One transaction, one round trip: settles/voids the batch (risk_close_batch). */
+  async closeBatch(now: Date, items: CloseItem[]): Promise<CloseRow[]> {
+    const rows = await sqlRows<CloseRow>(
+      this.dataSource,
+      `SELECT ord, outcome, reservation_id, correlation_id, engine, day, trim_scale(amount)::text AS amount, status,
+              trim_scale(realized_loss)::text AS realized_loss, reserved_at, expires_at, closed_at, close_reason,
+              trim_scale(max_loss)::text AS max_loss, trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open, trim_scale(e_loss)::text AS e_loss, e_actions,
+              trim_scale(g_exposure)::text AS g_exposure, trim_scale(g_open)::text AS g_open, trim_scale(g_loss)::text AS g_loss, g_actions
+         FROM risk_close_batch($1::timestamptz, $2::text[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
+      [
+        now,
+        items.map((i) => i.kind),
+        items.map((i) => i.reservationId),
+        items.map((i) => i.correlationId),
+        items.map((i) => i.engine),
+        items.map((i) => i.realizedLoss),
+        items.map((i) => i.reason),
+        items.map((i) => i.principal),
+        items.map((i) => i.bound),
+      ],
+    );
+    return rows.sort((a, b) => a.ord - b.ord);
+  }
 
   /** The day's rows of GLOBAL and one engine, with both policies (for dry runs). */
   async scopes(day: string, engine: string): Promise<Array<PolicyRow & { usage: LedgerRow | null }>> {
@@ -81,5 +114,110 @@ export class RiskLedgerRepository {
       `SELECT engine, status, count(*)::int AS count, trim_scale(sum(amount))::text AS amount
          FROM risk_reservation WHERE status IN ('reserved', 'expired') GROUP BY engine, status`,
     );
+  }
+
+  /** The decision trail (GET /risk/events), newest first. */
+  events(q: EventQuery): Promise<EventRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.engine) add('engine = ?', q.engine);
+    if (q.day) add('day = ?::date', q.day);
+    if (q.outcome) add('outcome = ?', q.outcome);
+    if (q.kind) add('kind = ?', q.kind);
+    if (q.before) add('id < ?::bigint', q.before);
+    if (q.since) add('at >= ?::timestamptz', q.since);
+    if (q.until) add('at < ?::timestamptz', q.until);
+    params.push(q.limit);
+    return sqlRows<EventRow>(
+      this.dataSource,
+      `SELECT id::text AS id, at, day::text AS day, engine, kind, outcome, correlation_id, reservation_id, trim_scale(amount)::text AS amount,
+              trim_scale(realized_loss)::text AS realized_loss, reason_codes, reason, principal, details
+         FROM risk_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  /** Marks reservations past their TTL `expired` (still open risk) and records each; skips rows being settled right now. */
+  async expireDue(manager: EntityManager, now: Date, limit = 10000): Promise<number> {
+    const rows = await sqlRows<{ n: number }>(
+      manager,
+      `WITH due AS (
+         SELECT id FROM risk_reservation WHERE status = 'reserved' AND expires_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), expired AS (
+         UPDATE risk_reservation r SET status = 'expired' FROM due WHERE r.id = due.id
+         RETURNING r.id, r.correlation_id, r.engine, r.day, r.amount, r.expires_at
+       ), recorded AS (
+         INSERT INTO risk_event (at, day, engine, kind, outcome, correlation_id, reservation_id, amount, principal, details)
+         SELECT $1, day, engine, 'expire', 'expired', correlation_id, id, amount, 'system', jsonb_build_object('expires_at', expires_at)
+           FROM expired ORDER BY id
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM recorded`,
+      [now, limit],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Writes the closed day's snapshot event once (unique per day). Returns false when it already exists. */
+  async writeDayClose(manager: EntityManager, day: string, at: Date): Promise<boolean> {
+    const rows = await sqlRows(
+      manager,
+      `INSERT INTO risk_event (at, day, engine, kind, outcome, principal, details)
+       SELECT $2, $1::date, 'GLOBAL', 'day_close', 'closed', 'system', jsonb_build_object(
+         'day', $1::text,
+         'ledger', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+              'engine', engine, 'exposure_used', trim_scale(exposure_used)::text, 'open_risk_reserved', trim_scale(open_risk_reserved)::text,
+              'realized_loss', trim_scale(realized_loss)::text, 'actions_count', actions_count, 'denials_count', denials_count)
+              ORDER BY engine = 'GLOBAL' DESC, engine), '[]'::jsonb)
+            FROM risk_ledger_day WHERE day = $1::date),
+         'open_reservations', (SELECT jsonb_build_object('reserved', count(*) FILTER (WHERE status = 'reserved'),
+                                                         'expired', count(*) FILTER (WHERE status = 'expired'),
+                                                         'amount', coalesce(trim_scale(sum(amount)), 0)::text)
+            FROM risk_reservation WHERE day = $1::date AND status IN ('reserved', 'expired')))
+       ON CONFLICT (day) WHERE kind = 'day_close' DO NOTHING
+       RETURNING id`,
+      [day, at],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * An adjustment's hold on the day: locks the day's engine row then its GLOBAL row (the ledger's lock order), creating them when
+   * missing, and returns them as they are.
+   */
+  async lockDay(manager: EntityManager, day: string, engine: string): Promise<{ engine: LossRow; global: LossRow }> {
+    await manager.query(
+      `INSERT INTO risk_ledger_day (day, engine) VALUES ($1::date, $2), ($1::date, 'GLOBAL') ON CONFLICT ON CONSTRAINT pk_risk_ledger_day DO NOTHING`,
+      [day, engine],
+    );
+    const rows = await sqlRows<LossRow>(
+      manager,
+      `SELECT ${LOSS_COLUMNS} FROM risk_ledger_day WHERE day = $1::date AND engine IN ($2, 'GLOBAL') ORDER BY engine = 'GLOBAL' FOR UPDATE`,
+      [day, engine],
+    );
+    return { engine: rows.find((r) => r.engine === engine)!, global: rows.find((r) => r.engine === 'GLOBAL')! };
+  }
+
+  /** Adds the delta to the day's realized loss on the engine row and the GLOBAL row (both locked by lockDay). */
+  async applyDelta(manager: EntityManager, day: string, engine: string, delta: string): Promise<{ engine: LossRow; global: LossRow }> {
+    const rows = await sqlRows<LossRow>(
+      manager,
+      `UPDATE risk_ledger_day SET realized_loss = realized_loss + $3::numeric WHERE day = $1::date AND engine IN ($2, 'GLOBAL') RETURNING ${LOSS_COLUMNS}`,
+      [day, engine, delta],
+    );
+    return { engine: rows.find((r) => r.engine === engine)!, global: rows.find((r) => r.engine === 'GLOBAL')! };
+  }
+
+  /** The day's engine and GLOBAL rows as read (for a replay's answer). */
+  async readDay(day: string, engine: string): Promise<{ engine: LossRow | undefined; global: LossRow | undefined }> {
+    const rows = await sqlRows<LossRow>(this.dataSource, `SELECT ${LOSS_COLUMNS} FROM risk_ledger_day WHERE day = $1::date AND engine IN ($2, 'GLOBAL')`, [
+      day,
+      engine,
+    ]);
+    return { engine: rows.find((r) => r.engine === engine), global: rows.find((r) => r.engine === 'GLOBAL') };
   }
 }

@@ -6,9 +6,9 @@ import { RiskEventDto, type RiskEventsPageDto, type RiskEventsQueryDto } from '.
 import { type LedgerScopeDto, type LedgerTodayResponseDto, OpenReservationDto, RiskAdjustmentDto } from './dto/ledger.dto.js';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { type AdjustmentRow, RiskAdjustRepository } from './risk-adjust.repository.js';
-import { RiskEventsRepository } from './risk-events.repository.js';
 import { GLOBAL_ENGINE } from './risk-guard.input.js';
-import { type LedgerRow, RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { LedgerRow } from './risk-ledger.rows.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 
 type Totals = Array<{ engine: string; status: 'reserved' | 'expired'; count: number; amount: string }>;
@@ -19,7 +19,6 @@ export class RiskLedgerService {
   constructor(
     private readonly ledger: RiskLedgerRepository,
     private readonly policies: RiskPolicyRepository,
-    private readonly events: RiskEventsRepository,
     private readonly adjustments: RiskAdjustRepository,
     private readonly clock: Clock,
   ) {}
@@ -46,18 +45,18 @@ export class RiskLedgerService {
   /** GET /risk/events: newest first; page with `before` = the previous page's next_cursor. */
   async listEvents(query: RiskEventsQueryDto): Promise<RiskEventsPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const rows = await this.events.events({ ...query, engine: query.engine?.toUpperCase(), limit: limit + 1 });
+    const rows = await this.ledger.events({ ...query, engine: query.engine?.toUpperCase(), limit: limit + 1 });
     return toPage(rows, limit, (r) => r.id, RiskEventDto.from);
   }
 
   /** Marks reservations past their TTL `expired`: still open risk on their day until settled or voided. */
   expireDue(manager: EntityManager): Promise<number> {
-    return this.events.expireDue(manager, this.clock.now());
+    return this.ledger.expireDue(manager, this.clock.now());
   }
 
   /** Writes the snapshot of the UTC day that ended at `boundary` (once per day, whoever runs it). */
   closeDay(manager: EntityManager, boundary: Date): Promise<boolean> {
-    return this.events.writeDayClose(manager, utcDay(new Date(boundary.getTime() - 1)), boundary);
+    return this.ledger.writeDayClose(manager, utcDay(new Date(boundary.getTime() - 1)), boundary);
   }
 }
 

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GoLiveService } from '#go-live';
-import { assertEngineAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL, utcDay } from '#platform';
-import { Batcher } from './batcher.js';
+import { assertEngineAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL, utcDay, GroupCommit } from '#platform';
 import { type AdmittedOutcome, DryRunResponseDto, ReservationResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { type ReserveItem, type ReserveRow, RiskGuardRepository } from './risk-guard.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
+import { RISK_GUARD } from './risk-guard.lever.js';
 
 /** What a reserve call asks (HTTP body or in-process call). */
 export interface ReserveCommand {
@@ -27,10 +28,10 @@ export interface ReserveCommand {
 @Injectable()
 export class RiskReserveService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: Batcher<ReserveItem, ReserveRow>;
+  private readonly batcher: GroupCommit<ReserveItem, ReserveRow>;
 
   constructor(
-    private readonly repo: RiskGuardRepository,
+    private readonly repo: RiskLedgerRepository,
     private readonly whatIf: RiskWhatIfService,
     private readonly clock: Clock,
     private readonly goLive: GoLiveService,
@@ -38,7 +39,7 @@ export class RiskReserveService {
   ) {
     // One batch in flight: batches serialize on the GLOBAL row anyway, and a second one in flight only
     // splits the queue into smaller batches that wait for the lock (measured: -20%).
-    this.batcher = new Batcher((items) => this.runBatch(items), {
+    this.batcher = new GroupCommit((items) => this.runBatch(items), {
       maxBatch: 200,
       maxInFlight: 1,
       // Keys are scoped per engine: only the same engine's same key waits for the next batch.
@@ -93,7 +94,7 @@ export class RiskReserveService {
   private answer(item: ReserveItem, row: ReserveRow): ReservationResponseDto {
     const replay = row.outcome === 'replay';
     if (row.outcome === 'conflict') {
-      this.metrics.decision('risk', 'idempotency_conflict');
+      this.metrics.decision(RISK_GUARD.name, 'idempotency_conflict');
       // Nothing of the original request is revealed: only that this engine used the key for another body.
       throw RiskErrors.raise('idempotency_conflict', `correlation_id ${item.correlationId} was already used for ${item.engine} with a different request`, {
         details: { correlation_id: item.correlationId, engine: item.engine },
@@ -101,20 +102,20 @@ export class RiskReserveService {
     }
     const outcome = (replay ? row.original_outcome! : row.outcome) as AdmittedOutcome | 'denied' | 'unrecorded';
     if (outcome === 'denied' || outcome === 'unrecorded') {
-      this.metrics.decision('risk', replay ? 'denied_replay' : 'denied');
+      this.metrics.decision(RISK_GUARD.name, replay ? 'denied_replay' : 'denied');
       throw RiskErrors.raise('risk_denied', denialMessage(item.engine, row.reason_codes, row.details), {
         reasonCodes: row.reason_codes,
         details: { ...row.details, correlation_id: item.correlationId, recorded: outcome === 'denied', idempotent_replay: replay },
       });
     }
-    this.metrics.decision('risk', replay ? 'replay' : outcome);
+    this.metrics.decision(RISK_GUARD.name, replay ? 'replay' : outcome);
     return ReservationResponseDto.from(item, row, outcome, replay);
   }
 
   /** dry_run: the same answer as a real call (200, or 403 with details.dry_run), without reserving. */
   private async dryRun(engine: string, amount: string): Promise<DryRunResponseDto> {
     const answer = await this.whatIf.evaluate(engine, amount);
-    this.metrics.decision('risk', `dry_run_${answer.outcome}`);
+    this.metrics.decision(RISK_GUARD.name, `dry_run_${answer.outcome}`);
     if (!answer.allowed) {
       throw RiskErrors.raise('risk_denied', denialMessage(engine, answer.reason_codes, answer.details), {
         reasonCodes: answer.reason_codes,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '#platform';
+import type { LedgerRow } from './risk-ledger.rows.js';
 
 export interface DenialCountRow {
   engine: string;
@@ -9,14 +10,9 @@ export interface DenialCountRow {
   denials: string;
 }
 
-export interface LedgerDayUseRow {
+/** A day's ledger row of one engine, with its caps and use ratios. */
+export interface LedgerDayUseRow extends LedgerRow {
   day: string;
-  engine: string;
-  exposure_used: string;
-  open_risk_reserved: string;
-  realized_loss: string;
-  actions_count: string;
-  denials_count: string;
   max_daily_exposure: string | null;
   max_open_risk: string | null;
   max_daily_loss: string | null;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ReviewSection, type ReviewSectionContract } from '#platform';
 import { type LedgerDayUseRow, RiskReviewRepository } from './risk-review.repository.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
+import { renderRiskSection, riskAttention, type RiskReviewSection } from './risk-review.render.js';
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const maxRatio = (...ratios: Array<string | null>) =>
@@ -13,13 +14,13 @@ const maxRatio = (...ratios: Array<string | null>) =>
  * loss against the loss cap. Caps are the policy's current ones (the policy table is not versioned).
  */
 @Injectable()
-@ReviewSection(RISK_GUARD, { order: 20 })
-export class RiskReviewService implements ReviewSectionContract {
+@ReviewSection(RISK_GUARD, { order: 20, render: renderRiskSection, attention: riskAttention })
+export class RiskReviewService implements ReviewSectionContract<RiskReviewSection> {
   constructor(
     private readonly repo: RiskReviewRepository,
   ) {}
 
-  async weekSection(from: Date, to: Date): Promise<Record<string, unknown>> {
+  async weekSection(from: Date, to: Date): Promise<RiskReviewSection> {
     const [denials, days, closed] = await Promise.all([
       this.repo.denialsByReason(from, to),
       this.repo.ledgerDays(isoDay(from), isoDay(to)),

@@ -7,7 +7,8 @@ import { scopeHeadroom, trimDecimal } from './decide/headroom.js';
 import type { WhatIfResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed, GLOBAL_ENGINE } from './risk-guard.input.js';
-import { type LedgerRow, RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import type { LedgerRow } from './risk-ledger.rows.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 
 /**

@@ -1,7 +1,9 @@
 /**
- * The console's script (served from /console/assets/console.js): it reads the JSON API with the
- * session cookie, sends the CSRF token on every action, and builds the DOM with textContent only
- * (no HTML from data). Plain ES2017, no dependency.
+ * The console shell's script (served from /console/assets/console.js): it reads the JSON API with
+ * the session cookie, sends the CSRF token on every action, and builds the DOM with textContent
+ * only (no HTML from data). Plain ES2017, no dependency. It names no page: each page's script (a
+ * lever's @ConsolePanel, served from /console/assets/panels/<slug>.js) registers its renderer with
+ * `WardenConsole.page`, and the shell runs the one of the page it is on, with the kit below.
  */
 export const CONSOLE_JS = String.raw`
 (function () {
@@ -85,229 +87,26 @@ export const CONSOLE_JS = String.raw`
     };
   }
 
-  function jobHealth(text) {
-    var rows = [];
-    String(text || '').split('\n').forEach(function (line) {
-      var m = /^warden_job_last_success_timestamp_seconds\{job="([^"]+)"\} (\S+)$/.exec(line);
-      if (m) rows.push({ job: m[1], at: Number(m[2]) });
-    });
-    return rows;
-  }
-
-  var pages = {
-    status: function () {
-      return Promise.all([api('GET', G + '/go-live/state'), api('GET', '/metrics'), api('GET', G + '/approvals?status=pending&limit=100')]).then(function (r) {
-        var s = r[0].body || {};
-        var jobs = jobHealth(r[1].body);
-        var pending = items(r[2].body).length;
-        var kill = h('div', { class: 'card', id: 'kill-switch' }, [
-          h('h2', { text: 'Kill switch' }),
-          h('p', { class: 'big' }, s.kill_switch_engaged ? pill('bad', 'Engaged') : pill('ok', 'Released')),
-          h('p', { class: 'muted', text: s.kill_switch_engaged ? 'Every PROD_EXEC request is refused.' : 'Production execution is allowed by the kill switch.' }),
-        ]);
-        if (CAN_ACT && !s.kill_switch_engaged) {
-          kill.appendChild(actionForm({ label: 'Engage the kill switch', button: 'Engage kill switch', kind: 'danger', reasonLabel: 'Reason (required)',
-            run: function (reason) { return api('POST', G + '/go-live/kill-switch/engage', { reason: reason }); }, done: afterAction('Kill switch engaged.') }));
-        }
-        if (CAN_ACT && s.kill_switch_engaged) {
-          kill.appendChild(actionForm({ label: 'Release the kill switch', button: 'Release kill switch', kind: 'primary', reasonLabel: 'Reason (required)',
-            run: function (reason) { return api('POST', G + '/go-live/kill-switch/release', { reason: reason }); },
-            done: afterAction(function (r) {
-              return r.status === 202 ? 'Approval requested: a second operator must approve the release' + (r.body && r.body.approval_id ? ' (request ' + r.body.approval_id + ').' : '.') : 'Kill switch released.';
-            }) }));
-        }
-        content.replaceChildren(
-          h('div', { class: 'grid' }, [
-            h('div', { class: 'card' }, [h('h2', { text: 'Go-live' }), h('p', { class: 'big' }, s.go_live_enabled ? pill('ok', 'Enabled') : pill('warn', 'Disabled')),
-              h('dl', { class: 'kv' }, [h('dt', { text: 'Changed by' }), h('dd', { text: s.changed_by || '—' }), h('dt', { text: 'At' }), h('dd', { text: when(s.updated_at) }), h('dt', { text: 'Reason' }), h('dd', { text: s.reason || '—' })])]),
-            kill,
-            h('div', { class: 'card' }, [h('h2', { text: 'Enforcement' }), h('p', { class: 'big' }, s.enforced ? pill('info', 'Enforced') : pill('warn', 'Not enforced')),
-              h('p', { class: 'muted', text: s.enforced ? 'This instance refuses requests while go-live is disabled.' : 'Go-live is reported, not enforced, on this instance (the kill switch always is).' })]),
-            h('div', { class: 'card' }, [h('h2', { text: 'Approvals' }), h('p', { class: 'big', text: String(pending) }), h('p', {}, h('a', { href: '/console/approvals', text: pending === 1 ? '1 request waits for a decision' : pending + ' requests wait for a decision' }))]),
-          ]),
-          section('Job health', jobs.length ? [table('Scheduled jobs', [
-            { label: 'Job', cell: function (j) { return h('code', { text: j.job }); } },
-            { label: 'State', cell: function (j) { return j.at > 0 ? pill('ok', 'Ran') : pill('warn', 'Never succeeded'); } },
-            { label: 'Last success', cell: function (j) { return j.at > 0 ? when(new Date(j.at * 1000).toISOString()) : '—'; } },
-          ], jobs)] : [empty('No scheduled job has reported yet.')]),
-        );
-      });
-    },
-
-    risk: function () {
-      return Promise.all([api('GET', G + '/risk/ledger/today'), api('GET', G + '/risk/events?outcome=denied&limit=25')]).then(function (r) {
-        var ledger = r[0].body || {};
-        var engines = ledger.engines || [];
-        function gauge(label, used, cap) {
-          var u = num(used); var c = num(cap);
-          var capped = !isNaN(c);
-          var max = c > 0 ? c : 1;
-          var id = 'g' + Math.random().toString(36).slice(2);
-          return h('div', { class: 'gauge' }, [
-            h('div', { class: 'line' }, [
-              h('span', { id: id, text: label }),
-              h('span', { class: 'val', text: capped ? fmt(u) + ' of ' + fmt(c) + (c > 0 ? ' · ' + Math.round((u / c) * 100) + '%' : '') : fmt(u) + ' · no cap' }),
-            ]),
-            capped ? h('meter', { min: 0, max: max, value: Math.min(u, max), low: max * 0.7, high: max * 0.9, optimum: 0, 'aria-labelledby': id }) : h('span', { class: 'nocap', 'aria-hidden': 'true' }),
-          ]);
-        }
-        var cards = engines.map(function (e) {
-          var p = e.policy || {}; var u = e.usage || {};
-          return h('div', { class: 'card' }, [
-            h('h2', {}, [e.engine, ' ', p.enabled === false ? pill('bad', 'Disabled') : pill('ok', 'Enabled'), ' ', p.enforcement_mode === 'observe' ? pill('warn', 'Observe') : pill('info', 'Enforce')]),
-            p.enabled === false && p.disabled_reason ? h('p', { class: 'muted', text: p.disabled_reason }) : null,
-            gauge('Exposure', u.exposure_used, p.max_daily_exposure),
-            gauge('Open risk', u.open_risk_reserved, p.max_open_risk),
-            gauge('Realized loss', u.realized_loss, p.max_daily_loss),
-            gauge('Actions', u.actions_count, p.max_actions_per_day),
-            h('p', { class: 'muted foot', text: (e.denials_count || 0) + ' denied today · ' + ((e.open_reservations || {}).count || 0) + ' open · ' + ((e.expired_reservations || {}).count || 0) + ' expired reservations' }),
-          ]);
-        });
-        var reservations = ledger.open_reservations || [];
-        var denials = items(r[1].body);
-        content.replaceChildren(
-          h('p', { class: 'muted', text: 'UTC day ' + (ledger.day || '') + '. Bars show today\u2019s usage against each cap.' }),
-          engines.length ? h('div', { class: 'grid wide' }, cards) : section('Engines', [empty('No engine has a risk policy yet.')]),
-          section('Open and expired reservations', reservations.length ? [table('Reservations holding open risk', [
-            { label: 'Engine', cell: function (x) { return x.engine; } },
-            { label: 'Correlation id', cell: function (x) { return h('code', { text: x.correlation_id }); } },
-            { label: 'Amount', num: true, cell: function (x) { return fmt(x.amount); } },
-            { label: 'Status', cell: function (x) { return x.status === 'expired' ? pill('warn', 'Expired') : pill('info', 'Reserved'); } },
-            { label: 'Reserved', cell: function (x) { return when(x.reserved_at); } },
-            { label: 'Expires', cell: function (x) { return when(x.expires_at); } },
-          ], reservations)] : [empty('No reservation holds open risk.')]),
-          section('Recent denials', denials.length ? [table('Recent risk denials', [
-            { label: 'At', cell: function (x) { return when(x.at); } },
-            { label: 'Engine', cell: function (x) { return x.engine; } },
-            { label: 'Reason codes', cell: function (x) { return (x.reason_codes || []).map(function (c) { return pill('bad', c); }); } },
-            { label: 'Reason', cell: function (x) { return x.reason || '—'; } },
-            { label: 'Amount', num: true, cell: function (x) { return fmt(x.amount); } },
-            { label: 'By', cell: function (x) { return x.principal; } },
-          ], denials)] : [empty('No denial recorded.')]),
-        );
-      });
-    },
-
-    tripwires: function () {
-      return Promise.all([api('GET', G + '/regression/state'), api('GET', G + '/regression/events?limit=20'), api('GET', G + '/risk/policies')]).then(function (r) {
-        var states = items(r[0].body);
-        var events = items(r[1].body);
-        var targets = {};
-        states.forEach(function (s) { if (s.action === 'THROTTLE') targets[s.target_engine] = true; });
-        var throttled = items(r[2].body).filter(function (p) { return p.enabled === false; });
-        var statusPill = function (s) {
-          return s === 'triggered' ? pill('bad', 'Triggered') : s === 'ok' ? pill('ok', 'OK') : s === 'disabled' ? pill('warn', 'Disabled') : pill('info', String(s).replace(/_/g, ' '));
-        };
-        content.replaceChildren(
-          section('State per domain and metric', states.length ? [table('Tripwire state', [
-            { label: 'Domain', cell: function (s) { return s.domain; } },
-            { label: 'Metric', cell: function (s) { return h('code', { text: s.metric }); } },
-            { label: 'Status', cell: function (s) { return statusPill(s.status); } },
-            { label: 'Baseline', num: true, cell: function (s) { return s.baseline === null ? '—' : pct(s.baseline); } },
-            { label: 'Current', num: true, cell: function (s) { return s.current === null ? '—' : pct(s.current); } },
-            { label: 'Action', cell: function (s) { return s.action + ' → ' + s.target_engine + (s.action_status && s.action_status !== 'none' ? ' (' + s.action_status + ')' : ''); } },
-            { label: 'Fired', num: true, cell: function (s) { return String(s.trigger_count); } },
-            { label: 'Last evaluated', cell: function (s) { return when(s.last_evaluated_at); } },
-          ], states)] : [empty('No tripwire policy yet.')]),
-          section('Disabled engines', throttled.length ? [table('Engines whose risk policy is disabled', [
-            { label: 'Engine', cell: function (p) { return h('strong', { text: p.engine }); } },
-            { label: 'Why', cell: function (p) { return p.disabled_reason || '—'; } },
-            { label: 'Tripwire target', cell: function (p) { return targets[p.engine] ? pill('warn', 'Yes') : 'No'; } },
-            { label: 'Since', cell: function (p) { return when(p.updated_at) + ' by ' + p.updated_by; } },
-            { label: 'Action', cell: function (p) {
-              return CAN_ACT ? actionForm({ label: 'Re-enable ' + p.engine, button: 'Re-enable', kind: 'primary', reasonLabel: 'Reason (required)',
-                run: function (reason) { return api('POST', G + '/risk/policies/upsert', { engine: p.engine, enabled: true, reason: reason }); },
-                done: afterAction(p.engine + ' re-enabled.') }) : '—';
-            } },
-          ], throttled)] : [empty('Every engine with a risk policy is enabled.')]),
-          section('Recent evaluations and actions', events.length ? [table('Recent tripwire events', [
-            { label: 'At', cell: function (e) { return when(e.at); } },
-            { label: 'Domain', cell: function (e) { return e.domain; } },
-            { label: 'Metric', cell: function (e) { return h('code', { text: e.metric }); } },
-            { label: 'Event', cell: function (e) { return e.type; } },
-            { label: 'Status', cell: function (e) { return e.status ? statusPill(e.status) : '—'; } },
-            { label: 'Action', cell: function (e) { return e.action || '—'; } },
-            { label: 'By', cell: function (e) { return e.principal; } },
-          ], events)] : [empty('No evaluation yet.')]),
-        );
-      });
-    },
-
-    heimdall: function () {
-      return api('GET', G + '/heimdall/scorecard/today').then(function (r) {
-        var sc = r.body || {};
-        var domains = sc.domains || [];
-        content.replaceChildren(
-          h('p', { class: 'muted' }, ['UTC day ' + (sc.day || '') + ' · as of ' + when(sc.as_of) + ' · kill switch ', sc.kill_switch_engaged ? pill('bad', 'Engaged') : pill('ok', 'Released')]),
-          domains.length ? h('div', { class: 'grid two' }, domains.map(function (d) {
-            return section(d.domain, [
-              h('p', { class: 'summary' }, [d.prod_eligible ? pill('ok', 'Production eligible') : pill('warn', 'Not eligible'), ' ', h('span', { class: 'muted', text: d.prod_eligible ? 'every gate passes' : 'first failing gate: ' + d.gate_reason })]),
-              h('dl', { class: 'kv' }, [
-                h('dt', { text: 'Window' }), h('dd', { text: d.window_from + ' → ' + d.window_to + ' (' + d.window_days + ' days)' }),
-                h('dt', { text: 'Trials' }), h('dd', { text: d.trials + ' (' + d.successes + ' successes; today ' + ((d.today || {}).trials || 0) + ')' }),
-                h('dt', { text: 'Success rate' }), h('dd', { text: pct(d.success_rate) }),
-                h('dt', { text: 'Average confidence' }), h('dd', { text: d.avg_confidence === null ? '—' : Number(d.avg_confidence).toFixed(3) }),
-              ]),
-              table('Gates for ' + d.domain, [
-                { label: 'Gate', cell: function (g) { return h('code', { text: g.gate }); } },
-                { label: 'State', cell: function (g) { return g.passed ? pill('ok', 'Passed') : pill('bad', 'Not yet'); } },
-                { label: 'Actual / required', cell: function (g) { return show(g.actual) + ' / ' + show(g.required); } },
-                { label: 'Distance to the gate', cell: function (g) { return g.distance || (g.passed ? '—' : g.reason_code); } },
-              ], d.gates || []),
-            ]);
-          })) : section('Scorecards', [empty('No Heimdall policy yet.')]),
-        );
-      });
-    },
-
-    approvals: function () {
-      return api('GET', G + '/approvals?status=pending&limit=100').then(function (r) {
-        var list = items(r.body);
-        content.replaceChildren(section('Pending requests', list.length ? [table('Pending approval requests', [
-          { label: 'Requested', cell: function (a) { return when(a.created_at); } },
-          { label: 'Kind', cell: function (a) { return h('code', { text: a.kind }); } },
-          { label: 'Subject', cell: function (a) { return a.subject; } },
-          { label: 'Reason', cell: function (a) { return a.reason; } },
-          { label: 'Requested by', cell: function (a) { return a.requested_by; } },
-          { label: 'Risk', cell: function (a) { return a.risk_level === 'critical' || a.risk_level === 'high' ? pill('bad', a.risk_level) : pill('info', a.risk_level); } },
-          { label: 'Approvals', num: true, cell: function (a) { return a.approvals + ' / ' + a.min_approvals; } },
-          { label: 'Expires', cell: function (a) { return when(a.expires_at); } },
-          { label: 'Decision', cell: function (a) {
-            if (!CAN_ACT) return '—';
-            if (a.requested_by === ME) return h('span', { class: 'muted', text: 'Your request: another operator decides' });
-            var approve = h('button', { type: 'button', class: 'primary', text: 'Approve', 'aria-label': 'Approve ' + a.kind + ' ' + a.subject, 'data-approval': a.id });
-            approve.addEventListener('click', function () {
-              approve.disabled = true;
-              api('POST', G + '/approvals/' + encodeURIComponent(a.id) + '/approve', {}).then(afterAction('Approved ' + a.kind + ' ' + a.subject + '.'), function (e) { approve.disabled = false; say('error', String(e.message || e)); });
-            });
-            return h('div', { class: 'row-actions' }, [approve, actionForm({ label: 'Reject ' + a.kind + ' ' + a.subject, button: 'Reject', kind: 'secondary', reasonLabel: 'Reason to reject',
-              run: function (reason) { return api('POST', G + '/approvals/' + encodeURIComponent(a.id) + '/reject', { reason: reason }); }, done: afterAction('Rejected ' + a.kind + ' ' + a.subject + '.') })]);
-          } },
-        ], list)] : [empty('No request waits for a decision.')]));
-      });
-    },
-
-    reviews: function () {
-      return api('GET', G + '/reviews').then(function (r) {
-        var list = r.status === 404 ? [] : Array.isArray(r.body) ? r.body : r.body && (r.body.items || r.body.reports) || [];
-        if (!r.ok && r.status !== 404) throw new Error(problem(r));
-        content.replaceChildren(section('Weekly reviews', list.length ? [h('ul', {}, list.map(function (x) {
-          var week = typeof x === 'string' ? x : x.week;
-          return h('li', {}, [h('a', { href: G + '/reviews/' + encodeURIComponent(week) + '.html', text: 'Week ' + week }), x.generated_at ? h('span', { class: 'muted', text: ' · generated ' + when(x.generated_at) }) : null]);
-        }))] : [empty('No reports yet.')]));
-      });
-    },
+  /** What a page's renderer gets: the helpers above and the page's state. */
+  var kit = {
+    h: h, api: api, say: say, problem: problem, when: when, num: num, fmt: fmt, pct: pct, show: show,
+    pill: pill, empty: empty, table: table, section: section, items: items, actionForm: actionForm, afterAction: afterAction,
+    content: content, G: G, ME: ME, ROLE: ROLE, CAN_ACT: CAN_ACT,
   };
+  var pages = {};
+  /** The pages' scripts (each lever's @ConsolePanel, loaded after this one) register their renderers here. */
+  window.WardenConsole = { page: function (slug, render) { pages[slug] = render; } };
 
   function load() {
     var page = pages[document.body.getAttribute('data-page')];
     if (!page) return;
     content.setAttribute('aria-busy', 'true');
-    page().then(function () { content.setAttribute('aria-busy', 'false'); }, function (e) {
+    page(kit).then(function () { content.setAttribute('aria-busy', 'false'); }, function (e) {
       content.setAttribute('aria-busy', 'false');
       say('error', 'Could not load this page: ' + String(e && e.message || e));
     });
   }
-  load();
+  // Deferred scripts run in order before DOMContentLoaded: by then the page's own script has registered.
+  document.addEventListener('DOMContentLoaded', load);
 })();
 `;

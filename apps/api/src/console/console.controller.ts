@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
+import { ConsolePanelRegistry, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
 import { CONSOLE_JS } from './console.client.js';
 import { CONSOLE_CSS } from './console.css.js';
-import { CONSOLE_PAGES, consolePage, notFoundPage, signInPage } from './console.html.js';
+import { type ConsolePage, consolePage, notFoundPage, signInPage } from './console.html.js';
 
 /** Same-origin everything: nothing is fetched from anywhere else, nothing inline runs, no framing. */
 const PAGE_HEADERS = {
@@ -17,15 +17,21 @@ const PAGE_HEADERS = {
 };
 
 /**
- * The operator console: server-rendered page frames, a stylesheet and a script, all served by
- * Warden. Pages are public routes that check the session themselves (a missing or dead session
- * redirects to sign-in); the data and every action go through the JSON API, where the AuthGuard
- * accepts the session cookie and requires the CSRF header on actions.
+ * The operator console: server-rendered page frames, a stylesheet, the shell's script and each
+ * page's script, all served by Warden. The pages are the levers' panels (@ConsolePanel, found at
+ * start into ConsolePanelRegistry): the shell names none; the first in navigation order is the home
+ * page at /console, the others are at /console/<slug>. Pages are public routes that check the
+ * session themselves (a missing or dead session redirects to sign-in); the data and every action go
+ * through the JSON API, where the AuthGuard accepts the session cookie and requires the CSRF header
+ * on actions.
  */
 @ApiExcludeController()
 @Controller('console')
 export class ConsoleController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly panels: ConsolePanelRegistry,
+  ) {}
 
   @Get('assets/console.css')
   @Public()
@@ -37,6 +43,15 @@ export class ConsoleController {
   @Public()
   js(@Res() reply: FastifyReply): FastifyReply {
     return reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(CONSOLE_JS);
+  }
+
+  /** A page's own script: its panel's client code, registered with the shell's client. */
+  @Get('assets/panels/:slug.js')
+  @Public()
+  panelJs(@Param('slug') slug: string, @Res() reply: FastifyReply): FastifyReply {
+    const panel = this.panels.get(slug);
+    if (!panel) return reply.code(404).header('x-content-type-options', 'nosniff').type('text/plain; charset=utf-8').send('not found');
+    return reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-cache').type('text/javascript; charset=utf-8').send(panel.panel.script());
   }
 
   @Get('sign-in')
@@ -73,8 +88,8 @@ export class ConsoleController {
 
   @Get()
   @Public()
-  status(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
-    return this.page('status', request, reply);
+  home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.page(undefined, request, reply);
   }
 
   @Get(':page')
@@ -83,16 +98,23 @@ export class ConsoleController {
     return this.page(slug, request, reply);
   }
 
-  private async page(slug: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /** `slug` undefined: the home page. The home panel has no second address under /console/<slug>. */
+  private async page(slug: string | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const session = readCookie(request.headers.cookie, SESSION_COOKIE);
     const live = session ? await this.sessions.resolve(session) : null;
     if (!live) {
       if (session) void reply.header('set-cookie', this.sessions.clearCookie());
       return reply.code(303).header('cache-control', 'no-store').header('location', session ? '/console/sign-in?expired=1' : '/console/sign-in').send();
     }
-    const page = CONSOLE_PAGES.find((p) => p.slug === slug && slug !== 'status') ?? (slug === 'status' ? CONSOLE_PAGES[0] : undefined);
+    const pages = this.pages();
+    const page = slug === undefined ? pages[0] : pages.find((p, i) => i > 0 && p.slug === slug);
     if (!page) return html(reply, 404, notFoundPage());
-    return html(reply, 200, consolePage(page, { name: live.principal.name, role: live.principal.role, csrfToken: live.csrfToken }));
+    return html(reply, 200, consolePage(pages, page, { name: live.principal.name, role: live.principal.role, csrfToken: live.csrfToken }));
+  }
+
+  /** The navigation: every declared panel in order, the first at /console. */
+  private pages(): ConsolePage[] {
+    return this.panels.all().map((p, i) => ({ slug: p.slug, title: p.title, path: i === 0 ? '/console' : `/console/${encodeURIComponent(p.slug)}` }));
   }
 }
 

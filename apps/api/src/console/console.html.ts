@@ -1,19 +1,11 @@
 /** The console's server-rendered HTML: every interpolated value goes through `esc`. */
 
+/** A page of the navigation: a lever's panel (@ConsolePanel) at its address. */
 export interface ConsolePage {
   slug: string;
   path: string;
   title: string;
 }
-
-export const CONSOLE_PAGES: readonly ConsolePage[] = [
-  { slug: 'status', path: '/console', title: 'Status' },
-  { slug: 'risk', path: '/console/risk', title: 'Risk today' },
-  { slug: 'tripwires', path: '/console/tripwires', title: 'Tripwires' },
-  { slug: 'heimdall', path: '/console/heimdall', title: 'Heimdall' },
-  { slug: 'approvals', path: '/console/approvals', title: 'Approvals' },
-  { slug: 'reviews', path: '/console/reviews', title: 'Reviews' },
-];
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -32,21 +24,30 @@ function head(title: string, extra = ''): string {
 ${extra}</head>`;
 }
 
+/** Where a panel's script is served: same origin, so the CSP's `script-src 'self'` holds. */
+export function panelScriptPath(slug: string): string {
+  return `/console/assets/panels/${encodeURIComponent(slug)}.js`;
+}
+
 export interface PageViewer {
   name: string;
   role: string;
   csrfToken: string;
 }
 
-/** A console page: the frame (navigation, who is signed in, sign-out); the script fills #content from the JSON API. */
-export function consolePage(page: ConsolePage, viewer: PageViewer): string {
-  const nav = CONSOLE_PAGES.map(
+/**
+ * A console page: the frame (navigation, who is signed in, sign-out), the shell's script and the
+ * page's own script, which fills #content from the JSON API.
+ */
+export function consolePage(pages: readonly ConsolePage[], page: ConsolePage, viewer: PageViewer): string {
+  const nav = pages.map(
     (p) => `<li><a href="${esc(p.path)}"${p.slug === page.slug ? ' aria-current="page"' : ''}>${esc(p.title)}</a></li>`,
   ).join('');
   const meta = `<meta name="warden-csrf" content="${esc(viewer.csrfToken)}">
 <meta name="warden-principal" content="${esc(viewer.name)}">
 <meta name="warden-role" content="${esc(viewer.role)}">
 <script src="/console/assets/console.js" defer></script>
+<script src="${esc(panelScriptPath(page.slug))}" defer></script>
 `;
   return `${head(page.title, meta)}
 <body data-page="${esc(page.slug)}">

@@ -1,7 +1,13 @@
 import { type Role, roleAtLeast, ROLES } from '#platform';
 
-export const APPROVAL_KINDS = ['gate_intent', 'heimdall_promotion', 'kill_switch_release', 'engine_reenable', 'manual'] as const;
-export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+/**
+ * What an approval guards, named by the lever that owns it and registered at start
+ * (approval-acts.registry.ts): approvals keeps no list of the levers above it. `manual` is its own.
+ */
+export type ApprovalKind = string;
+export const MANUAL_KIND = 'manual';
+/** A kind's and an act's spelling (also a name in WARDEN_TWO_PERSON). */
+export const KIND_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
@@ -11,21 +17,18 @@ export const STORED_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'c
 export type ApprovalStatus = (typeof STORED_STATUSES)[number];
 
 /**
- * Who may decide a request of each kind: `operator` and above, plus any role a kind names. Every
- * kind asks for an operator today; a kind that should need an admin names `least: 'admin'`.
+ * Who may decide a request of a kind: `least` and above, plus any role in `also`. The owning lever
+ * states it when it registers the kind; every kind asks for an operator today (the default).
  */
-export const KIND_APPROVERS: Record<ApprovalKind, { least: Role; also: Role[] }> = {
-  gate_intent: { least: 'operator', also: [] },
-  heimdall_promotion: { least: 'operator', also: [] },
-  kill_switch_release: { least: 'operator', also: [] },
-  engine_reenable: { least: 'operator', also: [] },
-  manual: { least: 'operator', also: [] },
-};
+export interface ApproverRule {
+  least: Role;
+  also?: Role[];
+}
+export const DEFAULT_APPROVERS: ApproverRule = { least: 'operator', also: [] };
 
-/** The roles that may decide a request of this kind (stored on the request, checked by the decide statement). */
-export function approverRoles(kind: ApprovalKind): Role[] {
-  const rule = KIND_APPROVERS[kind];
-  return ROLES.filter((r) => roleAtLeast(r, rule.least) || rule.also.includes(r));
+/** The roles that may decide a request under `rule` (stored on the request, checked by the decide statement). */
+export function approverRoles(rule: ApproverRule = DEFAULT_APPROVERS): Role[] {
+  return ROLES.filter((r) => roleAtLeast(r, rule.least) || (rule.also ?? []).includes(r));
 }
 
 export const DEFAULT_TTL_SECONDS = 3600;

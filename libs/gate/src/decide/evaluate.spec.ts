@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { GateInputError } from './input-error.js';
-import { evaluateIntent } from './evaluate.js';
+import { evaluateIntent, failsClosedOnInvalid } from './evaluate.js';
 import { normalizePolicy, parsePolicyYaml } from './policy.js';
 import { applySimulate } from './simulate.js';
 
@@ -79,6 +79,11 @@ describe('evaluateIntent', () => {
     const e = evaluateIntent(p, { tool_name: '', context: { risk_class: 'high' } });
     expect([e.verdict, e.reason_codes, e.intent_digest]).toEqual(['block', ['fail_closed_intent_invalid'], null]);
     expect(() => evaluateIntent(p, { tool_name: '', context: { risk_class: 'low' } })).toThrow(GateInputError);
+    // The same rule, asked before evaluating (the server answers 400 before reading the levers).
+    expect(failsClosedOnInvalid(p, { tool_name: '', context: { risk_class: ' High ' } })).toBe(true);
+    expect(failsClosedOnInvalid(p, { tool_name: '', context: { risk_class: 'low' } })).toBe(false);
+    expect(failsClosedOnInvalid(p, 'not an object')).toBe(false);
+    expect(failsClosedOnInvalid(policy('  []\n'), { context: { risk_class: 'high' } })).toBe(false);
   });
 
   it('a destructive target raises an allow to require_approval (apply) or dry_run (plan)', () => {

@@ -26,6 +26,15 @@ const failClosedApplies = (policy: GatePolicy, riskClass: string) =>
   policy.fail_closed.enabled && policy.fail_closed.risk_classes.includes(riskClass.trim().toLowerCase());
 
 /**
+ * Whether `policy` blocks a raw intent that cannot be normalised (its fail_closed covers the risk
+ * class the raw intent names) rather than refusing it as invalid input.
+ */
+export function failsClosedOnInvalid(policy: GatePolicy, rawIntent: unknown): boolean {
+  const riskClass = isObj(rawIntent) && isObj(rawIntent.context) && typeof rawIntent.context.risk_class === 'string' ? rawIntent.context.risk_class : '';
+  return failClosedApplies(policy, riskClass);
+}
+
+/**
  * Evaluates one intent against one normalised policy, as gait's EvaluatePolicyDetailed does for a
  * single (non-script) intent:
  *   1. an intent that cannot be normalised blocks when fail_closed covers its risk class
@@ -44,8 +53,7 @@ export function evaluateIntent(policy: GatePolicy, intent: unknown, opts: Evalua
   try {
     normalized = isNormalizedIntent(intent) ? intent : normalizeIntent(intent);
   } catch (e) {
-    const raw = isObj(intent) && isObj(intent.context) && typeof intent.context.risk_class === 'string' ? intent.context.risk_class : '';
-    if (!(e instanceof GateInputError) || !failClosedApplies(policy, raw)) throw e;
+    if (!(e instanceof GateInputError) || !failsClosedOnInvalid(policy, intent)) throw e;
     const trace: TraceStep[] = [{ step: 'normalize', ok: false, error: e.message }];
     return finish(pDigest, null, 'block', ['fail_closed_intent_invalid'], ['intent_not_evaluable'], null, 0, trace);
   }

@@ -1,5 +1,5 @@
-import { parseDocument } from 'yaml';
 import { GateInputError } from './input-error.js';
+import { decodePolicyYaml } from './policy-yaml.js';
 import { bool, int, list, obj, onlyKeys, str, strList, type Obj } from './read.js';
 import { compareBytes, isVerdict, normalizeList, normalizeListLower, uniqueSorted, type Verdict } from './strings.js';
 import type { Dataflow, GatePolicy, PolicyMatch, PolicyRule, RateLimit } from './types.js';
@@ -20,11 +20,13 @@ const RULE_UNSUPPORTED = ['endpoint', 'require_context_evidence', 'required_cont
 const MATCH_KEYS = ['tool_name', 'tool_names', 'risk_classes', 'identities', 'workspace_prefixes', 'target_kinds', 'target_values', 'endpoint_class', 'endpoint_classes', 'data_classes', 'destination_kinds', 'destination_values', 'destination_operations', 'provenance_sources'];
 const MATCH_UNSUPPORTED = ['discovery_method', 'tool_annotations', 'skill_publishers', 'skill_sources', 'context_tool_names', 'context_data_classes', 'context_endpoint_classes', 'context_autonomy_levels', 'require_delegation', 'allowed_delegator_identities', 'allowed_delegate_identities', 'delegation_scopes', 'max_delegation_depth'];
 
-/** Parses policy YAML strictly (duplicate or unknown keys are errors, as gait's strict decoder) and normalises it. */
+/**
+ * Parses policy YAML strictly (duplicate or unknown keys are errors, as gait's strict decoder) and
+ * normalises it, within POLICY_LIMITS (size, depth, aliases, values, rules): the one way text from a
+ * user (an upload, a CLI file) becomes a policy.
+ */
 export function parsePolicyYaml(text: string): GatePolicy {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) throw new GateInputError(`parse policy yaml: ${doc.errors[0].message}`);
-  return normalizePolicy(doc.toJS({ maxAliasCount: 100 }) as unknown);
+  return normalizePolicy(decodePolicyYaml(text));
 }
 
 /** Validates and normalises a decoded policy exactly as gait's normalizePolicy (for the fields Warden supports). */

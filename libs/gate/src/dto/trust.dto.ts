@@ -1,12 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, ValidateIf } from 'class-validator';
-import { RatioField, TextField } from '#platform';
+import { IDENTITY_PATTERN, RatioField, TextField } from '#platform';
 import type { TrustPrior } from '../decide/trust.js';
 import type { OutcomeRow, OverrideRow } from '../gate.repository.js';
 
-/** An identity as intents carry it in context.identity: trimmed, 1-200 printable characters, no '/'. */
-export const IDENTITY_PATTERN = /^[^\s/\p{Cc}][^/\p{Cc}]{0,199}$/u;
-
+/** An identity as intents carry it in context.identity (the platform's IDENTITY_PATTERN, shared with token bindings). */
 export class IdentityParams {
   @ApiProperty({ example: 'agent-alice' })
   @IsString()

@@ -23,6 +23,10 @@ export class ApiTokenEntity {
   @Column({ type: 'text', name: 'domains', array: true, nullable: true })
   domains: string[] | null;
 
+  /** Engine tokens only: the gate identities it may claim besides its own name (null: only its name). */
+  @Column({ type: 'text', name: 'identities', array: true, nullable: true })
+  identities: string[] | null;
+
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' })
   createdAt: Date;
 

@@ -6,6 +6,8 @@ export const AuthErrorCode = {
   EngineNotBound: 'engine_not_bound',
   /** An engine-bound token acting on a domain outside its binding (403). */
   DomainNotBound: 'domain_not_bound',
+  /** An engine token claiming a gate identity its binding does not name (403). */
+  IdentityNotBound: 'identity_not_bound',
   /** engines/domains given for a role that is never bound (400): it would be stored and ignored. */
   BindingNotAllowed: 'binding_not_allowed',
   /** Another token already has this name, compared case-insensitively, revoked ones included (409). */

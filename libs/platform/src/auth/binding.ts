@@ -4,7 +4,8 @@ import type { Principal } from './principal.js';
 
 /**
  * How an engine token's binding covers what it may act on (docs/auth.md, "Bindings"). Pure
- * functions: the services look up what they need (a tripwire's action and target) and ask here.
+ * functions: the services look up what they need and ask here; a lever with rules of its own (the
+ * tripwire's reach) builds them from these in its own library.
  *
  * Only `engine` tokens are ever restricted: a binding on any other role is refused at creation.
  * A token is *bound* when it was given `engines` or `domains` (even only one of them): a bound
@@ -44,62 +45,21 @@ export function assertDomainAllowed(principal: Principal, domain: string): void 
   }
 }
 
-/** What a tripwire on one domain+metric can do: its policy's action and target, or none yet. */
-export interface TripwireReach {
-  domain: string;
-  metric: string;
-  /** null: no policy for this domain+metric (yet). */
-  action: 'THROTTLE' | 'KILL_SWITCH' | 'ALERT' | null;
-  /** The engine a THROTTLE disables; a policy's default, and the target when there is no policy, is the domain. */
-  target_engine: string;
+/**
+ * The gate identities (`context.identity`) this caller may claim: null = any (operator, admin).
+ * An engine token claims its own name and the `identities` it was created with, and nothing else,
+ * whether or not it is bound to engines or domains: identities are their own dimension, so they
+ * neither make a token bound nor does an engine binding widen them. A rule keyed on an identity
+ * (trust, policy `identities`) is only as strong as this check.
+ */
+export function claimableIdentities(principal: Principal): string[] | null {
+  return isRestricted(principal) ? [principal.name, ...(principal.identities ?? [])] : null;
 }
 
-/**
- * May this caller record KPI events that feed this tripwire? Covered when the domain is one of the
- * token's `domains` (the operator named it), else — never for a KILL_SWITCH tripwire, which halts
- * every engine — when the token is unbound, or its `engines` include the tripwire's target engine.
- */
-export function assertTripwireFeedAllowed(principal: Principal, reach: TripwireReach): void {
-  if (!isRestricted(principal)) return;
-  if ((principal.domains ?? []).includes(reach.domain)) return;
-  const what = `${reach.domain}/${reach.metric}`;
-  if (reach.action === 'KILL_SWITCH') {
-    throw WardenError.forbidden(
-      AuthErrorCode.DomainNotBound,
-      `tripwire ${what} engages the kill switch, halting every engine: only a token bound to domain ${reach.domain} may feed it (token '${principal.name}' is not)`,
-    );
-  }
-  if (!isBound(principal)) return;
-  if ((principal.engines ?? []).includes(reach.target_engine)) return;
-  if (principal.engines !== null) {
-    throw WardenError.forbidden(
-      AuthErrorCode.EngineNotBound,
-      `tripwire ${what} acts on engine ${reach.target_engine}: token '${principal.name}' is not bound to it`,
-    );
-  }
-  throw WardenError.forbidden(AuthErrorCode.DomainNotBound, `token '${principal.name}' is not bound to domain ${reach.domain}`);
-}
-
-/**
- * May this caller evaluate this tripwire now (and so fire its action)? It must be covered as for
- * feeding, and the action must stay inside the token's own engines: a KILL_SWITCH tripwire is
- * always an operator's call; a THROTTLE of an engine the bound token is not bound to as well.
- */
-export function assertTripwireEvaluateAllowed(principal: Principal, reach: TripwireReach): void {
-  assertTripwireFeedAllowed(principal, reach);
-  if (!isRestricted(principal)) return;
-  const what = `${reach.domain}/${reach.metric}`;
-  if (reach.action === 'KILL_SWITCH') {
-    throw WardenError.forbidden(
-      AuthErrorCode.Forbidden,
-      `tripwire ${what} engages the kill switch: evaluating it is an operator's call ('operator' or above is required)`,
-    );
-  }
-  const engines = boundEngines(principal);
-  if (reach.action === 'THROTTLE' && engines && !engines.includes(reach.target_engine)) {
-    throw WardenError.forbidden(
-      AuthErrorCode.EngineNotBound,
-      `tripwire ${what} throttles engine ${reach.target_engine}: token '${principal.name}' is not bound to it; an operator may evaluate it`,
-    );
+/** The gate: an intent's claimed identity, and the identity outcomes are recorded against. Exact match. */
+export function assertIdentityAllowed(principal: Principal, identity: string): void {
+  const identities = claimableIdentities(principal);
+  if (identities && !identities.includes(identity)) {
+    throw WardenError.forbidden(AuthErrorCode.IdentityNotBound, `token '${principal.name}' is not bound to identity ${identity}`);
   }
 }

@@ -18,6 +18,11 @@ export interface Principal {
   role: Role;
   engines: string[] | null;
   domains: string[] | null;
+  /**
+   * The gate identities (`context.identity`) an engine token may claim besides its own name; null
+   * or absent: only its own name. Never read for other roles (they may claim any).
+   */
+  identities?: string[] | null;
 }
 
 /** The token id recorded for acts Warden takes on its own (jobs, tripwires, migrations). */
@@ -54,6 +59,9 @@ const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstra
  * ASCII so that no look-alike (a Cyrillic "ѕystem", a zero-width space) passes for another name.
  */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9 ._@+-]{0,98}[A-Za-z0-9._@+-])?$/;
+
+/** A gate identity as intents carry it in context.identity: trimmed, 1-200 printable characters, no '/'. */
+export const IDENTITY_PATTERN = /^[^\s/\p{Cc}][^/\p{Cc}]{0,199}$/u;
 
 export function isReservedTokenName(name: string, leverNames: readonly string[] = []): boolean {
   const n = name.trim().toLowerCase();

@@ -56,7 +56,12 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** Console sessions: a token exchanged for a cookie at sign-in, checked (with its token) on every request. */
+/**
+ * Console sessions: a token exchanged for a cookie at sign-in, checked (with its token) on every
+ * request. A session ends at sign-out, after 8 hours, after WARDEN_SESSION_IDLE_MINUTES unused, when
+ * its token is revoked, or when its person signs in beyond WARDEN_SESSION_MAX_PER_PERSON sessions
+ * (the oldest goes).
+ */
 @Injectable()
 export class SessionService {
   private readonly logger = new Logger('sessions');
@@ -79,17 +84,23 @@ export class SessionService {
     const createdAt = this.clock.now();
     const expiresAt = new Date(createdAt.getTime() + SESSION_TTL_MS);
     await this.dataSource.transaction(async (manager) => {
+      // At most WARDEN_SESSION_MAX_PER_PERSON live sessions: a stolen cookie does not outlive five new sign-ins.
+      const evicted = await this.repository.evictBeyond(manager, principal.tokenId, this.config.WARDEN_SESSION_MAX_PER_PERSON, createdAt);
       await this.repository.insert(manager, { idHash: sha256(session), principal, csrfHash: sha256(csrfToken), createdAt, expiresAt });
-      await this.audit.record(manager, principal, { action: 'console.sign_in', subject: `token:${principal.tokenId}`, details: { expires_at: expiresAt.toISOString() } });
+      await this.audit.record(manager, principal, {
+        action: 'console.sign_in',
+        subject: `token:${principal.tokenId}`,
+        details: { expires_at: expiresAt.toISOString(), ...(evicted ? { revoked_oldest_sessions: evicted } : {}) },
+      });
     });
     return { session, csrfToken, principal, expiresAt };
   }
 
-  /** The session's principal, or null when it is unknown, expired, signed out or its token revoked. Fails closed (503) without a database. */
+  /** The session's principal, or null when it is unknown, expired, idle too long, signed out, evicted or its token revoked. Fails closed (503) without a database. */
   async resolve(session: string): Promise<LiveSession | null> {
     let row;
     try {
-      row = await this.repository.findLive(sha256(session), this.clock.now());
+      row = await this.repository.findLive(sha256(session), this.clock.now(), this.config.WARDEN_SESSION_IDLE_MINUTES);
     } catch (err) {
       this.logger.warn(`session lookup failed, failing closed: ${err instanceof Error ? err.message : String(err)}`);
       throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'sessions cannot be verified: the database cannot be reached (failing closed)');
@@ -97,7 +108,7 @@ export class SessionService {
     if (!row) return null;
     const csrfToken = csrfFor(session);
     if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
-    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains }, csrfToken };
+    return { principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities }, csrfToken };
   }
 
   /** Whether a request's X-CSRF-Token header is this session's token. */

@@ -5,10 +5,6 @@ import { redactUrl } from './redact.js';
  * Warden's configuration, read once from the environment and validated at start (envalid):
  * a bad variable stops the process with a message naming it. Secrets are never echoed back.
  */
-/** The acts that undo a safety stop, which the two-person rule can hold for a second operator. */
-export const TWO_PERSON_ACTS = ['kill_switch_release', 'engine_reenable'] as const;
-export type TwoPersonAct = (typeof TWO_PERSON_ACTS)[number];
-
 export class WardenConfig {
   PORT = 3000;
   HOST = '127.0.0.1';
@@ -40,19 +36,38 @@ export class WardenConfig {
 
   /** Where the notification outbox POSTs (comma-separated http(s) URLs); none = notifications off. */
   WARDEN_WEBHOOK_URLS: string[] = [];
-  /** When set, each webhook POST carries `X-Warden-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
+  /**
+   * When set, each webhook POST carries `X-Warden-Timestamp: <unix seconds>` and
+   * `X-Warden-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">` (docs/approvals.md).
+   */
   WARDEN_WEBHOOK_SECRET = '';
+  /**
+   * A delivery is dead-lettered (kept, shown, replayable; no longer retried) after this many failed
+   * attempts or once its first attempt is this old, whichever comes first. With the backoff
+   * (1 s doubling, capped at 5 min) 50 attempts span about 3.5 h of a dead receiver; the age bound
+   * catches the time Warden itself was down.
+   */
+  WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS = 50;
+  WARDEN_WEBHOOK_DEAD_AFTER_SECONDS = 24 * 3600;
+  /** Pending approval requests one requester may have open at once; beyond it 429 too_many_pending_approvals. */
+  WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER = 20;
   /** HMAC key of signed promotion overrides (docs/promotion-review.md); unset = every override is refused. A secret. */
   WARDEN_OVERRIDE_KEY?: string;
   /**
    * Acts that need a second operator's approval (docs/approvals.md "Two-person rule"): a comma list
-   * of TWO_PERSON_ACTS, or `none`. Unset: both in production, none in development.
+   * of act names, or `none`. Unset: every two-person act in production, none in development. The
+   * acts are the levers' (registered with approvals), so the approvals module checks the names at
+   * start; here only the spelling is checked.
    */
-  WARDEN_TWO_PERSON?: TwoPersonAct[];
+  WARDEN_TWO_PERSON?: string[];
+  /** A console session unused this long is dead server-side, whatever its cookie says (docs/console.md). */
+  WARDEN_SESSION_IDLE_MINUTES = 30;
+  /** Live console sessions per person (token); signing in once more revokes the oldest. */
+  WARDEN_SESSION_MAX_PER_PERSON = 5;
 
-  /** Whether `act` waits for a second operator's approval. */
-  twoPerson(act: TwoPersonAct): boolean {
-    return (this.WARDEN_TWO_PERSON ?? (this.ENV === 'production' ? TWO_PERSON_ACTS : [])).includes(act);
+  /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
+  twoPerson(act: string): boolean {
+    return this.WARDEN_TWO_PERSON === undefined ? this.ENV === 'production' : this.WARDEN_TWO_PERSON.includes(act);
   }
 
   get goLiveEnforced(): boolean {
@@ -129,12 +144,13 @@ const webhookUrls = makeValidator<string[]>((input) => {
   return urls;
 });
 
-const twoPersonActs = makeValidator<TwoPersonAct[]>((input) => {
+/** `none` or a comma list of act names; whether each names a registered act is checked by the approvals module at start. */
+const twoPersonActs = makeValidator<string[]>((input) => {
   if (input.trim().toLowerCase() === 'none') return [];
   const acts = input.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = acts.filter((a) => !(TWO_PERSON_ACTS as readonly string[]).includes(a));
-  if (bad.length || acts.length === 0) throw new EnvError(`must be none or a comma list of ${TWO_PERSON_ACTS.join(', ')} (got "${input}")`);
-  return acts as TwoPersonAct[];
+  const bad = acts.filter((a) => !/^[a-z][a-z0-9_]{0,63}$/.test(a));
+  if (bad.length || acts.length === 0) throw new EnvError(`must be none or a comma list of act names (got "${input}")`);
+  return acts;
 });
 
 const defaults = new WardenConfig();
@@ -161,8 +177,13 @@ const SPECS = {
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3600000)({ default: defaults.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS }),
   WARDEN_WEBHOOK_URLS: webhookUrls({ default: [] }),
   WARDEN_WEBHOOK_SECRET: text({ default: '' }),
+  WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS: int(1, 100_000)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_ATTEMPTS }),
+  WARDEN_WEBHOOK_DEAD_AFTER_SECONDS: int(1, 90 * 24 * 3600)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_SECONDS }),
+  WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: int(1, 100_000)({ default: defaults.WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
+  WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
+  WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */

@@ -53,3 +53,12 @@ export function commitOutcomeUnknown(err: unknown, depth = 0): boolean {
   const e = err as { commitOutcomeUnknown?: unknown; driverError?: unknown; cause?: unknown };
   return e.commitOutcomeUnknown === true || commitOutcomeUnknown(e.driverError, depth + 1) || commitOutcomeUnknown(e.cause, depth + 1);
 }
+
+/**
+ * Logs a failure Warden fails closed on: a warning when it is the database being unreachable or
+ * late (an outage is not a bug, docs/failure-modes.md), an error otherwise.
+ */
+export function logFailure(logger: { warn(message: string): void; error(message: string): void }, err: unknown, message: string): void {
+  if (isDatabaseUnavailable(err)) logger.warn(message);
+  else logger.error(message);
+}

@@ -39,16 +39,26 @@ export function normalizeRatio(value: unknown): string | undefined {
 }
 
 /**
+ * A ratio a client gives, kept exactly or refused (undefined): normalizeRatio's rule, except that a
+ * number whose shortest decimal has more than 30 fraction digits is refused instead of cut. Cut, a
+ * `confidence: 1e-308` would be stored as 0: a different value from the one the client sent.
+ */
+export function exactRatio(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && new D(value).decimalPlaces() > RATIO_MAX_FRACTION_DIGITS) return undefined;
+  return normalizeRatio(value);
+}
+
+/**
  * A ratio in [0, 1], given as a JSON number or a decimal string, kept as its exact canonical
- * decimal string. Anything else is left as it came, so that validation names the field.
+ * decimal string (exactRatio). Anything else is left as it came, so that validation names the field.
  */
 export function RatioField(description: string, options: { optional?: boolean; example?: number } = {}) {
   const doc = { description, oneOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: '^\\d(\\.\\d{1,30})?$' }], example: options.example ?? 0.93 };
-  const message = '$property must be a number in [0, 1] (a JSON number or a decimal string with at most 30 fraction digits)';
+  const message = '$property must be a number in [0, 1] (a JSON number or a decimal string with at most 30 fraction digits: a smaller non-zero value cannot be stored exactly)';
   return applyDecorators(
     options.optional ? ApiPropertyOptional(doc) : ApiProperty(doc),
     ...(options.optional ? [IsOptional()] : []),
-    Transform(({ value }: { value: unknown }) => normalizeRatio(value) ?? value),
+    Transform(({ value }: { value: unknown }) => exactRatio(value) ?? value),
     IsString({ message }),
     Matches(CANONICAL_RATIO, { message }),
   );

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import { WardenConfig } from '../config/warden-config.js';
 import { sqlOne, sqlRows } from '../database/sql.js';
+import { logFailure } from '../errors/database-errors.js';
 import { newRunId, runWithLogBindings } from '../logging/pino-logger.js';
 import { dueBoundaries, type JobSchedule } from './schedule.js';
 
@@ -182,7 +183,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.logger.error(`job ${job.name} failed for ${boundary.toISOString()}: ${message}`);
+      logFailure(this.logger, err, `job ${job.name} failed for ${boundary.toISOString()}: ${message}`);
       await this.dataSource
         .query(
           `INSERT INTO job_run (job_name, period_at, status, started_at, finished_at, instance_id, error) VALUES ($1, $2, 'failed', $3, now(), $4, $5)`,

@@ -1,5 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { JobSchedule } from '../jobs/schedule.js';
+import type { ReviewRenderKit } from '../review/render-kit.js';
+import type { AttentionItem, ReviewSectionContract } from '../review/review-registry.js';
 import type { Lever } from './lever.js';
 
 /*
@@ -45,14 +47,18 @@ export interface ReadinessCheckMeta {
   item: string;
 }
 
-export interface ReviewSectionSpec {
+export interface ReviewSectionSpec<T extends object = object> {
   /** Position in the report (ascending). */
   order: number;
   /** Defaults to the lever's title. */
   title?: string;
+  /** The section's HTML on the review page, drawn from its stored data with the platform's kit. */
+  render: (data: T, kit: ReviewRenderKit) => string;
+  /** The section's "needs attention" items, from the same data, when the report is computed. */
+  attention?: (data: T) => AttentionItem[];
 }
 
-export interface ReviewSectionMeta extends ReviewSectionSpec {
+export interface ReviewSectionMeta<T extends object = object> extends ReviewSectionSpec<T> {
   lever: Lever;
 }
 
@@ -81,8 +87,16 @@ export const DecisionOutcomes = (lever: Lever, outcomes: readonly string[]): Cla
 /** A go-live readiness check: the method returns `{ok, detail}`; a throw counts as failed. */
 export const ReadinessCheck = (lever: Lever, item: string): MethodDecorator => SetMetadata(READINESS_CHECK, { lever, item } satisfies ReadinessCheckMeta);
 
-/** The lever's section of the weekly review: the class implements ReviewSectionContract. */
-export const ReviewSection = (lever: Lever, spec: ReviewSectionSpec): ClassDecorator => SetMetadata(REVIEW_SECTION, { lever, ...spec } satisfies ReviewSectionMeta);
+/**
+ * The lever's section of the weekly review: the class implements ReviewSectionContract<T>, and
+ * `spec.render`/`spec.attention` read that same T (a class whose weekSection returns another shape
+ * does not compile).
+ */
+export const ReviewSection =
+  <T extends object>(lever: Lever, spec: ReviewSectionSpec<T>) =>
+  (target: abstract new (...args: never[]) => ReviewSectionContract<T>): void => {
+    SetMetadata(REVIEW_SECTION, { lever, ...spec } satisfies ReviewSectionMeta<T>)(target);
+  };
 
 /** A console page: the class implements ConsolePanelContract. */
 export const ConsolePanel = (lever: Lever, spec: ConsolePanelSpec): ClassDecorator => SetMetadata(CONSOLE_PANEL, { lever, ...spec } satisfies ConsolePanelMeta);

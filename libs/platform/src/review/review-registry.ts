@@ -11,14 +11,15 @@ export interface AttentionItem {
 }
 
 /**
- * One lever's contribution to the weekly review, typed by its data `T`. `weekSection` computes the
+ * One lever's contribution to the weekly review, typed by its data `T`: `weekSection` computes the
  * lever's figures for [from, to) with aggregates in the lever's own repository and returns plain
- * JSON (stored as-is in the report, so numbers that must stay exact are strings); `attention`
- * raises the section's "needs attention" items from those same figures.
+ * JSON (stored as-is in the report, so numbers that must stay exact are strings). How the section
+ * draws and what it raises as "needs attention" are declared beside it, on @ReviewSection, as pure
+ * functions of that same `T` (`<lever>-review.render.ts`): the decorator checks that the class
+ * returns the `T` they read.
  */
 export interface ReviewSectionContract<T extends object = object> {
   weekSection(from: Date, to: Date): Promise<T>;
-  attention?(data: T): AttentionItem[];
 }
 
 export interface RegisteredReviewSection extends ReviewSectionMeta {

@@ -62,9 +62,11 @@ function signatureMatches(signature: string, expected: string): boolean {
 /**
  * Verifies an override file's text (or an already-parsed object, whose numbers are then taken as
  * JavaScript has them) against the key. Refuses a malformed file, a file marked `"used": true`
- * (menace marks files it consumed) and a bad signature, each with its own error code.
+ * (menace marks files it consumed) and a bad signature, each with its own error code. With
+ * `opts.domain` (the evaluation's domain, null for none), an override whose signed data names a
+ * `domain` applies to that domain only (overrideAppliesTo).
  */
-export function verifyOverride(file: string | Record<string, unknown>, key: string | Uint8Array, opts: { source?: string } = {}): VerifiedOverride {
+export function verifyOverride(file: string | Record<string, unknown>, key: string | Uint8Array, opts: { source?: string; domain?: string | null } = {}): VerifiedOverride {
   let root: JsonNode;
   try {
     root = typeof file === 'string' ? parseJsonTree(file) : toJsonTree(file);
@@ -89,10 +91,28 @@ export function verifyOverride(file: string | Record<string, unknown>, key: stri
     throw new PromotionInputError('override_bad_signature', 'override signature does not match its data');
   }
   const data = fromJsonTree(dataNode) as Record<string, unknown>;
+  if (opts.domain !== undefined) overrideAppliesTo(data, opts.domain);
   return Object.freeze({
     data: Object.freeze(data),
     signature: sigNode.v,
     digest: overrideDigest(sigNode.v),
     ...(opts.source !== undefined ? { source: opts.source } : {}),
   }) as VerifiedOverride;
+}
+
+/**
+ * The signature covers `data`, so a `domain` in it is what the signer allowed: an override signed
+ * for one domain is refused on another, and on an evaluation that names no domain. Data without a
+ * `domain` is menace's unscoped override and applies wherever it is given, as before.
+ */
+export function overrideAppliesTo(data: Readonly<Record<string, unknown>>, domain: string | null): void {
+  if (!('domain' in data) || data.domain === null) return;
+  const signed = data.domain;
+  if (typeof signed !== 'string' || signed !== domain) {
+    throw new PromotionInputError(
+      'invalid_override',
+      `this override was signed for domain ${JSON.stringify(signed)}, not for ${domain === null ? 'an evaluation without a domain' : JSON.stringify(domain)}`,
+      { reason: 'override_domain_mismatch', signed_domain: signed, domain },
+    );
+  }
 }

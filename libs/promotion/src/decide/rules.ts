@@ -1,6 +1,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { parse as parseYaml } from 'yaml';
 import { PythonRewriteError, pythonToCel } from './python-to-cel.js';
+import { disallowedConstruct, RULE_FILE_LIMITS, textLimitExceeded } from './rule-limits.js';
 import { isVerdict, PromotionInputError, VERDICTS, type Verdict } from './types.js';
 
 /**
@@ -100,7 +101,21 @@ env
     return b.includes(a);
   });
 
-function compileOne(spec: { decision: Verdict; condition?: string; cel?: string; reasonCode: string }, source: 'file' | 'builtin', label: string): CompiledRule {
+/** How a file is compiled: `stored` (a file accepted before the current limits) turns a refused condition into a rule that errors, not a file that fails. */
+export interface CompileOptions {
+  stored?: boolean;
+}
+
+function compileOne(
+  spec: { decision: Verdict; condition?: string; cel?: string; reasonCode: string },
+  source: 'file' | 'builtin',
+  label: string,
+  options: CompileOptions = {},
+): CompiledRule {
+  const text = spec.cel ?? spec.condition!;
+  if (text.length > RULE_FILE_LIMITS.maxConditionLength) {
+    throw compileError(label, spec, `the condition is longer than ${RULE_FILE_LIMITS.maxConditionLength} characters`);
+  }
   let cel: string;
   if (spec.cel !== undefined) {
     cel = spec.cel;
@@ -114,15 +129,38 @@ function compileOne(spec: { decision: Verdict; condition?: string; cel?: string;
   }
   let test: (vars: RuleVariables) => unknown;
   try {
-    test = env.parse(cel) as unknown as (vars: RuleVariables) => unknown;
+    const parsed = env.parse(cel);
+    const refused = disallowedConstruct(parsed.ast);
+    if (refused) {
+      const why = `it uses ${refused}; a condition may use only the rule variables, literals, comparisons, arithmetic, !, &&, ||, ? :, the py_* helpers and dyn()/double()/int()`;
+      if (!options.stored) throw compileError(label, spec, why);
+      return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, test: () => refusedRule(why) };
+    }
+    test = budgeted(parsed as unknown as (vars: RuleVariables) => unknown);
     const checked = env.check(cel);
     if (!checked.valid) throw checked.error;
     const type = String(checked.type);
     if (type !== 'bool' && type !== 'dyn') throw new Error(`a condition must yield a bool, this one yields ${type}`);
   } catch (err) {
+    if (err instanceof PromotionInputError) throw err;
     throw compileError(label, spec, firstLine(err));
   }
-  return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: spec.cel ?? spec.condition!, cel, test };
+  return { source, decision: spec.decision, reasonCode: spec.reasonCode, condition: text, cel, test };
+}
+
+function refusedRule(why: string): never {
+  throw new RangeError(`rule refused: ${why}`);
+}
+
+/** A run over the budget is a rule error: the verdict is never one a slow rule reached (RULE_FILE_LIMITS). */
+function budgeted(fn: (vars: RuleVariables) => unknown): (vars: RuleVariables) => unknown {
+  return (vars) => {
+    const start = performance.now();
+    const result = fn(vars);
+    const took = performance.now() - start;
+    if (took > RULE_FILE_LIMITS.evaluationBudgetMs) throw new RangeError(`rule exceeded its evaluation budget (${took.toFixed(0)} ms > ${RULE_FILE_LIMITS.evaluationBudgetMs} ms)`);
+    return result;
+  };
 }
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0];
@@ -152,9 +190,12 @@ const RULE_KEYS = new Set(['decision', 'condition', 'cel', 'reason_code']);
  * reason_code?}, nothing else) and prepends them to the built-ins. Throws a
  * PromotionInputError naming the first bad rule.
  */
-export function compileRules(rules: unknown): RuleSet {
+export function compileRules(rules: unknown, options: CompileOptions = {}): RuleSet {
   if (!Array.isArray(rules)) {
     throw new PromotionInputError('invalid_rule_file', 'a rule file is a list of {decision, condition, reason_code} rules');
+  }
+  if (rules.length > RULE_FILE_LIMITS.maxRules) {
+    throw new PromotionInputError('invalid_rule_file', `a rule file has at most ${RULE_FILE_LIMITS.maxRules} rules; this one has ${rules.length}`);
   }
   const compiled = rules.map((item: unknown, i): CompiledRule => {
     const reason = item && typeof item === 'object' && typeof (item as RuleSpec).reason_code === 'string' ? (item as RuleSpec).reason_code : undefined;
@@ -175,18 +216,22 @@ export function compileRules(rules: unknown): RuleSet {
       { decision: r.decision, reasonCode, ...(r.cel !== undefined ? { cel: text } : { condition: text }) },
       'file',
       label,
+      options,
     );
   });
   return { rules: [...compiled, ...BUILTIN_RULES], fileRuleCount: compiled.length };
 }
 
-/** Parses a rule file's text (YAML, of which JSON is a subset) and compiles it. */
-export function compileRuleFile(text: string): RuleSet {
+/** Parses a rule file's text (YAML, of which JSON is a subset) within RULE_FILE_LIMITS and compiles it. */
+export function compileRuleFile(text: string, options: CompileOptions = {}): RuleSet {
+  const tooBig = textLimitExceeded(text);
+  if (tooBig) throw new PromotionInputError('invalid_rule_file', `rule file refused: it ${tooBig} (docs/promotion-review.md, limits)`);
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // maxAliasCount: an alias bomb stops the parse (a ReferenceError), it is never expanded.
+    parsed = parseYaml(text, { maxAliasCount: RULE_FILE_LIMITS.maxAliases });
   } catch (err) {
     throw new PromotionInputError('invalid_rule_file', `rule file is not valid YAML/JSON: ${firstLine(err)}`);
   }
-  return compileRules(parsed);
+  return compileRules(parsed, options);
 }

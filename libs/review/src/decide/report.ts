@@ -1,24 +1,20 @@
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
-import { type AttentionInput, type AttentionItem, needsAttention } from './needs-attention.js';
+import type { AttentionItem } from '#platform';
+import { jobAttention } from './needs-attention.js';
 import type { IsoWeek } from './week.js';
-
-/** Sections the review expects; a lever that has not registered one yet shows as "not built yet". */
-export const EXPECTED_SECTIONS: ReadonlyArray<{ key: string; title: string; order: number }> = [
-  { key: 'go_live', title: 'Control plane', order: 10 },
-  { key: 'risk', title: 'Risk', order: 20 },
-  { key: 'regression_tripwire', title: 'Tripwires', order: 30 },
-  { key: 'heimdall', title: 'Heimdall', order: 40 },
-  { key: 'promotion', title: 'Promotion verdicts', order: 45 },
-  { key: 'approvals', title: 'Approvals', order: 50 },
-  { key: 'gate', title: 'Gate', order: 60 },
-];
 
 export interface ReportSection {
   key: string;
   title: string;
+  /**
+   * Always 'ok' in a report written now: every declared section is in it (discovery registers
+   * them all at start). Reports are never rewritten, so ones stored before the sections were
+   * discovered may still hold 'not_built_yet' sections with no data; the page says so.
+   */
   status: 'ok' | 'not_built_yet';
-  data: Record<string, unknown> | null;
+  /** The section's own JSON, typed by its lever (`<lever>-review.render.ts`); the review reads none of it. */
+  data: object | null;
 }
 
 export interface WeeklyReport {
@@ -31,29 +27,28 @@ export interface WeeklyReport {
   jobs: { runs: Array<{ job: string; status: string | null; period_at: string | null; error: string | null }> };
 }
 
+/** One section as computed for the week, with the attention items its lever raised from that data. */
 export interface ComputedSection {
   key: string;
   title: string;
   order: number;
-  data: Record<string, unknown>;
+  data: object;
+  attention: AttentionItem[];
 }
 
-/** Assembles the report from the computed sections: expected but absent ones are "not built yet". */
+/**
+ * Assembles the report: sections by `order` (then key), and "needs attention" as every section's
+ * items in that order, then the jobs whose last run failed.
+ */
 export function assembleReport(week: IsoWeek, generatedAt: Date, computed: ComputedSection[], jobs: WeeklyReport['jobs']): WeeklyReport {
-  const byKey = new Map(computed.map((c) => [c.key, c]));
-  const all = [...computed, ...EXPECTED_SECTIONS.filter((e) => !byKey.has(e.key))].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
-  const sections: ReportSection[] = all.map((s) => {
-    const c = byKey.get(s.key);
-    return c ? { key: c.key, title: c.title, status: 'ok', data: c.data } : { key: s.key, title: s.title, status: 'not_built_yet', data: null };
-  });
-  const input = Object.fromEntries(computed.map((c) => [c.key, c.data])) as AttentionInput;
+  const ordered = [...computed].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
   return {
     week: week.week,
     from: week.from.toISOString(),
     to: week.to.toISOString(),
     generated_at: generatedAt.toISOString(),
-    needs_attention: needsAttention({ ...input, jobs }),
-    sections,
+    needs_attention: [...ordered.flatMap((s) => s.attention), ...jobAttention(jobs.runs)],
+    sections: ordered.map((s) => ({ key: s.key, title: s.title, status: 'ok', data: s.data })),
     jobs,
   };
 }

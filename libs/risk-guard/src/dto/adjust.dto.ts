@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
 import { CorrelationIdField, IdentifierField, parseSignedAmount, TextField } from '#platform';
-import type { LossRow } from '../risk-adjust.repository.js';
+import type { LossRow } from '../risk-ledger.rows.js';
 import { RiskAdjustmentDto } from './ledger.dto.js';
 
 /** POST /risk/adjust: an operator's compensating entry on a day's realized loss. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
 import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
-import type { EventRow } from '../risk-events.repository.js';
+import type { EventRow } from '../risk-ledger.rows.js';
 
 const isUtcDay = (v: unknown) =>
   typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AdjustmentRow } from '../risk-adjust.repository.js';
-import type { OpenReservationRow } from '../risk-ledger.repository.js';
+import type { OpenReservationRow } from '../risk-ledger.rows.js';
 import { RiskPolicyResponseDto } from './policy.dto.js';
 
 /** An operator's compensating entry on a day's realized loss. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AmountField, BooleanField, CorrelationIdField, IdentifierField, TextField } from '#platform';
-import type { ReserveItem, ReserveRow } from '../risk-guard.repository.js';
+import type { ReserveItem, ReserveRow } from '../risk-ledger.rows.js';
 
 export type AdmittedOutcome = 'allowed' | 'allowed_observed';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { AmountField, CorrelationIdField, IdentifierField, TextField } from '#platform';
-import type { CloseRow } from '../risk-guard.repository.js';
+import type { CloseRow } from '../risk-ledger.rows.js';
 
 class ReservationRefDto {
   @ApiPropertyOptional({ description: 'The reservation to close (or give correlation_id)', format: 'uuid' })

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { TextField } from '../../http/validation.js';
 import type { ApiTokenEntity } from '../api-token.entity.js';
-import { ROLES, type Role, TOKEN_NAME_PATTERN } from '../principal.js';
+import { IDENTITY_PATTERN, ROLES, type Role, TOKEN_NAME_PATTERN } from '../principal.js';
+
+const trimList = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
 
 const upperList = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v)) : value;
@@ -27,6 +29,15 @@ export class CreateTokenRequestDto {
   @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(upperList)
   @Matches(/^[A-Z0-9_]{1,32}$/, { each: true, message: 'each domain must match [A-Z0-9_]{1,32}' })
   domains?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['agent-pricing'],
+    description: 'Engine tokens only: the gate identities (context.identity) it may claim besides its own name, compared exactly (see docs/auth.md)',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Transform(trimList) @IsString({ each: true })
+  @Matches(IDENTITY_PATTERN, { each: true, message: 'each identity must be 1-200 printable characters without "/"' })
+  identities?: string[];
 }
 
 export class RevokeTokenRequestDto {
@@ -40,6 +51,7 @@ export class TokenResponseDto {
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ type: [String], nullable: true, description: 'The engines an engine token is bound to; null: all' }) engines: string[] | null;
   @ApiProperty({ type: [String], nullable: true, description: 'The domains an engine token is bound to; null: all' }) domains: string[] | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'The gate identities an engine token may claim besides its own name; null: only its name' }) identities: string[] | null;
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string;
   @ApiProperty({ description: 'The name of the token that created it' }) created_by: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at: string | null;
@@ -52,6 +64,7 @@ export class TokenResponseDto {
       role: entity.role,
       engines: entity.engines,
       domains: entity.domains,
+      identities: entity.identities ?? null,
       created_at: new Date(entity.createdAt).toISOString(),
       created_by: entity.createdBy,
       revoked_at: entity.revokedAt ? new Date(entity.revokedAt).toISOString() : null,

@@ -1,4 +1,4 @@
-import { Batcher } from './batcher.js';
+import { GroupCommit as Batcher } from '#platform';
 
 describe('Batcher', () => {
   it('groups calls that arrive while a batch is in flight, and answers each caller with its own result', async () => {
@@ -29,7 +29,7 @@ describe('Batcher', () => {
     for (const batch of batches) expect(new Set(batch).size).toBe(batch.length);
   });
 
-  it('retries a failed batch one by one so one bad request fails alone', async () => {
+  it('retries a failed batch in halves so one bad request fails alone', async () => {
     const b = new Batcher<number, number>(
       async (items) => {
         if (items.includes(13)) throw new Error('bad 13');
@@ -40,5 +40,22 @@ describe('Batcher', () => {
     const first = b.submit(0);
     const results = await Promise.allSettled([first, ...[11, 12, 13, 14].map((n) => b.submit(n))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('a batch whose statement timed out fails every request at once and is not retried one by one', async () => {
+    const calls: number[][] = [];
+    const deadline = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    const b = new Batcher<number, number>(
+      async (items) => {
+        calls.push(items);
+        if (items.includes(12)) throw deadline;
+        return items;
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    const first = b.submit(0);
+    const results = await Promise.allSettled([first, ...[11, 12, 13].map((n) => b.submit(n))]);
+    expect(results).toEqual([{ status: 'fulfilled', value: 0 }, ...[11, 12, 13].map(() => ({ status: 'rejected', reason: deadline }))]);
+    expect(calls).toEqual([[0], [11, 12, 13]]);
   });
 });

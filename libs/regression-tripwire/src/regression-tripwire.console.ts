@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { ConsolePanel, type ConsolePanelContract, consolePanelScript } from '#platform';
+import { REGRESSION_TRIPWIRE } from './regression-tripwire.lever.js';
+
+const PAGE = { slug: 'tripwires', title: 'Tripwires', order: 30 };
+
+/**
+ * Tripwires: the state per domain and metric, the engines a THROTTLE disabled (re-enabled here through
+ * the risk policy route, as docs/regression-tripwire.md says) and the recent evaluations and actions.
+ * Client code (plain ES2017), run by the console shell with its kit; it builds the DOM from text only.
+ */
+const RENDER = String.raw`
+function (kit) {
+  const { h, api, when, pct, pill, empty, table, section, items, actionForm, afterAction, content, G, CAN_ACT } = kit;
+  return Promise.all([api('GET', G + '/regression/state'), api('GET', G + '/regression/events?limit=20'), api('GET', G + '/risk/policies')]).then(function (r) {
+    var states = items(r[0].body);
+    var events = items(r[1].body);
+    var targets = {};
+    states.forEach(function (s) { if (s.action === 'THROTTLE') targets[s.target_engine] = true; });
+    var throttled = items(r[2].body).filter(function (p) { return p.enabled === false; });
+    var statusPill = function (s) {
+      return s === 'triggered' ? pill('bad', 'Triggered') : s === 'ok' ? pill('ok', 'OK') : s === 'disabled' ? pill('warn', 'Disabled') : pill('info', String(s).replace(/_/g, ' '));
+    };
+    content.replaceChildren(
+      section('State per domain and metric', states.length ? [table('Tripwire state', [
+        { label: 'Domain', cell: function (s) { return s.domain; } },
+        { label: 'Metric', cell: function (s) { return h('code', { text: s.metric }); } },
+        { label: 'Status', cell: function (s) { return statusPill(s.status); } },
+        { label: 'Baseline', num: true, cell: function (s) { return s.baseline === null ? '—' : pct(s.baseline); } },
+        { label: 'Current', num: true, cell: function (s) { return s.current === null ? '—' : pct(s.current); } },
+        { label: 'Action', cell: function (s) { return s.action + ' → ' + s.target_engine + (s.action_status && s.action_status !== 'none' ? ' (' + s.action_status + ')' : ''); } },
+        { label: 'Fired', num: true, cell: function (s) { return String(s.trigger_count); } },
+        { label: 'Last evaluated', cell: function (s) { return when(s.last_evaluated_at); } },
+      ], states)] : [empty('No tripwire policy yet.')]),
+      section('Disabled engines', throttled.length ? [table('Engines whose risk policy is disabled', [
+        { label: 'Engine', cell: function (p) { return h('strong', { text: p.engine }); } },
+        { label: 'Why', cell: function (p) { return p.disabled_reason || '—'; } },
+        { label: 'Tripwire target', cell: function (p) { return targets[p.engine] ? pill('warn', 'Yes') : 'No'; } },
+        { label: 'Since', cell: function (p) { return when(p.updated_at) + ' by ' + p.updated_by; } },
+        { label: 'Action', cell: function (p) {
+          return CAN_ACT ? actionForm({ label: 'Re-enable ' + p.engine, button: 'Re-enable', kind: 'primary', reasonLabel: 'Reason (required)',
+            run: function (reason) { return api('POST', G + '/risk/policies/upsert', { engine: p.engine, enabled: true, reason: reason }); },
+            done: afterAction(p.engine + ' re-enabled.') }) : '—';
+        } },
+      ], throttled)] : [empty('Every engine with a risk policy is enabled.')]),
+      section('Recent evaluations and actions', events.length ? [table('Recent tripwire events', [
+        { label: 'At', cell: function (e) { return when(e.at); } },
+        { label: 'Domain', cell: function (e) { return e.domain; } },
+        { label: 'Metric', cell: function (e) { return h('code', { text: e.metric }); } },
+        { label: 'Event', cell: function (e) { return e.type; } },
+        { label: 'Status', cell: function (e) { return e.status ? statusPill(e.status) : '—'; } },
+        { label: 'Action', cell: function (e) { return e.action || '—'; } },
+        { label: 'By', cell: function (e) { return e.principal; } },
+      ], events)] : [empty('No evaluation yet.')]),
+    );
+  });
+}
+`;
+
+@Injectable()
+@ConsolePanel(REGRESSION_TRIPWIRE, PAGE)
+export class RegressionTripwireConsole implements ConsolePanelContract {
+  script(): string {
+    return consolePanelScript(PAGE.slug, RENDER);
+  }
+}
