@@ -58,7 +58,7 @@ describe('the hash-chained audit record (docs/audit.md)', () => {
     t = await startTestApp();
     populated = new URL(t.databaseUrl).pathname.slice(1);
     // A few rows in every chain, written by the real app over HTTP.
-    const [engine, op1, op2] = await Promise.all([t.token('engine'), t.token('operator'), t.token('operator')]);
+    const [engine, op1, op2] = await Promise.all([t.token('engine', { identities: ['agent-alice'] }), t.token('operator'), t.token('operator')]);
     for (let i = 0; i < 3; i++) {
       expect((await t.http('POST', '/api/governance/risk/check-and-reserve', { engine: 'WHOLESALE', amount: '1', correlation_id: `chain-${i}` }, { token: engine })).status).toBe(201);
       const filed = await t.http('POST', '/api/governance/approvals', { kind: 'manual', subject: `chain-${i}`, reason: 'chain test', min_approvals: 2 }, { token: engine });
