@@ -5,12 +5,13 @@
  * Goal: gate throughput at least half of the trivial route's.
  *
  * Run: npm run build && node dist/bench/gate-http.bench.js
- * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS per run (default 5), BENCH_CONNECTIONS (default 32).
+ * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS per run (default 5), BENCH_CONNECTIONS (default 32),
+ * BENCH_CHAIN=off (without the audit hash chain, for its cost: bench/support.ts).
  */
 import 'reflect-metadata';
 import { loadConfig } from '#platform';
 import { createApp } from '../apps/api/src/create-app.js';
-import { autocannon, benchDatabase, median, table, type LoadResult } from './support.js';
+import { applyChainSwitch, autocannon, benchDatabase, median, table, type LoadResult } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' });
   const app = await createApp({ config });
   await app.listen({ port: 0, host: '127.0.0.1' });
+  const chain = await applyChainSwitch(db.url);
   const address = app.getHttpServer().address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const auth = { authorization: `Bearer ${TOKEN}` };
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
     'p99 ms': median(results[v].map((r) => r.p99)).toFixed(1),
   });
   const ratio = median(results.gate.map((r) => r.rps)) / median(results.trivial.map((r) => r.rps));
-  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS}s each\n`);
+  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS}s each; ${chain}\n`);
   console.log(table([row('gate'), row('trivial')]));
   console.log(`\nthroughput ratio gate/trivial: ${ratio.toFixed(3)}  (goal >= 0.5)`);
   // Let requests autocannon left in flight finish before the pool closes.

@@ -7,7 +7,7 @@
  *             and spread over 16 engines sharing GLOBAL; then the ledger is verified against the
  *             reservations and the caps.
  * Database: DATABASE_URL's server if set, else a throwaway embedded PostgreSQL; a fresh database is
- * created on it for the run.
+ * created on it for the run. BENCH_CHAIN=off runs it without the audit hash chain (bench/support.ts).
  */
 import 'reflect-metadata';
 import { execFile, execFileSync } from 'node:child_process';
@@ -21,7 +21,7 @@ import pg from 'pg';
 import { loadConfig } from '#platform';
 import { CAP_VIOLATION_SQL, HALF_APPLIED_SQL, LEDGER_MISMATCH_SQL } from '#risk-guard';
 import { createApp } from '../apps/api/src/create-app.js';
-import { benchDatabase, table } from './support.js';
+import { applyChainSwitch, benchDatabase, table } from './support.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
       config: loadConfig({ DATABASE_URL: database.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const chain = await applyChainSwitch(database.url);
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const version = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     const halfDone = (await db.query(HALF_APPLIED_SQL)).rows.length;
     const limit = pgbench ? phases[0].reservationsPerSec : NaN;
 
-    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}`);
+    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}; ${chain}`);
     console.log('Warden latency is per HTTP request (reserve and settle alike); pgbench latency per transaction.\n');
     console.log(
       table(

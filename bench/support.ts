@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { startEmbeddedPostgres } from '#platform';
 
 const run = promisify(execFile);
@@ -20,6 +21,26 @@ export async function benchDatabase(): Promise<{ url: string; stop: () => Promis
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The chained logs' trigger names (migration AuditHashChain). */
+const CHAINED_LOGS = ['audit_log', 'risk_event', 'approval_decision', 'gate_decision', 'promotion_decision', 'state_change_log'];
+
+/**
+ * BENCH_CHAIN=off: the comparison run without the hash chain (docs/audit.md, benchmark). Disables the
+ * chain triggers in the bench's own scratch database, as its owner; a bench-only switch, not a
+ * production one. Returns the label of the run ('chain on' / 'chain off').
+ */
+export async function applyChainSwitch(url: string): Promise<string> {
+  if (process.env.BENCH_CHAIN !== 'off') return 'chain on';
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const log of CHAINED_LOGS) await c.query(`ALTER TABLE ${log} DISABLE TRIGGER zz_${log}_chain`);
+  } finally {
+    await c.end();
+  }
+  return 'chain off';
 }
 
 export interface LoadResult {

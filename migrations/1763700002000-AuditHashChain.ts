@@ -2,34 +2,37 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Hash chains on the append-only logs, and a journal of every change to the state tables
- * (docs/audit.md). Each chained row carries `prev_hash` and `row_hash` = SHA-256(prev_hash bytes ||
- * UTF-8 of its canonical content), where the canonical content is
- * `jsonb_strip_nulls(to_jsonb(row) - 'prev_hash' - 'row_hash')::text` rendered with TimeZone UTC.
- * A BEFORE INSERT trigger computes it, so no writer can skip it; `warden audit verify` recomputes it.
+ * (docs/audit.md). Each log's rows are chained in `audit_chain_block`, one block per INSERT statement:
+ * for the i-th row of a log, `leaf_i = SHA-256(UTF-8 canonical(row))` and
+ * `hash_i = SHA-256(hash_(i-1) || leaf_i)` (hash_0 = 32 zero bytes), where canonical(row) is
+ * `jsonb_strip_nulls(to_jsonb(row) - <order column>)::text` rendered with TimeZone UTC. A block keeps
+ * its rows' order values and leaves, the hash before its first row and the hash after its last.
  *
- * The trigger locks the log's row in `audit_chain_head` (held to commit: appends to one log are
- * serial) and then draws the row's order value (`id`, or `seq` where the id is a uuid) from its
- * sequence, so that order among committed rows is chain order. It fires last among the BEFORE
- * INSERT triggers (`zz_` prefix: triggers fire in name order) so no later trigger changes a hashed row.
+ * A statement-level AFTER INSERT trigger (transition table) writes the block, so no writer can skip
+ * it: it hashes the statement's rows first, then locks the log's row in `audit_chain_head` (held to
+ * commit: blocks of one log are appended in commit order), links them, and moves the head once. Rows
+ * an INSERT ... ON CONFLICT DO NOTHING skipped are not in the transition table, so never chained.
  *
- * The functions are SECURITY DEFINER (owned by the schema owner): the head table has row-level
- * security with a read-only policy, so the application role can read the heads but neither move
- * nor reset them, whatever table grants it is given at start.
+ * The functions are SECURITY DEFINER (owned by the schema owner): the head and block tables have
+ * row-level security with a read-only policy, so the application role can read them but neither
+ * move a head nor write a block, whatever table grants it is given at start.
  *
  * This file is frozen once landed: the log list and the SQL are written out here, not imported.
  */
 const ZERO_HASH = '0'.repeat(64);
+/** Rows per block when chaining rows already present (keeps each block's arrays small). */
+const BACKFILL_BLOCK = 10000;
 
-/** Each chained log, the column that orders it and the sequence that feeds that column. */
-const LOGS: readonly { table: string; order: string; appendOnlyTrigger: string; forceNow?: string }[] = [
-  // The audit trail's time is the database's (the column's default, never set by a caller): a forged
-  // row cannot be back-dated, it is stamped and placed when it is written.
-  { table: 'audit_log', order: 'id', appendOnlyTrigger: 'audit_log_append_only', forceNow: 'at' },
-  { table: 'risk_event', order: 'id', appendOnlyTrigger: 'risk_event_append_only' },
-  { table: 'approval_decision', order: 'id', appendOnlyTrigger: 'approval_decision_append_only' },
-  { table: 'gate_decision', order: 'seq', appendOnlyTrigger: 'gate_decision_append_only' },
-  { table: 'promotion_decision', order: 'seq', appendOnlyTrigger: 'tr_promotion_decision_append_only' },
-  { table: 'state_change_log', order: 'id', appendOnlyTrigger: 'state_change_log_append_only', forceNow: 'at' },
+/** Each chained log and the column that orders it (its bigint key, or `seq` where the id is a uuid). */
+const LOGS: readonly { table: string; order: string; stamp?: boolean }[] = [
+  // The audit trail's id and time are the database's, never a caller's: a forged row cannot be
+  // back-dated or placed among older ids (a cheap row trigger without any lock).
+  { table: 'audit_log', order: 'id', stamp: true },
+  { table: 'risk_event', order: 'id' },
+  { table: 'approval_decision', order: 'id' },
+  { table: 'gate_decision', order: 'seq' },
+  { table: 'promotion_decision', order: 'seq' },
+  { table: 'state_change_log', order: 'id', stamp: true },
 ];
 
 /** State tables journaled into state_change_log by a trigger, with the column naming a row. */
@@ -40,25 +43,39 @@ const STATE_TABLES: readonly { table: string; key: string }[] = [
   { table: 'approval_request', key: 'id' },
 ];
 
-const canonical = (row: string) => `convert_to(jsonb_strip_nulls(to_jsonb(${row}) - 'prev_hash' - 'row_hash')::text, 'UTF8')`;
+const leaf = (row: string, order: string) => `sha256(convert_to(jsonb_strip_nulls(to_jsonb(${row}) - '${order}')::text, 'UTF8'))`;
 
-function chainFunction(log: (typeof LOGS)[number], sequence: string): string {
+function chainFunction(log: (typeof LOGS)[number]): string {
   return `
     CREATE FUNCTION warden_chain_${log.table}() RETURNS trigger LANGUAGE plpgsql
       SECURITY DEFINER SET search_path = pg_catalog, public SET "TimeZone" = 'UTC' AS $fn$
     DECLARE
-      prev text;
+      p bigint[]; l bytea[]; x bytea; prev bytea; h bytea; b bigint;
     BEGIN
-      SELECT head_hash INTO STRICT prev FROM audit_chain_head WHERE log = '${log.table}' FOR UPDATE;
+      -- Content first, outside the head lock: only the linking below is serial.
+      SELECT array_agg(t.${log.order} ORDER BY t.${log.order}), array_agg(${leaf('t', log.order)} ORDER BY t.${log.order})
+        INTO p, l FROM new_rows t;
+      IF p IS NULL THEN RETURN NULL; END IF;
+      SELECT decode(head_hash, 'hex'), blocks + 1 INTO STRICT prev, b FROM audit_chain_head WHERE log = '${log.table}' FOR UPDATE;
+      h := prev;
+      FOREACH x IN ARRAY l LOOP h := sha256(h || x); END LOOP;
+      INSERT INTO audit_chain_block (log, block, prev_hash, block_hash, pos, leaf) VALUES ('${log.table}', b, prev, h, p, l);
+      UPDATE audit_chain_head SET rows = rows + cardinality(p), blocks = b, head_hash = encode(h, 'hex') WHERE log = '${log.table}';
+      RETURN NULL;
+    END $fn$;
+    CREATE TRIGGER zz_${log.table}_chain AFTER INSERT ON ${log.table} REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION warden_chain_${log.table}();`;
+}
+
+function stampFunction(log: (typeof LOGS)[number], sequence: string): string {
+  return `
+    CREATE FUNCTION warden_stamp_${log.table}() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+    BEGIN
       NEW.${log.order} := nextval('${sequence}'::regclass);
-      ${log.forceNow ? `NEW.${log.forceNow} := now();` : ''}
-      NEW.prev_hash := prev;
-      NEW.row_hash := NULL;
-      NEW.row_hash := encode(sha256(decode(prev, 'hex') || ${canonical('NEW')}), 'hex');
-      UPDATE audit_chain_head SET rows = rows + 1, head_hash = NEW.row_hash WHERE log = '${log.table}';
+      NEW.at := now();
       RETURN NEW;
     END $fn$;
-    CREATE TRIGGER zz_${log.table}_chain BEFORE INSERT ON ${log.table} FOR EACH ROW EXECUTE FUNCTION warden_chain_${log.table}();`;
+    CREATE TRIGGER zz_${log.table}_stamp BEFORE INSERT ON ${log.table} FOR EACH ROW EXECUTE FUNCTION warden_stamp_${log.table}();`;
 }
 
 export class AuditHashChain1763700002000 implements MigrationInterface {
@@ -70,12 +87,29 @@ export class AuditHashChain1763700002000 implements MigrationInterface {
         log text NOT NULL,
         order_column text NOT NULL,
         rows bigint NOT NULL,
+        blocks bigint NOT NULL,
         head_hash text NOT NULL,
         CONSTRAINT pk_audit_chain_head PRIMARY KEY (log),
         CONSTRAINT ck_audit_chain_head_hash CHECK (head_hash ~ '^[0-9a-f]{64}$')
       );
       ALTER TABLE audit_chain_head ENABLE ROW LEVEL SECURITY;
       CREATE POLICY audit_chain_head_read ON audit_chain_head FOR SELECT USING (true);
+
+      -- The chain itself: one block per INSERT statement of a log, numbered 1, 2, ... in commit order.
+      CREATE TABLE audit_chain_block (
+        log text NOT NULL,
+        block bigint NOT NULL,
+        prev_hash bytea NOT NULL,
+        block_hash bytea NOT NULL,
+        pos bigint[] NOT NULL,
+        leaf bytea[] NOT NULL,
+        CONSTRAINT pk_audit_chain_block PRIMARY KEY (log, block),
+        CONSTRAINT ck_audit_chain_block_links CHECK (cardinality(pos) = cardinality(leaf) AND cardinality(pos) > 0)
+      );
+      ALTER TABLE audit_chain_block ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY audit_chain_block_read ON audit_chain_block FOR SELECT USING (true);
+      CREATE TRIGGER audit_chain_block_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_chain_block
+        FOR EACH STATEMENT EXECUTE FUNCTION warden_reject_mutation();
 
       -- What the database saw change in the state tables, whoever changed it (QLDB-style journal).
       CREATE TABLE state_change_log (
@@ -101,29 +135,30 @@ export class AuditHashChain1763700002000 implements MigrationInterface {
         FOR EACH STATEMENT EXECUTE FUNCTION warden_reject_mutation();
     `);
 
+    await q.query(`SET LOCAL "TimeZone" = 'UTC'`);
     for (const log of LOGS) {
-      const [{ seq }] = await q.query(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [log.table, log.order]);
-      await q.query(`ALTER TABLE ${log.table} ADD COLUMN prev_hash text, ADD COLUMN row_hash text`);
-      // Rows already there are chained in order, once, by the schema owner.
-      await q.query(`ALTER TABLE ${log.table} DISABLE TRIGGER ${log.appendOnlyTrigger}`);
+      // Rows already there are chained once, in order, by the schema owner.
       await q.query(`
         DO $do$
         DECLARE
-          r record;
-          h text := '${ZERO_HASH}';
-          n bigint := 0;
+          r record; x bytea; prev bytea; h bytea := decode('${ZERO_HASH}', 'hex'); b bigint := 0; n bigint := 0;
         BEGIN
-          SET LOCAL "TimeZone" = 'UTC';
-          FOR r IN SELECT t.${log.order} AS pos, ${canonical('t')} AS c FROM ${log.table} t ORDER BY t.${log.order} LOOP
-            UPDATE ${log.table} SET prev_hash = h, row_hash = encode(sha256(decode(h, 'hex') || r.c), 'hex') WHERE ${log.order} = r.pos
-              RETURNING row_hash INTO h;
-            n := n + 1;
+          FOR r IN SELECT array_agg(s.pos ORDER BY s.pos) AS p, array_agg(s.leaf ORDER BY s.pos) AS l
+                     FROM (SELECT t.${log.order} AS pos, ${leaf('t', log.order)} AS leaf,
+                                  (row_number() OVER (ORDER BY t.${log.order}) - 1) / ${BACKFILL_BLOCK} AS g FROM ${log.table} t) s
+                    GROUP BY s.g ORDER BY s.g LOOP
+            prev := h;
+            FOREACH x IN ARRAY r.l LOOP h := sha256(h || x); END LOOP;
+            b := b + 1; n := n + cardinality(r.p);
+            INSERT INTO audit_chain_block (log, block, prev_hash, block_hash, pos, leaf) VALUES ('${log.table}', b, prev, h, r.p, r.l);
           END LOOP;
-          INSERT INTO audit_chain_head (log, order_column, rows, head_hash) VALUES ('${log.table}', '${log.order}', n, h);
+          INSERT INTO audit_chain_head (log, order_column, rows, blocks, head_hash) VALUES ('${log.table}', '${log.order}', n, b, encode(h, 'hex'));
         END $do$`);
-      await q.query(`ALTER TABLE ${log.table} ENABLE TRIGGER ${log.appendOnlyTrigger}`);
-      await q.query(`ALTER TABLE ${log.table} ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN row_hash SET NOT NULL`);
-      await q.query(chainFunction(log, seq));
+      if (log.stamp) {
+        const [{ seq }] = await q.query(`SELECT pg_get_serial_sequence($1, $2) AS seq`, [log.table, log.order]);
+        await q.query(stampFunction(log, seq));
+      }
+      await q.query(chainFunction(log));
     }
 
     await q.query(`
@@ -142,7 +177,6 @@ export class AuditHashChain1763700002000 implements MigrationInterface {
         RETURN NULL;
       END $fn$;
     `);
-    await q.query(`SET LOCAL "TimeZone" = 'UTC'`);
     for (const { table, key } of STATE_TABLES) {
       // What each state row holds when the journal starts, so verify can compare every later value.
       await q.query(`
@@ -159,9 +193,10 @@ export class AuditHashChain1763700002000 implements MigrationInterface {
     for (const log of [...LOGS].reverse()) {
       if (log.table === 'state_change_log') continue;
       await q.query(`DROP TRIGGER zz_${log.table}_chain ON ${log.table}; DROP FUNCTION warden_chain_${log.table}()`);
-      await q.query(`ALTER TABLE ${log.table} DROP COLUMN prev_hash, DROP COLUMN row_hash`);
+      if (log.stamp) await q.query(`DROP TRIGGER zz_${log.table}_stamp ON ${log.table}; DROP FUNCTION warden_stamp_${log.table}()`);
     }
     await q.query(`DROP TRIGGER tr_promotion_decision_no_truncate ON promotion_decision`);
-    await q.query(`DROP TABLE state_change_log; DROP FUNCTION warden_chain_state_change_log(); DROP TABLE audit_chain_head`);
+    await q.query(`DROP TABLE state_change_log; DROP FUNCTION warden_chain_state_change_log(); DROP FUNCTION warden_stamp_state_change_log()`);
+    await q.query(`DROP TABLE audit_chain_block; DROP TABLE audit_chain_head`);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type ChainBreak, type ChainRow, ChainWalker, LOOKAHEAD } from './audit-chain.walk.js';
+import { type ChainBlock, type ChainBreak, ChainWalker, LOOKAHEAD } from './audit-chain.walk.js';
 
 /** One chain's head, as the weekly checkpoint records it. */
 export interface ChainHead {
@@ -13,8 +13,9 @@ export interface ChainHead {
 export interface ChainReport {
   log: string;
   intact: boolean;
+  /** Rows the chain names (its blocks), walked in order. */
   rows_checked: number;
-  /** The hash of the last row the walk read (what the data says). */
+  /** The hash after the last row the walk read (what the data says). */
   head_hash: string;
   /** What audit_chain_head records (the trigger's running head). */
   recorded: ChainHead | null;
@@ -50,8 +51,9 @@ export const JOURNALED_STATE_TABLES: readonly { table: string; key: string }[] =
   { table: 'approval_request', key: 'id' },
 ];
 
-const BATCH = 2000;
-const MIN_BIGINT = '-9223372036854775808';
+const BLOCK_BATCH = 500;
+const ROW_BATCH = 5000;
+const MAX_ORPHANS = 20;
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 const MAX_UNTRACED = 20;
 
@@ -90,33 +92,42 @@ export class AuditChainService {
     return { intact: chains.every((c) => c.intact) && state.every((s) => s.untraced_count === 0), chains, state };
   }
 
-  /** One chain, in one snapshot so the head and the rows agree while writers go on appending. */
+  /** One chain, in one snapshot so the head, the blocks and the rows agree while writers go on appending. */
   async verifyChain(log: string, orderColumn: string, checkpoint: ChainHead | null = null): Promise<ChainReport> {
     const table = ident(log);
     const order = ident(orderColumn);
     return this.inReadSnapshot(async (m) => {
       const [head] = (await this.heads(m)).filter((h) => h.log === log);
       const walker = new ChainWalker(checkpoint);
-      let buffer: ChainRow[] = [];
-      let after = MIN_BIGINT;
+      let buffer: ChainBlock[] = [];
+      let after = '0';
       let exhausted = false;
       for (;;) {
         if (!exhausted && buffer.length <= LOOKAHEAD) {
-          const batch: ChainRow[] = await m.query(
-            `SELECT t.${order}::text AS pos, t.prev_hash, t.row_hash, jsonb_strip_nulls(to_jsonb(t) - 'prev_hash' - 'row_hash')::text AS canonical
-               FROM ${table} t WHERE t.${order} > $1::bigint ORDER BY t.${order} LIMIT ${BATCH}`,
-            [after],
+          const batch: ChainBlock[] = await m.query(
+            `SELECT b.block::text AS block, encode(b.prev_hash, 'hex') AS prev_hash, encode(b.block_hash, 'hex') AS block_hash, b.pos::text[] AS pos,
+                    array(SELECT encode(x, 'hex') FROM unnest(b.leaf) WITH ORDINALITY AS u(x, o) ORDER BY o) AS leaf
+               FROM audit_chain_block b WHERE b.log = $1 AND b.block > $2::bigint ORDER BY b.block LIMIT ${BLOCK_BATCH}`,
+            [log, after],
           );
-          if (batch.length < BATCH) exhausted = true;
-          if (batch.length > 0) after = batch[batch.length - 1].pos;
+          if (batch.length < BLOCK_BATCH) exhausted = true;
+          if (batch.length > 0) after = batch[batch.length - 1].block;
           buffer = buffer.concat(batch);
         }
         if (buffer.length === 0) break;
-        // Check rows while a full lookahead is in the buffer (or nothing more is coming).
+        // Check blocks while a full lookahead is in the buffer (or nothing more is coming).
         const upTo = exhausted ? buffer.length : buffer.length - LOOKAHEAD;
-        for (let i = 0; i < upTo; i++) walker.step(buffer, i);
+        const rows = await this.canonicalRows(m, table, order, buffer.slice(0, upTo).flatMap((b) => b.pos));
+        for (let i = 0; i < upTo; i++) walker.block(buffer, i, rows);
         buffer = buffer.slice(upTo);
       }
+      const orphans: { pos: string; n: string }[] = await m.query(
+        `SELECT t.${order}::text AS pos, count(*) OVER ()::text AS n FROM ${table} t
+          WHERE NOT EXISTS (SELECT 1 FROM audit_chain_block b CROSS JOIN LATERAL unnest(b.pos) AS c(pos) WHERE b.log = $1 AND c.pos = t.${order})
+          ORDER BY t.${order} LIMIT ${MAX_ORPHANS}`,
+        [log],
+      );
+      walker.orphans(orphans.map((o) => o.pos), orphans.length ? Number(orphans[0].n) : 0);
       const walked = walker.finish(head ?? null);
       return {
         log,
@@ -128,6 +139,19 @@ export class AuditChainService {
         breaks: walker.breaks,
       };
     });
+  }
+
+  /** The canonical text of the rows at `positions`, as the trigger hashed it (without the order column). */
+  private async canonicalRows(m: EntityManager, table: string, order: string, positions: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < positions.length; i += ROW_BATCH) {
+      const rows: { pos: string; canonical: string }[] = await m.query(
+        `SELECT t.${order}::text AS pos, jsonb_strip_nulls(to_jsonb(t) - '${order}')::text AS canonical FROM ${table} t WHERE t.${order} = ANY ($1::bigint[])`,
+        [positions.slice(i, i + ROW_BATCH)],
+      );
+      for (const r of rows) out.set(r.pos, r.canonical);
+    }
+    return out;
   }
 
   /**

@@ -1,77 +1,137 @@
 import fc from 'fast-check';
-import { type ChainRow, ChainWalker, GENESIS_HASH, rowHash } from './audit-chain.walk.js';
+import { type ChainBlock, chainHashes, ChainWalker, GENESIS_HASH, leafHash, linkHash } from './audit-chain.walk.js';
 
-/** A chain as the trigger writes it: positions 2, 4, 6, ... (the trigger's sequence draws leave gaps). */
-function chain(n: number): ChainRow[] {
-  const rows: ChainRow[] = [];
-  let prev = GENESIS_HASH;
-  for (let i = 0; i < n; i++) {
-    const canonical = JSON.stringify({ id: 2 * (i + 1), action: `a${i}` });
-    const row = { pos: String(2 * (i + 1)), prev_hash: prev, row_hash: rowHash(prev, canonical), canonical };
-    rows.push(row);
-    prev = row.row_hash;
-  }
-  return rows;
+interface Log {
+  blocks: ChainBlock[];
+  rows: Map<string, string>;
 }
 
-function walk(rows: ChainRow[], recorded: { rows: number; head_hash: string } | null) {
-  const w = new ChainWalker();
-  for (let i = 0; i < rows.length; i++) w.step(rows, i);
+/** A log as the trigger writes it: rows at positions 2, 4, 6, ..., `size` rows per block (one INSERT each). */
+function chain(n: number, size = 1): Log {
+  const blocks: ChainBlock[] = [];
+  const rows = new Map<string, string>();
+  let prev = GENESIS_HASH;
+  for (let i = 0; i < n; i += size) {
+    const pos: string[] = [];
+    const leaf: string[] = [];
+    for (let j = i; j < Math.min(n, i + size); j++) {
+      const canonical = JSON.stringify({ action: `a${j}` });
+      pos.push(String(2 * (j + 1)));
+      leaf.push(leafHash(canonical));
+      rows.set(pos.at(-1)!, canonical);
+    }
+    const block_hash = chainHashes(prev, leaf).at(-1)!;
+    blocks.push({ block: String(blocks.length + 1), prev_hash: prev, block_hash, pos, leaf });
+    prev = block_hash;
+  }
+  return { blocks, rows };
+}
+
+function walk(log: Log, recorded: { rows: number; head_hash: string } | null, orphans: string[] = [], checkpoint: { rows: number; head_hash: string } | null = null) {
+  const w = new ChainWalker(checkpoint);
+  for (let i = 0; i < log.blocks.length; i++) w.block(log.blocks, i, log.rows);
+  w.orphans(orphans, orphans.length);
   const head = w.finish(recorded);
   return { first: w.firstBreak, breaks: w.breaks, head };
 }
 
-const headOf = (rows: ChainRow[]) => ({ rows: rows.length, head_hash: rows.length ? rows[rows.length - 1].row_hash : GENESIS_HASH });
+const headOf = (log: Log) => ({ rows: log.blocks.reduce((n, b) => n + b.pos.length, 0), head_hash: log.blocks.at(-1)?.block_hash ?? GENESIS_HASH });
+const withRows = (log: Log, edit: (rows: Map<string, string>) => void): Log => {
+  const rows = new Map(log.rows);
+  edit(rows);
+  return { blocks: log.blocks, rows };
+};
+
+/** A forger who knows the algorithm: a row and its own block, hashed onto the block before `at`, slipped in before it. */
+function spliced(log: Log, at: number, pos = '5'): Log {
+  const canonical = JSON.stringify({ action: 'forged' });
+  const prev = at === 0 ? GENESIS_HASH : log.blocks[at - 1].block_hash;
+  const leaf = leafHash(canonical);
+  const forged: ChainBlock = { block: 'f', prev_hash: prev, block_hash: linkHash(prev, leaf), pos: [pos], leaf: [leaf] };
+  const rows = new Map(log.rows).set(pos, canonical);
+  return { blocks: [...log.blocks.slice(0, at), forged, ...log.blocks.slice(at)], rows };
+}
 
 describe('ChainWalker', () => {
-  it('an intact chain: no break, the head it walked to is the recorded one', () => {
-    const rows = chain(5);
-    expect(walk(rows, headOf(rows))).toEqual({ first: null, breaks: 0, head: headOf(rows) });
-    expect(walk([], headOf([]))).toEqual({ first: null, breaks: 0, head: { rows: 0, head_hash: GENESIS_HASH } });
+  it('an intact chain, in single-row and in multi-row blocks: no break, the head it walked to is the recorded one', () => {
+    for (const size of [1, 3]) {
+      const log = chain(7, size);
+      expect(walk(log, headOf(log))).toEqual({ first: null, breaks: 0, head: headOf(log) });
+    }
+    expect(walk(chain(0), headOf(chain(0)))).toEqual({ first: null, breaks: 0, head: { rows: 0, head_hash: GENESIS_HASH } });
   });
 
-  it('rowHash is SHA-256 over the previous hash bytes, then the canonical text in UTF-8', () => {
-    // sha256(32 zero bytes || "é") computed independently (printf '\0...\0é' | sha256sum)
-    expect(rowHash(GENESIS_HASH, '')).toBe('66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925');
-    expect(rowHash(GENESIS_HASH, 'é')).not.toBe(rowHash(GENESIS_HASH, 'e'));
+  it('a leaf is SHA-256 of the canonical text in UTF-8; a link is SHA-256 of the previous hash bytes, then the leaf bytes', () => {
+    // computed independently: sha256(""), sha256("é"), sha256(32 zero bytes || sha256(""))
+    expect(leafHash('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(leafHash('é')).toBe('4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+    expect(linkHash(GENESIS_HASH, leafHash(''))).toBe('1c9ecec90e28d2461650418635878a5c91e49f47586ecf75f2b0cbb94e897112');
   });
 
-  it('names an altered, an inserted, a deleted and a reordered row, and a removed tail', () => {
-    const rows = chain(6);
-    const recorded = headOf(rows);
-    const altered = rows.map((r, i) => (i === 2 ? { ...r, canonical: r.canonical.replace('a2', 'forged') } : r));
-    expect(walk(altered, recorded).first).toMatchObject({ kind: 'altered', at: '6' });
+  it('names an altered, a deleted, a slipped-in and a swapped row, a moved block and a removed tail', () => {
+    const log = chain(6, 2);
+    const recorded = headOf(log);
+    expect(walk(withRows(log, (r) => r.set('6', '{"action": "forged"}')), recorded).first).toMatchObject({ kind: 'altered', at: '6' });
+    expect(walk(withRows(log, (r) => r.delete('8')), recorded).first).toMatchObject({ kind: 'deleted', at: '8' });
+    expect(walk(withRows(log, (r) => r.set('5', '{}')), recorded, ['5']).first).toMatchObject({ kind: 'inserted', at: '5' });
+    const swapped = withRows(log, (r) => {
+      const [a, b] = [r.get('4')!, r.get('6')!];
+      r.set('4', b).set('6', a);
+    });
+    expect(walk(swapped, recorded).first).toMatchObject({ kind: 'reordered', at: '4' });
+    const b = log.blocks;
+    expect(walk({ blocks: [b[0], b[2], b[1]], rows: log.rows }, recorded).first).toMatchObject({ kind: 'reordered', at: '10' });
+    expect(walk({ blocks: [b[0], b[2]], rows: withRows(log, (r) => ['6', '8'].forEach((p) => r.delete(p))).rows }, recorded).first).toMatchObject({ kind: 'deleted', at: '10' });
+    expect(walk({ blocks: [b[1], b[0], b[2]], rows: log.rows }, recorded).first).toMatchObject({ kind: 'reordered', at: '6' });
+    expect(walk({ blocks: b.slice(0, 2), rows: log.rows }, recorded).first).toMatchObject({ kind: 'deleted', at: null });
+    expect(walk(spliced(log, 1), recorded).first).toMatchObject({ kind: 'inserted', at: '5' });
+    expect(walk(log, { rows: 6, head_hash: 'c'.repeat(64) }).first).toMatchObject({ kind: 'head_mismatch' });
+  });
 
-    const forgedCanonical = '{"id":5,"action":"forged"}';
-    const inserted = [...rows.slice(0, 2), { pos: '5', prev_hash: rows[1].row_hash, row_hash: rowHash(rows[1].row_hash, forgedCanonical), canonical: forgedCanonical }, ...rows.slice(2)];
-    expect(walk(inserted, recorded).first).toMatchObject({ kind: 'inserted', at: '5' });
-    const fake = [...rows.slice(0, 2), { pos: '5', prev_hash: 'a'.repeat(64), row_hash: 'b'.repeat(64), canonical: forgedCanonical }, ...rows.slice(2)];
-    expect(walk(fake, recorded).first).toMatchObject({ kind: 'inserted', at: '5' });
+  it('names a link taken out of, or slipped into, a block that was not re-hashed', () => {
+    const log = chain(6, 3);
+    const [first, second] = log.blocks;
+    const cut = { ...second, pos: second.pos.slice(1), leaf: second.leaf.slice(1) };
+    expect(walk({ blocks: [first, cut], rows: log.rows }, headOf(log)).first).toMatchObject({ kind: 'altered', at: '10' });
+    const extra = { ...second, pos: [...second.pos, '13'], leaf: [...second.leaf, leafHash('{}')] };
+    expect(walk({ blocks: [first, extra], rows: new Map(log.rows).set('13', '{}') }, headOf(log)).first).toMatchObject({ kind: 'inserted', at: '13' });
+  });
 
-    expect(walk([...rows.slice(0, 2), ...rows.slice(3)], recorded).first).toMatchObject({ kind: 'deleted', at: '8' });
-    expect(walk(rows.slice(1), recorded).first).toMatchObject({ kind: 'deleted', at: '4' });
-    expect(walk(rows.slice(0, 5), recorded).first).toMatchObject({ kind: 'deleted', at: null });
-    expect(walk([rows[0], rows[2], rows[1], ...rows.slice(3)], recorded).first).toMatchObject({ kind: 'reordered', at: '6' });
-    expect(walk(rows, { rows: 6, head_hash: 'c'.repeat(64) }).first).toMatchObject({ kind: 'head_mismatch' });
+  it('a chain rewritten end to end passes alone but not against a checkpoint taken before', () => {
+    const log = chain(5, 2);
+    const checkpoint = { rows: 4, head_hash: log.blocks[1].block_hash };
+    const rewritten = chain(5, 2);
+    rewritten.rows.set('2', '{"action": "forged"}');
+    rewritten.blocks = [];
+    let prev = GENESIS_HASH;
+    for (const blk of log.blocks) {
+      const leaf = blk.pos.map((p) => leafHash(rewritten.rows.get(p)!));
+      const block_hash = chainHashes(prev, leaf).at(-1)!;
+      rewritten.blocks.push({ ...blk, prev_hash: prev, block_hash, leaf });
+      prev = block_hash;
+    }
+    expect(walk(rewritten, headOf(rewritten)).first).toBeNull();
+    expect(walk(rewritten, headOf(rewritten), [], checkpoint).first).toMatchObject({ kind: 'checkpoint_mismatch', at: '8' });
+    expect(walk(log, headOf(log), [], checkpoint).first).toBeNull();
   });
 
   it('property: any one deletion, alteration or insertion anywhere is caught, at the right row', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.nat(), fc.constantFrom('delete', 'alter', 'insert'), (n, k, op) => {
-        const rows = chain(n);
-        const i = k % n;
-        const recorded = headOf(rows);
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5 }), fc.nat(), fc.constantFrom('delete', 'alter', 'insert', 'orphan'), (n, size, k, op) => {
+        const log = chain(n, size);
+        const recorded = headOf(log);
+        const positions = log.blocks.flatMap((b) => b.pos);
+        const pos = positions[k % n];
         if (op === 'alter') {
-          const tampered = rows.map((r, j) => (j === i ? { ...r, canonical: `${r.canonical} ` } : r));
-          expect(walk(tampered, recorded).first).toMatchObject({ kind: 'altered', at: rows[i].pos });
+          expect(walk(withRows(log, (r) => r.set(pos, `${r.get(pos)} `)), recorded).first).toMatchObject({ kind: 'altered', at: pos });
         } else if (op === 'delete') {
-          const tampered = rows.filter((_, j) => j !== i);
-          expect(walk(tampered, recorded).first).toMatchObject({ kind: 'deleted', at: i < n - 1 ? rows[i + 1].pos : null });
+          expect(walk(withRows(log, (r) => r.delete(pos)), recorded).first).toMatchObject({ kind: 'deleted', at: pos });
+        } else if (op === 'orphan') {
+          expect(walk(withRows(log, (r) => r.set('1', '{}')), recorded, ['1']).first).toMatchObject({ kind: 'inserted', at: '1' });
         } else {
-          const prev = i === 0 ? GENESIS_HASH : rows[i - 1].row_hash;
-          const forged = { pos: String(Number(rows[i].pos) - 1), prev_hash: prev, row_hash: rowHash(prev, 'forged'), canonical: 'forged' };
-          const tampered = [...rows.slice(0, i), forged, ...rows.slice(i)];
-          expect(walk(tampered, recorded).first).toMatchObject({ kind: 'inserted', at: forged.pos });
+          const at = k % (log.blocks.length + 1);
+          const first = walk(spliced(log, at, '1'), recorded).first;
+          expect(first).toMatchObject(at === log.blocks.length ? { kind: 'head_mismatch' } : { kind: 'inserted', at: '1' });
         }
       }),
     );
