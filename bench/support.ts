@@ -27,20 +27,29 @@ export async function benchDatabase(): Promise<{ url: string; stop: () => Promis
 const CHAINED_LOGS = ['audit_log', 'risk_event', 'approval_decision', 'gate_decision', 'promotion_decision', 'state_change_log'];
 
 /**
- * BENCH_CHAIN=off: the comparison run without the hash chain (docs/audit.md, benchmark). Disables the
- * chain triggers in the bench's own scratch database, as its owner; a bench-only switch, not a
- * production one. Returns the label of the run ('chain on' / 'chain off').
+ * The chain triggers on or off in the bench's own scratch database, as its owner (for the chain's
+ * cost, docs/audit.md#benchmark): a bench-only switch, not a production one.
  */
-export async function applyChainSwitch(url: string): Promise<string> {
-  if (process.env.BENCH_CHAIN !== 'off') return 'chain on';
+export async function setChain(url: string, on: boolean): Promise<void> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    for (const log of CHAINED_LOGS) await c.query(`ALTER TABLE ${log} DISABLE TRIGGER zz_${log}_chain`);
+    for (const log of CHAINED_LOGS) await c.query(`ALTER TABLE ${log} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER zz_${log}_chain`);
   } finally {
     await c.end();
   }
-  return 'chain off';
+}
+
+/**
+ * BENCH_CHAIN: unset or 'on', the chain as deployed; 'off', the whole run without it; 'compare', the
+ * bench itself alternates chain on and off between its rounds (paired samples, seconds apart).
+ */
+export type ChainMode = 'on' | 'off' | 'compare';
+export async function applyChainSwitch(url: string): Promise<ChainMode> {
+  const mode = (process.env.BENCH_CHAIN ?? 'on') as ChainMode;
+  if (!['on', 'off', 'compare'].includes(mode)) throw new Error(`BENCH_CHAIN must be on, off or compare, not ${mode}`);
+  if (mode === 'off') await setChain(url, false);
+  return mode;
 }
 
 export interface LoadResult {
