@@ -7,7 +7,8 @@
  *             and spread over 16 engines sharing GLOBAL; then the ledger is verified against the
  *             reservations and the caps.
  * Database: DATABASE_URL's server if set, else a throwaway embedded PostgreSQL; a fresh database is
- * created on it for the run.
+ * created on it for the run. BENCH_CHAIN=off runs it without the audit hash chain; BENCH_CHAIN=compare
+ * adds BENCH_ROUNDS (default 4) pairs of hot-engine phases, chain on and off (docs/audit.md#benchmark).
  */
 import 'reflect-metadata';
 import { execFile, execFileSync } from 'node:child_process';
@@ -21,11 +22,12 @@ import pg from 'pg';
 import { loadConfig } from '#platform';
 import { CAP_VIOLATION_SQL, HALF_APPLIED_SQL, LEDGER_MISMATCH_SQL } from '#risk-guard';
 import { createApp } from '../apps/api/src/create-app.js';
-import { benchDatabase, table } from './support.js';
+import { applyChainSwitch, benchDatabase, median, setChain, table } from './support.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const TOKEN = 'bench-admin-token-0000000000';
 const PGBENCH_DAY = '2000-01-01';
 const AMOUNT = '1.25';
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
       config: loadConfig({ DATABASE_URL: database.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const chain = await applyChainSwitch(database.url);
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const version = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
@@ -187,13 +190,29 @@ async function main(): Promise<void> {
     process.stderr.write(`Warden: 16 engines, ${SECONDS} s...\n`);
     phases.push(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, 16 engines + GLOBAL`, spread, 'spread'));
 
+    // BENCH_CHAIN=compare: the hot engine again, chain on and off alternating (ABBA), paired per round.
+    const paired: number[] = [];
+    for (let round = 0; chain === 'compare' && round < ROUNDS; round++) {
+      const rates: Record<string, number> = {};
+      for (const on of round % 2 === 0 ? [true, false] : [false, true]) {
+        await setChain(database.url, on);
+        const label = `Warden: 1 hot engine, chain ${on ? 'on' : 'off'}, round ${round + 1}`;
+        process.stderr.write(`${label}, ${SECONDS} s...\n`);
+        const p = await wardenPhase(base, db, label, [hot], `cmp${round}${on ? 'on' : 'off'}`);
+        phases.push(p);
+        rates[on ? 'on' : 'off'] = p.reservationsPerSec;
+      }
+      paired.push(rates.on / rates.off);
+    }
+    await setChain(database.url, chain !== 'off');
+
     const outside = `SELECT * FROM (%s) v WHERE day::date <> '${PGBENCH_DAY}'::date`;
     const mismatches = (await db.query(outside.replace('%s', LEDGER_MISMATCH_SQL))).rows.length;
     const overCap = (await db.query(outside.replace('%s', CAP_VIOLATION_SQL))).rows.length;
     const halfDone = (await db.query(HALF_APPLIED_SQL)).rows.length;
     const limit = pgbench ? phases[0].reservationsPerSec : NaN;
 
-    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}`);
+    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}; chain ${chain}`);
     console.log('Warden latency is per HTTP request (reserve and settle alike); pgbench latency per transaction.\n');
     console.log(
       table(
@@ -210,6 +229,7 @@ async function main(): Promise<void> {
     console.log(
       `\ncap violations after the run: ${overCap} rows over an enforced cap, ${mismatches} ledger rows not equal to their reservations, ${halfDone} half-applied reservations (all must be 0)`,
     );
+    if (paired.length) console.log(`\nhot engine, chain on/off per round: ${paired.map((x) => x.toFixed(3)).join(' ')}; median ${median(paired).toFixed(3)}  (goal >= 0.95)`);
     if (overCap + mismatches + halfDone > 0) process.exitCode = 1;
   } finally {
     await db.end();

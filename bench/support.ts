@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { startEmbeddedPostgres } from '#platform';
 
 const run = promisify(execFile);
@@ -20,6 +21,35 @@ export async function benchDatabase(): Promise<{ url: string; stop: () => Promis
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The chained logs' trigger names (migration AuditHashChain). */
+const CHAINED_LOGS = ['audit_log', 'risk_event', 'approval_decision', 'gate_decision', 'promotion_decision', 'state_change_log'];
+
+/**
+ * The chain triggers on or off in the bench's own scratch database, as its owner (for the chain's
+ * cost, docs/audit.md#benchmark): a bench-only switch, not a production one.
+ */
+export async function setChain(url: string, on: boolean): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const log of CHAINED_LOGS) await c.query(`ALTER TABLE ${log} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER zz_${log}_chain`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * BENCH_CHAIN: unset or 'on', the chain as deployed; 'off', the whole run without it; 'compare', the
+ * bench itself alternates chain on and off between its rounds (paired samples, seconds apart).
+ */
+export type ChainMode = 'on' | 'off' | 'compare';
+export async function applyChainSwitch(url: string): Promise<ChainMode> {
+  const mode = (process.env.BENCH_CHAIN ?? 'on') as ChainMode;
+  if (!['on', 'off', 'compare'].includes(mode)) throw new Error(`BENCH_CHAIN must be on, off or compare, not ${mode}`);
+  if (mode === 'off') await setChain(url, false);
+  return mode;
 }
 
 export interface LoadResult {

@@ -13,7 +13,7 @@ import { CliModule } from './cli.module.js';
 const EXIT_INVALID = 6;
 
 /** Opens the app's data source (embedded PostgreSQL or DATABASE_URL) without HTTP or jobs, runs `fn`, closes. */
-async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(fn: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
   const config = loadConfig({ ...process.env, JOBS_ENABLED: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   Logger.overrideLogger(config.LOG_LEVEL === 'silent' ? false : ['error', 'warn']);
   const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });

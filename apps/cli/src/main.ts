@@ -60,6 +60,16 @@ token
   .description('list tokens (never their values)')
   .action(async () => (await commands()).tokenList());
 
+program
+  .command('audit')
+  .description('the audit record')
+  .command('verify')
+  .description('check every hash chain and the state journal (exit 0 intact, 3 broken)')
+  .option('--database-url <url>', 'the database to check (default DATABASE_URL, else the embedded one)')
+  .option('--checkpoint <file>', 'published heads ([{log, rows, head_hash}]): each chain must pass through them')
+  .option('--json', 'print JSON')
+  .action(async (opts: { databaseUrl?: string; checkpoint?: string; json?: boolean }) => (await import('./audit-commands.js')).auditVerify(opts));
+
 // Pure commands: no Nest, no database, answered offline.
 registerGateCommands(program);
 registerPromotionCommands(program);

@@ -9,6 +9,8 @@ export * from './auth/auth.decorators.js';
 export * from './auth/token.service.js';
 export * from './auth/session.service.js';
 export * from './audit/audit.service.js';
+export * from './audit/audit-chain.service.js';
+export * from './audit/audit-chain.walk.js';
 export * from './database/database-runtime.js';
 export * from './database/embedded-postgres.js';
 export * from './database/migrate.js';

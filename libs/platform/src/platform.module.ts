@@ -5,6 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
+import { AuditChainService } from './audit/audit-chain.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { ApiTokenEntity } from './auth/api-token.entity.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -61,6 +62,7 @@ export abstract class WardenSchema implements DatabaseSchema {
 
 const SHARED = [
   AuditService,
+  AuditChainService,
   TokenService,
   NotifyListener,
   MetricsService,
