@@ -21,6 +21,7 @@ const LOGS = [
 /** Values a copied row must change to be insertable beside the original (unique keys). */
 const FORGED_FIELDS: Record<string, string> = {
   risk_event: `'correlation_id', 'forged-' || gen_random_uuid()`,
+  approval_decision: `'approver_person', 'token:forger-' || gen_random_uuid()`,
   gate_decision: `'id', gen_random_uuid()`,
   promotion_decision: `'id', gen_random_uuid(), 'domain', 'FORGED'`,
 };
@@ -201,12 +202,15 @@ describe('the hash-chained audit record (docs/audit.md)', () => {
       const [before] = await t.sql(`SELECT rows::int, blocks::int FROM audit_chain_head WHERE log = 'audit_log'`);
       expect(await attempt(`INSERT INTO audit_log (principal, action, subject) SELECT 'admin', 'chain.test', 'n' || i FROM generate_series(1, 3) i`)).toEqual({ ok: true, rowCount: 3 });
       expect((await t.sql(`SELECT rows::int, blocks::int FROM audit_chain_head WHERE log = 'audit_log'`))[0]).toEqual({ rows: before.rows + 3, blocks: before.blocks + 1 });
-      const [head] = await t.sql(`SELECT rows::int, blocks::int, head_hash FROM audit_chain_head WHERE log = 'approval_decision'`);
-      const dup = await attempt(`INSERT INTO approval_decision (approval_id, approver, approver_token, approver_role, decision, reason, decided_at)
-                                 SELECT approval_id, approver, approver_token, approver_role, decision, reason, decided_at FROM approval_decision
-                                 ON CONFLICT ON CONSTRAINT ux_approval_decision_approver DO NOTHING`);
-      expect(dup).toEqual({ ok: true, rowCount: 0 });
-      expect((await t.sql(`SELECT rows::int, blocks::int, head_hash FROM audit_chain_head WHERE log = 'approval_decision'`))[0]).toEqual(head);
+      // A Friday verdict is written ON CONFLICT (domain, week) DO NOTHING: the skipped second write moves no head.
+      const friday = (reason: string) =>
+        attempt(`INSERT INTO promotion_decision (decided_at, decided_by, source, domain, week, scorecard, policy, rules_digest, verdict, reason_codes, overrides, trace)
+                 VALUES (now(), 'system', 'friday', 'CHAIN_TEST', '2020-01-03', '{}', '{}', 'd', 'no_go', '["${reason}"]', '{}', '[]')
+                 ON CONFLICT (domain, week) WHERE week IS NOT NULL DO NOTHING`);
+      expect(await friday('first')).toEqual({ ok: true, rowCount: 1 });
+      const [head] = await t.sql(`SELECT rows::int, blocks::int, head_hash FROM audit_chain_head WHERE log = 'promotion_decision'`);
+      expect(await friday('second')).toEqual({ ok: true, rowCount: 0 });
+      expect((await t.sql(`SELECT rows::int, blocks::int, head_hash FROM audit_chain_head WHERE log = 'promotion_decision'`))[0]).toEqual(head);
       expect((await t.http('GET', '/api/governance/audit/verify')).body.intact).toBe(true);
     });
 
@@ -372,7 +376,7 @@ describe('the hash-chained audit record (docs/audit.md)', () => {
     });
 
     it('a state row changed with its journal trigger off is reported as changed without a trace', async () => {
-      const url = await tampered('go_live_state', `UPDATE go_live_state SET kill_switch_engaged = NOT kill_switch_engaged`);
+      const url = await tampered('go_live_state', `UPDATE go_live_state SET go_live_enabled = NOT go_live_enabled`);
       const report = await verifyWithService(url);
       expect(report.intact).toBe(false);
       expect(report.chains.every((c) => c.intact)).toBe(true);
