@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Clock, JobRunner, OutboxService, ReviewSectionRegistry } from '#platform';
+import { AuditChainService, Clock, JobRunner, OutboxService, ReviewSectionRegistry } from '#platform';
 import { assembleReport, reportDigest, summaryText, type WeeklyReport } from './decide/report.js';
 import type { IsoWeek } from './decide/week.js';
 import { ReviewRepository } from './review.repository.js';
@@ -20,15 +20,20 @@ export class ReviewGenerateService {
     private readonly clock: Clock,
     private readonly outbox: OutboxService,
     private readonly repo: ReviewRepository,
+    private readonly chains: AuditChainService,
   ) {}
 
-  async compute(week: IsoWeek): Promise<WeeklyReport> {
+  async compute(week: IsoWeek, manager?: EntityManager): Promise<WeeklyReport> {
     const providers = this.registry.all();
-    const [data, runs] = await Promise.all([Promise.all(providers.map((p) => p.section.weekSection(week.from, week.to))), this.jobs.lastRuns()]);
+    const [data, runs, heads] = await Promise.all([
+      Promise.all(providers.map((p) => p.section.weekSection(week.from, week.to))),
+      this.jobs.lastRuns(),
+      this.chains.heads(manager),
+    ]);
     const computed = providers.map((p, i) => ({ key: p.key, title: p.title, order: p.order, data: data[i], attention: p.attention?.(data[i]) ?? [] }));
     return assembleReport(week, this.clock.now(), computed, {
       runs: runs.map((r) => ({ job: r.job, status: r.status, period_at: r.periodAt?.toISOString() ?? null, error: r.error })),
-    });
+    }, heads);
   }
 
   /**
@@ -37,7 +42,7 @@ export class ReviewGenerateService {
    * wrote it, null when the week already had one.
    */
   async generate(week: IsoWeek, by: string, options: { manager?: EntityManager; notify?: boolean } = {}): Promise<WeeklyReport | null> {
-    const report = await this.compute(week);
+    const report = await this.compute(week, options.manager);
     const write = async (manager: EntityManager) => {
       const inserted = await this.repo.insertOnce(manager, {
         week: week.week,

@@ -25,6 +25,12 @@ export interface WeeklyReport {
   needs_attention: AttentionItem[];
   sections: ReportSection[];
   jobs: { runs: Array<{ job: string; status: string | null; period_at: string | null; error: string | null }> };
+  /**
+   * The weekly checkpoint (docs/audit.md): each hash chain's head when the report was written, so
+   * the record up to here can be checked later against this published report (`warden audit verify
+   * --checkpoint`). Absent in reports written before the chains existed.
+   */
+  audit_chain?: { heads: Array<{ log: string; rows: number; head_hash: string }> };
 }
 
 /** One section as computed for the week, with the attention items its lever raised from that data. */
@@ -40,7 +46,13 @@ export interface ComputedSection {
  * Assembles the report: sections by `order` (then key), and "needs attention" as every section's
  * items in that order, then the jobs whose last run failed.
  */
-export function assembleReport(week: IsoWeek, generatedAt: Date, computed: ComputedSection[], jobs: WeeklyReport['jobs']): WeeklyReport {
+export function assembleReport(
+  week: IsoWeek,
+  generatedAt: Date,
+  computed: ComputedSection[],
+  jobs: WeeklyReport['jobs'],
+  auditHeads: NonNullable<WeeklyReport['audit_chain']>['heads'] = [],
+): WeeklyReport {
   const ordered = [...computed].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key));
   return {
     week: week.week,
@@ -50,6 +62,7 @@ export function assembleReport(week: IsoWeek, generatedAt: Date, computed: Compu
     needs_attention: [...ordered.flatMap((s) => s.attention), ...jobAttention(jobs.runs)],
     sections: ordered.map((s) => ({ key: s.key, title: s.title, status: 'ok', data: s.data })),
     jobs,
+    audit_chain: { heads: auditHeads },
   };
 }
 

@@ -41,6 +41,9 @@ export function renderReviewPage(report: WeeklyReport, digest: string, kit: Revi
     ? `<section class="attention" aria-labelledby="s-attention"><h2 id="s-attention">Needs attention</h2><ul>${report.needs_attention.map((i) => `<li>${esc(i.message)}</li>`).join('')}</ul></section>`
     : `<section class="ok" aria-labelledby="s-attention"><h2 id="s-attention">Needs attention</h2><p>Nothing needs attention this week.</p></section>`;
   const jobs = `<section aria-labelledby="s-jobs"><h2 id="s-jobs">Jobs</h2>${kit.table('Last run of each job', report.jobs.runs)}</section>`;
+  const heads = report.audit_chain
+    ? `<section aria-labelledby="s-chain"><h2 id="s-chain">Audit checkpoint</h2><p>Each hash chain's head when this report was written: check the record against it with <code>warden audit verify --checkpoint</code>.</p>${kit.table('Chain heads', report.audit_chain.heads)}</section>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Warden weekly review ${esc(report.week)}</title><style>${CSS}</style></head>
@@ -48,6 +51,7 @@ export function renderReviewPage(report: WeeklyReport, digest: string, kit: Revi
 <p class="meta">${esc(report.from.slice(0, 10))} 00:00 UTC to ${esc(report.to.slice(0, 10))} 00:00 UTC · generated ${esc(report.generated_at)} · digest <code>${esc(digest)}</code></p></header>
 <main>${attention}
 ${report.sections.map((s) => sectionHtml(s, kit, rendererOf)).join('\n')}
-${jobs}</main></body></html>
+${jobs}
+${heads}</main></body></html>
 `;
 }
