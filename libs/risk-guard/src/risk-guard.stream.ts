@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type StreamAudience, type StreamSnapshotItem, StreamEvents, StreamService, StreamSnapshot } from '#platform';
+import { type StreamSnapshotItem, StreamEvents, StreamService, StreamSnapshot } from '#platform';
 import { GLOBAL_ENGINE } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
@@ -45,7 +45,7 @@ export class RiskGuardStream {
   }
 
   @StreamSnapshot(RISK_GUARD)
-  async snapshot(_audience: StreamAudience, manager: EntityManager): Promise<StreamSnapshotItem[]> {
+  async snapshot(manager: EntityManager): Promise<StreamSnapshotItem[]> {
     return (await this.repo.policies(manager)).map((row) => ({ key: row.engine, value: engineState(row), scope: scopeOf(row.engine) }));
   }
 }

@@ -123,7 +123,7 @@ export const StreamEvents = (lever: Lever, types: readonly string[]): ClassDecor
 
 /**
  * The lever's part of the stream's first event, the snapshot: the method is a StreamSnapshotProvider
- * (`(audience, manager) => items`), reading its current control state in the snapshot's transaction.
+ * (`(manager) => items`), reading its current control state in the snapshot's transaction.
  */
 export const StreamSnapshot = (lever: Lever): MethodDecorator => SetMetadata(STREAM_SNAPSHOT, { lever } satisfies StreamSnapshotMeta);
 

@@ -115,7 +115,7 @@ export class LeverExplorer implements OnModuleInit {
     }
     for (const { meta, call } of this.methods<StreamSnapshotMeta>(STREAM_SNAPSHOT)) {
       this.seen(meta.lever);
-      this.stream.addSnapshot(meta.lever.name, (audience, manager) => call(audience, manager) as ReturnType<StreamSnapshotProvider>);
+      this.stream.addSnapshot(meta.lever.name, (manager) => call(manager) as ReturnType<StreamSnapshotProvider>);
       this.found.streamSnapshots.push(meta.lever.name);
     }
   }

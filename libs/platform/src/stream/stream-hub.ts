@@ -95,7 +95,7 @@ export class StreamHub implements OnApplicationBootstrap, BeforeApplicationShutd
           after = page[page.length - 1].id;
         }
       } else {
-        const state = await this.stream.snapshot(audience);
+        const state = await this.stream.snapshot(audience, through);
         first += sseEvent({ id: String(through), event: 'snapshot', data: { position: String(through), resumed: false, reason, state } });
       }
       return { subscriber, first };

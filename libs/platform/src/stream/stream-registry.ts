@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StreamAudience, StreamScope } from './stream-scope.js';
+import type { StreamScope } from './stream-scope.js';
 
 /** One entry of a lever's snapshot section: `state[lever][key] = value`, seen only by whom `scope` admits. */
 export interface StreamSnapshotItem {
@@ -10,11 +10,11 @@ export interface StreamSnapshotItem {
 }
 
 /**
- * A lever's snapshot provider (@StreamSnapshot): its current control state as items, read through
- * `manager` (the snapshot's one read-only transaction). `audience` is a hint to narrow the query;
- * the platform filters the items by their scope whatever the provider returns.
+ * A lever's snapshot provider (@StreamSnapshot): all of its current control state as items, read
+ * through `manager` (the snapshot's one transaction). It returns everyone's items: the platform
+ * filters them by scope for each subscriber, so one read serves a burst of (re)connections.
  */
-export type StreamSnapshotProvider = (audience: StreamAudience, manager: EntityManager) => Promise<StreamSnapshotItem[]>;
+export type StreamSnapshotProvider = (manager: EntityManager) => Promise<StreamSnapshotItem[]>;
 
 const EVENT_TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock.js';
 import type { Lever } from '../lever/lever.js';
-import { StreamRegistry } from './stream-registry.js';
+import { type StreamSnapshotItem, StreamRegistry } from './stream-registry.js';
 import { StreamRepository } from './stream.repository.js';
 import { type StreamAudience, type StreamScope, sees } from './stream-scope.js';
 
@@ -12,6 +12,9 @@ export interface StreamEventInput {
   scope?: StreamScope;
   data: Record<string, unknown>;
 }
+
+/** How long one read of the levers' state serves the snapshots of one position. */
+const SNAPSHOT_REUSE_MS = 1000;
 
 /** The control state a snapshot carries: `state[lever][key]`, filtered for one audience. */
 export type StreamState = Record<string, Record<string, unknown>>;
@@ -24,6 +27,8 @@ export type StreamState = Record<string, Record<string, unknown>>;
  */
 @Injectable()
 export class StreamService {
+  private shared?: { position: number; readAt: number; read: Promise<Array<[string, StreamSnapshotItem[]]>> };
+
   constructor(
     private readonly repo: StreamRepository,
     private readonly registry: StreamRegistry,
@@ -43,17 +48,37 @@ export class StreamService {
     await this.repo.insert(manager, { lever: lever.name, type: event.type, scope: event.scope, data: event.data, at: this.clock.now() });
   }
 
-  /** Every lever's snapshot section for `audience`, read in one repeatable-read transaction (one consistent picture). */
-  async snapshot(audience: StreamAudience): Promise<StreamState> {
+  /**
+   * Every lever's snapshot section for `audience`, reflecting at least every event up to
+   * `position`. The levers' state is read once (one repeatable-read transaction: one consistent
+   * picture) and shared by the snapshots asked for the same position within SNAPSHOT_REUSE_MS, so a
+   * burst of reconnections costs one read, not one per client (measured: 100 at once otherwise
+   * exhaust the pool and answer 503).
+   */
+  async snapshot(audience: StreamAudience, position: number): Promise<StreamState> {
+    const now = Date.now();
+    if (!this.shared || this.shared.position !== position || now - this.shared.readAt > SNAPSHOT_REUSE_MS) {
+      const read = this.readAll();
+      this.shared = { position, readAt: now, read };
+      read.catch(() => {
+        if (this.shared?.read === read) this.shared = undefined;
+      });
+    }
+    const state: StreamState = {};
+    for (const [lever, items] of await this.shared.read) {
+      const section: Record<string, unknown> = {};
+      for (const item of items) if (sees(audience, item.scope)) section[item.key] = item.value;
+      state[lever] = section;
+    }
+    return state;
+  }
+
+  private readAll(): Promise<Array<[string, StreamSnapshotItem[]]>> {
     const providers = this.registry.snapshotProviders();
     return this.repo.db.transaction('REPEATABLE READ', async (manager) => {
-      const state: StreamState = {};
-      for (const [lever, provider] of providers) {
-        const section: Record<string, unknown> = {};
-        for (const item of await provider(audience, manager)) if (sees(audience, item.scope)) section[item.key] = item.value;
-        state[lever] = section;
-      }
-      return state;
+      const out: Array<[string, StreamSnapshotItem[]]> = [];
+      for (const [lever, provider] of providers) out.push([lever, await provider(manager)]);
+      return out;
     });
   }
 
