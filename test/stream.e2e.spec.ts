@@ -196,6 +196,39 @@ describe('the control-state stream (GET /api/governance/stream)', () => {
     expect(await settle(before)).toBe(before);
   });
 
+  it('concurrent changes on both instances: ids in commit order, and a resume misses none', async () => {
+    const c = await connect(b, operator);
+    const snap = await c.next((e) => e.event === 'snapshot');
+    const engines = Array.from({ length: 16 }, (_, i) => `CONC_${i}_${suffix()}`);
+    const results = await Promise.all(
+      engines.map((engine, i) =>
+        (i % 2 ? b : a).http('POST', '/api/governance/risk/policies/upsert', { engine, max_daily_exposure: '1', max_open_risk: '1', max_daily_loss: '1', enabled: false, reason: 'c' }, { token: operator }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(engines.map(() => 200));
+    const mine = (events: SseEvent[]) => events.filter((e) => engines.includes(e.data?.data?.engine));
+    const deadline = Date.now() + 5000;
+    while (mine(c.events).length < engines.length && Date.now() < deadline) await c.changed(100);
+    const live = mine(c.events);
+    expect(live.map((e) => e.data.data.engine).sort()).toEqual([...engines].sort());
+    const ids = live.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    const resumed = await connect(a, operator, snap.id);
+    while (mine(resumed.events).length < engines.length && Date.now() < deadline + 5000) await resumed.changed(100);
+    expect(mine(resumed.events).map((e) => e.id)).toEqual(live.map((e) => e.id));
+  });
+
+  it('a token revoked while streaming has its stream ended at the next heartbeat', async () => {
+    const token = await a.token('viewer');
+    const c = await connect(b, token);
+    await c.next((e) => e.event === 'snapshot');
+    const [{ id }] = await a.sql(`SELECT id FROM api_token ORDER BY created_at DESC LIMIT 1`);
+    expect((await a.http('POST', `/api/governance/tokens/${id}/revoke`, { reason: 'leaked' })).status).toBe(200);
+    const since = Date.now();
+    while (!c.ended && Date.now() - since < 3000) await c.changed(100);
+    expect(c.ended).toBe(true);
+  });
+
   it('every lever declares its event types through the contract', () => {
     expect(a.app.get(LeverExplorer).contributions().streamEvents).toEqual({
       go_live: ['go_live.enabled', 'go_live.disabled', 'kill_switch.engaged', 'kill_switch.released'],
