@@ -7,6 +7,7 @@ import { ApprovalsErrors } from './approvals.errors.js';
 import { ApprovalsMetrics } from './approvals.metrics.js';
 import { ApprovalsRepository, type CancelOutcome, type DecideOutcome } from './approvals.repository.js';
 import { ApprovalsService } from './approvals.service.js';
+import { ApprovalsStream } from './approvals.stream.js';
 import { ApprovalResponseDto } from './dto/approval.dto.js';
 
 const SWEEP_BATCH = 1000;
@@ -26,6 +27,7 @@ export class ApprovalDecisionsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly metrics: ApprovalsMetrics,
+    private readonly streamEvents: ApprovalsStream,
   ) {}
 
   approve(principal: Principal, id: string, reason?: string | null): Promise<ApprovalResponseDto> {
@@ -111,6 +113,7 @@ export class ApprovalDecisionsService {
         details: { kind: row.kind, expires_at: new Date(row.expires_at).toISOString() },
       });
       await this.outbox.enqueue(manager, decidedNotification(row, 'system', 'no decision before expires_at'));
+      await this.streamEvents.decided(manager, row, 'system', 'no decision before expires_at');
       this.metrics.decisions.inc({ kind: row.kind, outcome: 'expired' });
     }
     return rows.length;
@@ -119,6 +122,7 @@ export class ApprovalDecisionsService {
   private async notifyDecided(manager: EntityManager, id: string, by: string, reason: string | null): Promise<void> {
     const row = await this.repo.find(id, this.clock.now(), manager);
     await this.outbox.enqueue(manager, decidedNotification(row!, by, reason));
+    await this.streamEvents.decided(manager, row!, by, reason);
   }
 }
 

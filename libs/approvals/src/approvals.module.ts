@@ -17,11 +17,12 @@ import { ApprovalsReviewRepository } from './approvals-review.repository.js';
 import { ApprovalsReviewService } from './approvals-review.service.js';
 import { ApprovalsConsole } from './approvals.console.js';
 import { PendingRequestLimit } from './pending-limit.js';
+import { ApprovalsStream } from './approvals.stream.js';
 
 @Module({
   imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalActsRepository, ApprovalActBinding, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalActsRepository, ApprovalActBinding, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit, ApprovalsStream],
   exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
 })
 export class ApprovalsModule {}

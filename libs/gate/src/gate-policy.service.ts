@@ -9,6 +9,7 @@ import { policyDigestOf } from './decide/evaluate.js';
 import type { GatePolicy } from './decide/types.js';
 import { DEFAULT_TRUST_THRESHOLD } from './decide/trust.js';
 import { GateCacheService } from './gate-cache.service.js';
+import { GateStream } from './gate.stream.js';
 import { GateErrors } from './gate.errors.js';
 import { type ActivePolicyRow, GateRepository, type PolicyRow } from './gate.repository.js';
 import { GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, GatePolicySummaryDto, PutPolicyResponseDto } from './dto/policy.dto.js';
@@ -61,6 +62,7 @@ export class GatePolicyService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly cache: GateCacheService,
+    private readonly streamEvents: GateStream,
   ) {}
 
   static parse(yaml: string): GatePolicy {
@@ -170,7 +172,7 @@ export class GatePolicyService {
         write: (mm) => this.repo.writePolicy(mm, { name, ...wanted, updated_by: principal.name }, this.clock.now()),
         view: (row) => ({ ...row, trust_threshold: String(Number(row.trust_threshold)) }),
         reason: reason ?? null,
-        recorded: (mm) => this.cache.changed(mm),
+        recorded: (mm, before, after) => this.cache.changed(mm).then(() => this.streamEvents.changed(mm, before, after)),
       },
       m,
     );

@@ -12,6 +12,7 @@ import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
 import { GateReviewRepository } from './gate-review.repository.js';
 import { GateReviewService } from './gate-review.service.js';
+import { GateStream } from './gate.stream.js';
 import { GatePolicyService } from './gate-policy.service.js';
 import { GateStatsService } from './gate-stats.service.js';
 import { GateTrustService } from './gate-trust.service.js';
@@ -28,7 +29,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

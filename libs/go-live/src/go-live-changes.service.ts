@@ -9,6 +9,7 @@ import { type GoLiveChange, changeNotification } from './go-live.notifications.j
 import { type GoLiveFlags, GoLiveRepository, type GoLiveStateRow } from './go-live.repository.js';
 import { GoLiveService } from './go-live.service.js';
 import { GO_LIVE } from './go-live.lever.js';
+import { GoLiveStream } from './go-live.stream.js';
 
 export interface ChangeInput {
   actor?: string;
@@ -39,6 +40,7 @@ export class GoLiveChangesService {
     private readonly outbox: OutboxService,
     private readonly metrics: MetricsService,
     private readonly approvals: ApprovalsService,
+    private readonly streamEvents: GoLiveStream,
   ) {}
 
   async enable(principal: Principal, input: ChangeInput): Promise<GoLiveStateResponseDto> {
@@ -153,6 +155,7 @@ export class GoLiveChangesService {
       // Release requests are bound to an engagement: those for one that ended are void.
       await this.approvals.stateChanged(principal, KILL_SWITCH_RELEASE, RELEASE.subject, `kill switch ${action === 'kill_switch.engage' ? 'engaged' : 'released'} (state version ${updated.version})`, manager);
     }
+    await this.streamEvents.changed(manager, action, updated);
     return updated;
   }
 }

@@ -8,11 +8,12 @@ import { GoLiveMetrics } from './go-live.metrics.js';
 import { GoLiveRepository } from './go-live.repository.js';
 import { GoLiveService } from './go-live.service.js';
 import { GoLiveConsole } from './go-live.console.js';
+import { GoLiveStream } from './go-live.stream.js';
 
 @Module({
   imports: [ApprovalsModule],
   controllers: [GoLiveController],
-  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService, GoLiveConsole],
+  providers: [GoLiveRepository, GoLiveService, GoLiveChecklistService, GoLiveChangesService, GoLiveMetrics, GoLiveReviewService, GoLiveConsole, GoLiveStream],
   exports: [GoLiveService, GoLiveChangesService],
 })
 export class GoLiveModule {}

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { UpsertHeimdallPolicyRequestDto, HeimdallPolicyResponseDto } from './dto/policy.dto.js';
 import { policySubject } from './heimdall.constants.js';
 import { HEIMDALL } from './heimdall.lever.js';
+import { HeimdallStream } from './heimdall.stream.js';
 import { HeimdallRepository, type PolicyRow } from './heimdall.repository.js';
 
 /** Heimdall's gate policies: one per AI domain, changed through the platform's audited upsert. */
@@ -13,6 +14,7 @@ export class HeimdallPolicyService {
     private readonly repo: HeimdallRepository,
     private readonly upserts: PolicyUpsertService,
     private readonly clock: Clock,
+    private readonly streamEvents: HeimdallStream,
   ) {}
 
   /** Go-live readiness of the Heimdall pack: policies are present. */
@@ -50,7 +52,9 @@ export class HeimdallPolicyService {
       reason: input.reason,
       actorLabel: input.actor,
       recorded: (m, before, after) =>
-        this.repo.insertEvent(m, now, { kind: 'policy.upserted', domain: input.domain, principal: principal.name, details: { before, after, reason: input.reason ?? null } }),
+        this.repo
+          .insertEvent(m, now, { kind: 'policy.upserted', domain: input.domain, principal: principal.name, details: { before, after, reason: input.reason ?? null } })
+          .then(() => this.streamEvents.upserted(m, before, after)),
     }, manager);
     return policy;
   }

@@ -13,6 +13,7 @@ import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
 import { HeimdallTrialsService } from './heimdall-trials.service.js';
 import { HeimdallConsole } from './heimdall.console.js';
+import { HeimdallStream } from './heimdall.stream.js';
 
 @Module({
   imports: [GoLiveModule],
@@ -30,6 +31,7 @@ import { HeimdallConsole } from './heimdall.console.js';
     HeimdallReviewRepository,
     HeimdallReviewService,
     HeimdallConsole,
+    HeimdallStream,
   ],
   exports: [HeimdallService, HeimdallPolicyService, HeimdallTrialsService, HeimdallScorecardService],
 })

@@ -54,3 +54,7 @@ export * from './lever/lever-explorer.js';
 export * from './lever/readiness-registry.js';
 export * from './lever/console-panels.js';
 export * from './database/group-commit.js';
+export * from './stream/stream-scope.js';
+export * from './stream/stream-registry.js';
+export * from './stream/stream.service.js';
+export { StreamHub, type SnapshotReason } from './stream/stream-hub.js';

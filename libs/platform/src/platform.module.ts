@@ -36,6 +36,11 @@ import { OutboxDispatcher } from './outbox/outbox.dispatcher.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { OutboxService } from './outbox/outbox.service.js';
 import { PolicyUpsertService } from './policy/policy-upsert.service.js';
+import { StreamController } from './stream/stream.controller.js';
+import { StreamHub } from './stream/stream-hub.js';
+import { StreamRegistry } from './stream/stream-registry.js';
+import { StreamRepository } from './stream/stream.repository.js';
+import { StreamService } from './stream/stream.service.js';
 
 export interface PlatformOptions {
   config: WardenConfig;
@@ -76,6 +81,9 @@ const SHARED = [
   LeverExplorer,
   SessionRepository,
   SessionService,
+  StreamRegistry,
+  StreamRepository,
+  StreamService,
 ];
 
 /** Everything the levers stand on: config, clock, database, auth, audit, errors, metrics, jobs. */
@@ -94,7 +102,7 @@ export class PlatformModule {
         DiscoveryModule,
         ...(http ? [TerminusModule] : []),
       ],
-      controllers: http ? [HealthController, MetricsController, TokensController, AuditController, OutboxController] : [],
+      controllers: http ? [HealthController, MetricsController, TokensController, AuditController, OutboxController, StreamController] : [],
       providers: [
         { provide: WardenConfig, useValue: options.config },
         { provide: Clock, useValue: options.clock ?? new Clock() },
@@ -106,13 +114,14 @@ export class PlatformModule {
               OutboxDispatcher,
               OutboxDeliveriesService,
               PlatformMetrics,
+              StreamHub,
               { provide: APP_GUARD, useClass: AuthGuard },
               { provide: APP_FILTER, useClass: GlobalExceptionFilter },
               { provide: APP_PIPE, useFactory: createValidationPipe },
             ]
           : []),
       ],
-      exports: [WardenConfig, Clock, WardenSchema, DatabaseModule, ...SHARED, ...(http ? [OutboxDispatcher] : [])],
+      exports: [WardenConfig, Clock, WardenSchema, DatabaseModule, ...SHARED, ...(http ? [OutboxDispatcher, StreamHub] : [])],
     };
   }
 }

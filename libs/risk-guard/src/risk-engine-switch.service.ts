@@ -7,6 +7,7 @@ import { RiskErrors } from './risk-guard.errors.js';
 import { engineName } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
+import { RiskGuardStream } from './risk-guard.stream.js';
 
 /** The approved act (and its approval kind) that re-enables an engine the tripwire throttled: a two-person act. */
 const ENGINE_REENABLE = 'engine_reenable';
@@ -39,6 +40,7 @@ export class RiskEngineSwitchService {
     private readonly metrics: MetricsService,
     private readonly outbox: OutboxService,
     private readonly approvals: ApprovalsService,
+    private readonly streamEvents: RiskGuardStream,
   ) {}
 
   /** Whether turning `before` on must wait for a second operator: a tripwire throttle, with the rule on. */
@@ -180,6 +182,7 @@ export class RiskEngineSwitchService {
       body: { engine, enabled: after.enabled, by: after.updated_by, reason, ...extra },
       text: act === 'disable' ? `:warning: Engine ${engine} throttled by ${after.updated_by}: ${reason}` : `:arrow_forward: Engine ${engine} re-enabled by ${after.updated_by}: ${reason}`,
     });
+    await this.streamEvents.switched(manager, act, after, reason);
     this.metrics.decision('risk', `policy_${act}`);
     return { changed: true };
   }

@@ -18,6 +18,7 @@ import { RiskWhatIfService } from './risk-what-if.service.js';
 import { RiskReviewRepository } from './risk-review.repository.js';
 import { RiskReviewService } from './risk-review.service.js';
 import { RiskGuardConsole } from './risk-guard.console.js';
+import { RiskGuardStream } from './risk-guard.stream.js';
 @Module({
   imports: [GoLiveModule, ApprovalsModule],
   controllers: [RiskGuardController],
@@ -38,6 +39,7 @@ import { RiskGuardConsole } from './risk-guard.console.js';
     RiskReviewRepository,
     RiskReviewService,
     RiskGuardConsole,
+    RiskGuardStream,
   ],
   // The one way in: other levers and apps call RiskGuardService only.
   exports: [RiskGuardService],

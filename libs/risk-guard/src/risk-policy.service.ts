@@ -5,6 +5,7 @@ import { RISK_GUARD } from './risk-guard.lever.js';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { amountOf, engineName, GLOBAL_ENGINE } from './risk-guard.input.js';
 import { RiskEngineSwitchService } from './risk-engine-switch.service.js';
+import { RiskGuardStream } from './risk-guard.stream.js';
 import { type EnforcementMode, type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 
 /** What POST /risk/policies/upsert answers: 200 with the policy, or 202 with the approval request the two-person rule filed. */
@@ -35,6 +36,7 @@ export class RiskPolicyService {
     private readonly upserts: PolicyUpsertService,
     private readonly clock: Clock,
     private readonly switches: RiskEngineSwitchService,
+    private readonly streamEvents: RiskGuardStream,
   ) {}
 
   async listPolicies(): Promise<RiskPolicyResponseDto[]> {
@@ -95,6 +97,7 @@ export class RiskPolicyService {
         manager,
       );
       if (throttle) await this.switches.throttleChanged(principal, engine, throttle.before, throttle.after, manager);
+      if (throttle) await this.streamEvents.upserted(manager, throttle.before, throttle.after);
       if (!held) return { status: 200, body: policy };
       return { status: 202, body: await this.switches.requestReenable(principal, engine, input.reason, manager) };
     });

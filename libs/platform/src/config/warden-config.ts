@@ -70,6 +70,12 @@ export class WardenConfig {
   WARDEN_SESSION_IDLE_MINUTES = 30;
   /** Live console sessions per person (token); signing in once more revokes the oldest. */
   WARDEN_SESSION_MAX_PER_PERSON = 5;
+  /** The control-state stream (docs/stream.md): at most this long between two writes to a subscriber. */
+  WARDEN_STREAM_HEARTBEAT_MS = 5000;
+  /** Stream subscribers one instance holds at once; beyond it 503 stream_capacity (the client retries elsewhere or later). */
+  WARDEN_STREAM_MAX_SUBSCRIBERS = 5000;
+  /** How long the stream's log keeps an event: a client away longer gets a fresh snapshot on resume. */
+  WARDEN_STREAM_RETENTION_HOURS = 24;
 
   /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
   twoPerson(act: string): boolean {
@@ -200,6 +206,9 @@ const SPECS = {
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
   WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
   WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),
+  WARDEN_STREAM_HEARTBEAT_MS: int(100, 60000)({ default: defaults.WARDEN_STREAM_HEARTBEAT_MS }),
+  WARDEN_STREAM_MAX_SUBSCRIBERS: int(1, 1_000_000)({ default: defaults.WARDEN_STREAM_MAX_SUBSCRIBERS }),
+  WARDEN_STREAM_RETENTION_HOURS: int(1, 90 * 24)({ default: defaults.WARDEN_STREAM_RETENTION_HOURS }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */

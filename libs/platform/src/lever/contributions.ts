@@ -2,6 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { JobSchedule } from '../jobs/schedule.js';
 import type { ReviewRenderKit } from '../review/render-kit.js';
 import type { AttentionItem, ReviewSectionContract } from '../review/review-registry.js';
+import type { StreamSnapshotProvider } from '../stream/stream-registry.js';
 import type { Lever } from './lever.js';
 
 /*
@@ -17,6 +18,8 @@ export const DECISION_OUTCOMES = Symbol('warden:decision-outcomes');
 export const READINESS_CHECK = Symbol('warden:readiness-check');
 export const REVIEW_SECTION = Symbol('warden:review-section');
 export const CONSOLE_PANEL = Symbol('warden:console-panel');
+export const STREAM_EVENTS = Symbol('warden:stream-events');
+export const STREAM_SNAPSHOT = Symbol('warden:stream-snapshot');
 
 export interface JobSpec {
   /** `<lever>.<job>`: the name recorded in job_run. */
@@ -74,6 +77,16 @@ export interface ConsolePanelMeta extends ConsolePanelSpec {
   lever: Lever;
 }
 
+export interface StreamEventsMeta {
+  lever: Lever;
+  /** Dotted lower-case names (`kill_switch.engaged`), unique across levers: the SSE `event:` field. */
+  types: readonly string[];
+}
+
+export interface StreamSnapshotMeta {
+  lever: Lever;
+}
+
 /** A scheduled job: the method receives the JobContext and runs inside the job's transaction. */
 export const Job = (lever: Lever, spec: JobSpec): MethodDecorator => SetMetadata(JOB, { lever, ...spec } satisfies JobMeta);
 
@@ -100,3 +113,18 @@ export const ReviewSection =
 
 /** A console page: the class implements ConsolePanelContract. */
 export const ConsolePanel = (lever: Lever, spec: ConsolePanelSpec): ClassDecorator => SetMetadata(CONSOLE_PANEL, { lever, ...spec } satisfies ConsolePanelMeta);
+
+/**
+ * The control-state events a lever puts on `GET /api/governance/stream` (docs/stream.md), on the
+ * provider that publishes them with `StreamService.publish(manager, LEVER, event)` in the change's
+ * transaction. Publishing a type not declared here throws.
+ */
+export const StreamEvents = (lever: Lever, types: readonly string[]): ClassDecorator => SetMetadata(STREAM_EVENTS, { lever, types } satisfies StreamEventsMeta);
+
+/**
+ * The lever's part of the stream's first event, the snapshot: the method is a StreamSnapshotProvider
+ * (`(manager) => items`), reading its current control state in the snapshot's transaction.
+ */
+export const StreamSnapshot = (lever: Lever): MethodDecorator => SetMetadata(STREAM_SNAPSHOT, { lever } satisfies StreamSnapshotMeta);
+
+export type { StreamSnapshotProvider };

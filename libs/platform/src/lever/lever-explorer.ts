@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { JobRunner } from '../jobs/job-runner.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type ReviewSectionContract, ReviewSectionRegistry } from '../review/review-registry.js';
+import { type StreamSnapshotProvider, StreamRegistry } from '../stream/stream-registry.js';
 import { type ConsolePanelContract, ConsolePanelRegistry } from './console-panels.js';
 import {
   CONSOLE_PANEL,
@@ -17,6 +18,10 @@ import {
   type ReviewSectionMeta,
   STATE_GAUGE,
   type StateGaugeSpec,
+  STREAM_EVENTS,
+  STREAM_SNAPSHOT,
+  type StreamEventsMeta,
+  type StreamSnapshotMeta,
 } from './contributions.js';
 import type { Lever } from './lever.js';
 import { type CheckResult, ReadinessRegistry } from './readiness-registry.js';
@@ -44,6 +49,10 @@ export interface LeverContributions {
   readiness: Array<{ item: string; contributor: string }>;
   reviewSections: string[];
   consolePanels: string[];
+  /** Stream event types by lever. */
+  streamEvents: Record<string, readonly string[]>;
+  /** The levers contributing to the stream's snapshot. */
+  streamSnapshots: string[];
 }
 
 /**
@@ -55,7 +64,7 @@ export interface LeverContributions {
 @Injectable()
 export class LeverExplorer implements OnModuleInit {
   private readonly levers = new Map<string, Lever>();
-  private readonly found: LeverContributions = { levers: [], jobs: [], gauges: [], decisionOutcomes: {}, readiness: [], reviewSections: [], consolePanels: [] };
+  private readonly found: LeverContributions = { levers: [], jobs: [], gauges: [], decisionOutcomes: {}, readiness: [], reviewSections: [], consolePanels: [], streamEvents: {}, streamSnapshots: [] };
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -66,6 +75,7 @@ export class LeverExplorer implements OnModuleInit {
     private readonly readiness: ReadinessRegistry,
     private readonly reviews: ReviewSectionRegistry,
     private readonly panels: ConsolePanelRegistry,
+    private readonly stream: StreamRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -97,6 +107,16 @@ export class LeverExplorer implements OnModuleInit {
       this.seen(meta.lever);
       this.panels.add({ ...meta, panel: instance as ConsolePanelContract });
       this.found.consolePanels.push(meta.slug);
+    }
+    for (const { meta } of this.classes<StreamEventsMeta>(STREAM_EVENTS)) {
+      this.seen(meta.lever);
+      this.stream.declare(meta.lever.name, meta.types);
+      this.found.streamEvents[meta.lever.name] = [...(this.found.streamEvents[meta.lever.name] ?? []), ...meta.types];
+    }
+    for (const { meta, call } of this.methods<StreamSnapshotMeta>(STREAM_SNAPSHOT)) {
+      this.seen(meta.lever);
+      this.stream.addSnapshot(meta.lever.name, (manager) => call(manager) as ReturnType<StreamSnapshotProvider>);
+      this.found.streamSnapshots.push(meta.lever.name);
     }
   }
 
