@@ -26,6 +26,7 @@ import { OutboxPerDestination1763700001720 } from './1763700001720-OutboxPerDest
 import { GrantsBound1763700001730 } from './1763700001730-GrantsBound.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
 import { GateDecisionIndexes1763700001770 } from './1763700001770-GateDecisionIndexes.js';
+import { Changes1763700001800 } from './1763700001800-Changes.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -57,4 +58,5 @@ export const ALL_MIGRATIONS = [
   GrantsBound1763700001730,
   SessionIdle1763700001750,
   GateDecisionIndexes1763700001770,
+  Changes1763700001800,
 ];

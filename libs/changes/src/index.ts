@@ -10,3 +10,8 @@ export { assessRiskLevel, canAutoApprove, decideChange, type ChangeDecision, typ
 export { scorePhase, type RiskScore } from './decide/risk-scorer.js';
 export { answerOf, CHANGE_STATUSES, type ChangeAnswer, type ChangeStatus } from './decide/answer.js';
 export { CHANGES } from './changes.lever.js';
+export { ChangesModule } from './changes.module.js';
+export { ChangesService, CHANGE_KIND, CHANGE_REVIEW_KIND } from './changes.service.js';
+export { ChangePolicyService } from './change-policy.service.js';
+export { CHANGE_OUTCOMES } from './changes.metrics.js';
+export { CHANGE_TOPICS, CONSOLE_LINK } from './changes.notifications.js';

@@ -88,10 +88,14 @@ describe('tiers', () => {
   });
   it('tier 3: held for a person; a deletion over 200 lines is critical', () => {
     expect(decideChange(P, change(['src/app/x.py']))).toMatchObject({ tier: 3, auto_approved: false, violated_paths: ['src/app/x.py'], reason_codes: ['not_in_allow_list'] });
-    expect(decideChange(P, change(['tests/test_a.py'], { diff_stats: { lines_changed: 90, lines_removed: 201 } }))).toMatchObject({ tier: 3, risk_level: 'critical', reason_codes: ['large_deletion', 'risk_level_critical'] });
+    expect(decideChange(P, change(['tests/test_a.py'], { diff_stats: { lines_changed: 90, lines_removed: 201 } }))).toMatchObject({ tier: 3, risk_level: 'critical', reason_codes: ['large_deletion'] });
   });
   it('tier 4: a path on the never-auto-approve list, and only those paths are the violated ones', () => {
     expect(decideChange(P, change(['tests/test_a.py', '.env.local']))).toMatchObject({ tier: 4, violated_paths: ['.env.local'], reason_codes: ['never_auto_approve'] });
+    expect(decideChange(P, change(['tests/test_a.py', 'src/autopack/models.py', 'src/autopack/utils.py']))).toMatchObject({
+      tier: 4, risk_level: 'critical', violated_paths: ['src/autopack/models.py', 'src/autopack/utils.py'], reason_codes: ['never_auto_approve', 'risk_level_high'],
+    });
+    expect(decideChange(P, change(['tests/test_a.py', 'docs/a.md'], { risk_level: 'high' }))).toMatchObject({ tier: 3, violated_paths: ['tests/test_a.py', 'docs/a.md'], reason_codes: ['risk_level_high'] });
   });
   it('a RiskScorer HIGH holds the change whatever the path rules say (a policy whose weights can reach it)', () => {
     const heavy = { ...P, policy: { ...P.policy, risk_scorer: { ...P.policy.risk_scorer, thresholds: { medium: 0.05, high: 0.075 } } } };

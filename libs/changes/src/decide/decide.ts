@@ -84,13 +84,18 @@ export function decideChange(compiled: CompiledPolicy, change: Pick<ChangeInput,
   if (removed > p.large_deletion.hold_over_lines_removed) assessed = 'critical';
   const effective = change.risk_level ? maxLevel(change.risk_level, assessed) : assessed;
 
+  // The decision is the issue's: every path at the effective level. Each path's own check (at the
+  // higher of the declared level and its own, as Autopack's create_governance_request calls it) says
+  // which paths are at fault; when every path passes that, every path passes at the effective level
+  // too (a passing path is at most the maximum allowed level), so the two never disagree on the outcome.
+  const pathsPass = change.paths.every((path, i) => canAutoApprove(compiled, path, effective, change.diff_stats, points[i]).ok);
   const checks: PathCheck[] = change.paths.map((path, i) => {
-    const a = canAutoApprove(compiled, path, effective, change.diff_stats, points[i]);
+    const own = change.risk_level ? maxLevel(change.risk_level, levels[i]) : levels[i];
+    const a = canAutoApprove(compiled, path, own, change.diff_stats, points[i]);
     return { path, risk_level: levels[i], auto_approvable: a.ok, why: a.why, pattern: a.pattern };
   });
   const score = scorePhase(compiled, { task_category: change.task_category, description: change.description }, change.paths, points);
   const scoreHolds = score.level === 'high' || (score.level === 'medium' && p.risk_scorer.require_approval_for_medium);
-  const pathsPass = checks.every((c) => c.auto_approvable);
   const auto = pathsPass && !scoreHolds;
 
   const codes = new Set<string>();
@@ -101,8 +106,7 @@ export function decideChange(compiled: CompiledPolicy, change: Pick<ChangeInput,
     if (removed > p.large_deletion.notify_over_lines_removed) codes.add('large_deletion_notify');
     tier = codes.size ? 2 : 1;
   } else {
-    for (const c of checks) if (!c.auto_approvable) codes.add(c.why === 'risk_level' ? `risk_level_${effective}` : c.why);
-    if (removed > p.large_deletion.hold_over_lines_removed) codes.add('large_deletion');
+    for (const c of checks) if (!c.auto_approvable) codes.add(c.why === 'risk_level' ? `risk_level_${change.risk_level ? maxLevel(change.risk_level, c.risk_level) : c.risk_level}` : c.why);
     if (scoreHolds) codes.add(`risk_score_${score.level}`);
     tier = checks.some((c) => c.why === 'never_auto_approve') ? 4 : 3;
   }
