@@ -3,6 +3,8 @@ import type { ChangeRow } from './changes.repository.js';
 
 /** A stored request as every reader sees it now: the stored answer, its per-request fields, its outcome. */
 export interface ChangeView extends ChangeAnswer {
+  /** The principal whose token filed it (it and its person cannot decide it). */
+  requested_by: string;
   decided_at: string | null;
   decision_reason: string | null;
   break_glass?: { by: string; reason: string; at: string; review_approval_id: string; review_status: string | null; review_closed_by: string | null; review_closed_at: string | null };
@@ -43,6 +45,7 @@ export function viewOf(row: ChangeRow, now: Date, live?: LiveOutcome | null): Ch
     ...(held ? { expires_at: iso(row.expires_at) } : {}),
     decided_at: iso(e.at),
     decision_reason: e.status === row.status ? row.decision_reason : null,
+    requested_by: row.requested_by,
   };
   if (row.break_glass_at) {
     view.break_glass = {

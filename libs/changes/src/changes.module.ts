@@ -7,6 +7,8 @@ import { ChangeDecisionsService } from './change-decisions.service.js';
 import { ChangePolicyService } from './change-policy.service.js';
 import { ChangeReadsService } from './change-reads.service.js';
 import { ChangesController } from './changes.controller.js';
+import { ChangesConsole } from './changes.console.js';
+import { ChangesReviewService } from './changes-review.service.js';
 import { ChangesMetrics } from './changes.metrics.js';
 import { ChangesRepository } from './changes.repository.js';
 import { ChangesService } from './changes.service.js';
@@ -18,7 +20,7 @@ const YAML_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 @Module({
   imports: [ApprovalsModule],
   controllers: [ChangesController, GovernanceAliasController],
-  providers: [ChangesRepository, ChangePolicyService, ChangesService, ChangeReadsService, ChangeDecisionsService, BreakGlassService, ChangesMetrics],
+  providers: [ChangesRepository, ChangePolicyService, ChangesService, ChangeReadsService, ChangeDecisionsService, BreakGlassService, ChangesMetrics, ChangesReviewService, ChangesConsole],
   exports: [ChangesService, ChangePolicyService],
 })
 export class ChangesModule implements OnModuleInit {

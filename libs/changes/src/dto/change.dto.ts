@@ -83,6 +83,7 @@ export class ChangeAnswerDto {
   @ApiPropertyOptional({ type: String, nullable: true }) expires_at?: string | null;
   @ApiProperty({ type: String, nullable: true }) decided_at: string | null;
   @ApiProperty({ type: String, nullable: true }) decision_reason: string | null;
+  @ApiProperty({ description: 'The principal whose token filed it' }) requested_by: string;
   @ApiPropertyOptional({ type: ChangeBreakGlassInfoDto }) break_glass?: ChangeBreakGlassInfoDto;
 }
 
