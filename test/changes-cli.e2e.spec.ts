@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY_YAML } from '#changes';
 import { changeCheck } from '../apps/cli/src/commands/change-commands.js';
+import { BUILD_TIMEOUT_MS, buildDist } from './support/build.js';
+import { useChildProcesses } from './support/spawn.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { change, C } from './support/factories/changes.js';
 
@@ -55,5 +57,23 @@ describe('warden change check: offline, the same JSON as the HTTP answer', () =>
     expect(changeCheck({ change: join(dir, 'missing.json') }).exitCode).toBe(6);
     expect(JSON.parse(changeCheck({ change: file(change()), policy: file('version: 2'), json: true }).stdout)).toMatchObject({ ok: false, error: 'invalid_policy' });
     expect(changeCheck({ change: file(change()) }).stdout).toMatch(/^change check: tier=1 auto_approved=true risk_level=low/);
+  });
+});
+
+describe('the real `warden` binary: exit codes as a CI job sees them', () => {
+  const spawn = useChildProcesses();
+  beforeAll(() => buildDist(), BUILD_TIMEOUT_MS);
+
+  it('0 auto-approved, 4 held, 6 invalid or a usage error', async () => {
+    const run = async (...args: string[]) => {
+      const child = spawn(process.execPath, ['bin/warden.mjs', 'change', 'check', ...args]);
+      return { code: (await child.closed).code, stdout: child.stdout() };
+    };
+    const ok = await run('--change', file(change()), '--json');
+    expect([ok.code, JSON.parse(ok.stdout).tier]).toEqual([0, 1]);
+    expect((await run('--change', file(change({ paths: ['.env.local'] })), '--json')).code).toBe(4);
+    expect((await run('--change', file(change({ paths: ['../x'] })))).code).toBe(6);
+    const usage = await run('--json');
+    expect([usage.code, JSON.parse(usage.stdout).ok]).toEqual([6, false]);
   });
 });

