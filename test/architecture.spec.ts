@@ -58,7 +58,7 @@ describe('dependency direction (eslint no-restricted-imports)', () => {
 });
 
 describe('the allowlist fails closed (each library\'s libs/<name>/imports.json)', () => {
-  const LIBRARIES = ['platform', 'approvals', 'go-live', 'risk-guard', 'heimdall', 'regression-tripwire', 'gate', 'promotion', 'review'];
+  const LIBRARIES = ['platform', 'approvals', 'go-live', 'risk-guard', 'heimdall', 'regression-tripwire', 'gate', 'promotion', 'review', 'changes'];
 
   it('refuses an unknown #lib in the platform, and an allowed import passes', async () => {
     for (const unknown of ['#rate-limiter', '#no-such-library', '#rate-limiter/server']) {
@@ -93,6 +93,8 @@ describe('the allowlist fails closed (each library\'s libs/<name>/imports.json)'
     expect(await importErrors('libs/gate/src/ok.ts', "import { x } from '#risk-guard';")).toEqual([]);
     expect(await importErrors('libs/gate/src/wrong.ts', "import { x } from '#promotion/server';")).toEqual([expect.stringMatching(/gate may not import promotion/)]);
     expect(await importErrors('libs/risk-guard/src/wrong.ts', "export * from '#regression-tripwire';")).toHaveLength(1);
+    expect(await importErrors('libs/changes/src/ok.ts', "import { x } from '#approvals';")).toEqual([]);
+    expect(await importErrors('libs/changes/src/wrong.ts', "import { x } from '#gate';")).toEqual([expect.stringMatching(/changes may not import gate/)]);
   });
 
   it('a library the config does not list may import the platform only', async () => {
