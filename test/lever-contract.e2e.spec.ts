@@ -17,7 +17,7 @@ describe('lever contract: discovery finds what every lever declares', () => {
   afterAll(() => t?.close());
 
   it('finds every lever by its one name', () => {
-    expect(found.levers).toEqual(['approvals', 'gate', 'go_live', 'heimdall', 'promotion', 'regression_tripwire', 'review', 'risk']);
+    expect(found.levers).toEqual(['approvals', 'changes', 'gate', 'go_live', 'heimdall', 'promotion', 'regression_tripwire', 'review', 'risk']);
   });
 
   it('finds every job, each named after its lever', () => {
@@ -43,7 +43,7 @@ describe('lever contract: discovery finds what every lever declares', () => {
       'warden_risk_headroom',
       'warden_tripwire_state',
     ]);
-    expect(Object.keys(found.decisionOutcomes).sort()).toEqual(['go_live', 'heimdall', 'regression_tripwire', 'risk']);
+    expect(Object.keys(found.decisionOutcomes).sort()).toEqual(['changes', 'go_live', 'heimdall', 'regression_tripwire', 'risk']);
     const metrics = await t.http<string>('GET', '/metrics');
     for (const gauge of found.gauges) expect(metrics.body).toContain(`# TYPE ${gauge} gauge`);
     for (const [lever, outcomes] of Object.entries(found.decisionOutcomes)) {
@@ -63,18 +63,18 @@ describe('lever contract: discovery finds what every lever declares', () => {
   });
 
   it('finds every review section, keyed by its lever, and the report has each in order', async () => {
-    expect(found.reviewSections).toEqual(expect.arrayContaining(['go_live', 'risk', 'regression_tripwire', 'heimdall', 'promotion', 'approvals', 'gate']));
-    expect(found.reviewSections).toHaveLength(7);
+    expect(found.reviewSections).toEqual(expect.arrayContaining(['go_live', 'risk', 'regression_tripwire', 'heimdall', 'promotion', 'approvals', 'gate', 'changes']));
+    expect(found.reviewSections).toHaveLength(8);
     const review = await t.http('POST', '/api/governance/reviews/2020-W02/generate', {});
     expect(review.status).toBe(201);
-    expect((review.body.report ?? review.body).sections.map((s: { key: string }) => s.key)).toEqual(['go_live', 'risk', 'regression_tripwire', 'heimdall', 'promotion', 'approvals', 'gate']);
+    expect((review.body.report ?? review.body).sections.map((s: { key: string }) => s.key)).toEqual(['go_live', 'risk', 'regression_tripwire', 'heimdall', 'promotion', 'approvals', 'gate', 'changes']);
   });
 
   it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
-    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'reviews']));
-    expect(found.consolePanels).toHaveLength(6);
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews']));
+    expect(found.consolePanels).toHaveLength(7);
     const panels = t.app.get(ConsolePanelRegistry).all();
-    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'review:reviews']);
+    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'changes:changes', 'review:reviews']);
 
     // Sign in as the console does (a form post), then read the navigation of every page.
     const signIn = await fetch(`${t.url}/console/sign-in`, {

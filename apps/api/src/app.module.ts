@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ApprovalsModule } from '#approvals';
+import { ChangesModule } from '#changes';
 import { GateModule } from '#gate/server';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
@@ -43,6 +44,7 @@ export class AppModule {
         ApprovalsModule,
         PromotionModule,
         GateModule,
+        ChangesModule,
         ReviewModule,
         DealsModule,
         OffersModule,

