@@ -42,6 +42,8 @@ describe('approved acts: declared by their lever, discovered at start', () => {
     try {
       const { kinds, acts } = t.app.get(ApprovalActsRegistry).list();
       expect(kinds.map((k) => [k.kind, k.lever])).toEqual([
+        ['change', 'changes'],
+        ['change_review', 'changes'],
         ['engine_reenable', 'risk'],
         ['gate_intent', 'gate'],
         ['heimdall_promotion', 'promotion'],
