@@ -51,3 +51,4 @@ export * from './lever/lever-explorer.js';
 export * from './lever/readiness-registry.js';
 export * from './lever/console-panels.js';
 export * from './database/group-commit.js';
+export * from './database/server-deadline.js';

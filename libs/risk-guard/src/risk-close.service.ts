@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { assertEngineAllowed, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
+import { assertEngineAllowed, boundEngines, MetricsService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerTurn } from './risk-ledger-turn.service.js';
 import type { CloseItem, CloseRow } from './risk-ledger.rows.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
 
@@ -24,25 +24,17 @@ export interface SettleCommand {
 }
 
 /**
- * The close path: settles and voids, batched like reserves and applied by one call of
- * sql/risk_close_batch.sql.ts per batch, on the reservation's own day.
+ * The close path: settles and voids go in the ledger's turns with the reserves (RiskLedgerTurn, one
+ * call of sql/risk_ledger_batch.sql.ts per turn), on the reservation's own day.
  */
 @Injectable()
 export class RiskCloseService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: GroupCommit<CloseItem, CloseRow>;
 
   constructor(
-    private readonly repo: RiskLedgerRepository,
-    private readonly clock: Clock,
+    private readonly turn: RiskLedgerTurn,
     private readonly metrics: MetricsService,
-  ) {
-    this.batcher = new GroupCommit((items) => this.repo.closeBatch(this.clock.now(), items), {
-      maxBatch: 200,
-      maxInFlight: 1,
-      key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,
-    });
-  }
+  ) {}
 
   /**
    * The in-process integration, second line (and POST /risk/settle): releases the reservation's open
@@ -67,8 +59,8 @@ export class RiskCloseService {
     const item = this.item(principal, kind, input, loss);
     let row: CloseRow;
     try {
-      // 'retry': another request of the same batch named the same reservation; once that one committed, go again.
-      do row = await this.batcher.submit(item);
+      // 'retry': an earlier request of the same batch named the same reservation (or reserved its key); once that one committed, go again.
+      do row = await this.turn.close(item);
       while (row.outcome === 'retry');
     } catch (err) {
       throw failClosed(err, kind, this.logger, this.metrics);

@@ -10,6 +10,7 @@ import { RiskGuardJobs } from './risk-guard.jobs.js';
 import { RiskGuardMetrics } from './risk-guard.metrics.js';
 import { RiskGuardService } from './risk-guard.service.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerTurn } from './risk-ledger-turn.service.js';
 import { RiskLedgerService } from './risk-ledger.service.js';
 import { RiskPolicyRepository } from './risk-policy.repository.js';
 import { RiskPolicyService } from './risk-policy.service.js';
@@ -25,6 +26,7 @@ import { RiskGuardConsole } from './risk-guard.console.js';
     RiskPolicyRepository,
     RiskLedgerRepository,
     RiskAdjustRepository,
+    RiskLedgerTurn,
     RiskReserveService,
     RiskCloseService,
     RiskWhatIfService,
