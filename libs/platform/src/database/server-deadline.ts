@@ -3,8 +3,8 @@
  * converted to the database server's clock (a timestamptz). Only for statements that check it
  * themselves and raise once clock_timestamp() has reached it, as their first and their very last
  * step (risk_ledger_batch): such a statement is sent with its Sync, in one write, because arriving
- * or finishing late rolls it back. The argument is in docs/failure-modes.md ("Deadline-checked
- * statements") and beside GuardedClient.
+ * or finishing late rolls it back. The argument: beside GuardedClient, and docs/risk-guard.md
+ * ("The deadline inside the turn").
  */
 export const SERVER_DEADLINE: unique symbol = Symbol('warden.server_deadline');
 

@@ -148,8 +148,9 @@ BEGIN
 
   -- 2. The reserves' policies (engines without a policy stay out of k_eng), and each request's index into them.
   IF nr > 0 THEN
+    -- One array, so the primary key is probed per engine (an OR with a sub-select filtered every policy).
     FOR r IN SELECT p.* FROM risk_policy p
-              WHERE p.engine = ANY (SELECT u.eng FROM unnest(p_kinds, p_engines) AS u(kind, eng) WHERE u.kind = 'reserve') OR p.engine = 'GLOBAL'
+              WHERE p.engine = ANY (ARRAY(SELECT DISTINCT u.eng FROM unnest(p_kinds, p_engines) AS u(kind, eng) WHERE u.kind = 'reserve') || 'GLOBAL'::text)
               ORDER BY p.engine LOOP
       IF r.engine = 'GLOBAL' THEN
         g_has := true; g_enabled := r.enabled; g_observe := r.enforcement_mode = 'observe'; g_mode := r.enforcement_mode;
@@ -198,13 +199,17 @@ BEGIN
       FROM unnest(k_eng) WITH ORDINALITY AS k(eng, pos) LEFT JOIN unnest(l_key) WITH ORDINALITY AS lr(key, j) ON lr.key = p_day::text || ' ' || k.eng;
 
     -- Keys already used (by this engine): their recorded answer is returned (or 409 when the body differs).
+    -- LATERAL ... LIMIT 1 (not flattened into a join), so each key is an index lookup whatever the statistics say: as a plain join, a planner that
+    -- thought risk_event small scanned the whole partial index once per request (95% of a turn at 16,000
+    -- events; the plan flipped with autoanalyze, which is what made throughput jump from run to run).
     SELECT array_agg(ev.engine || ' ' || ev.correlation_id), array_agg(ev.request_digest), array_agg(ev.outcome), array_agg(ev.reservation_id),
            array_agg(array_to_string(ev.reason_codes, ',')), array_agg(ev.details), array_agg(rs.day::text),
            array_agg(rs.reserved_at), array_agg(rs.expires_at), array_agg(rs.status)
       INTO x_cids, x_digests, x_outcomes, x_res, x_codes, x_details, x_day, x_reserved, x_expires, x_status
       FROM unnest(p_kinds, p_engines, p_cids) AS k(kind, engine, cid)
-      JOIN risk_event ev ON k.kind = 'reserve' AND ev.kind = 'reserve' AND ev.correlation_id = k.cid AND ev.engine = k.engine
-      LEFT JOIN risk_reservation rs ON rs.id = ev.reservation_id;
+      CROSS JOIN LATERAL (SELECT e.* FROM risk_event e
+                           WHERE k.kind = 'reserve' AND e.kind = 'reserve' AND e.correlation_id = k.cid AND e.engine = k.engine LIMIT 1) ev
+      LEFT JOIN LATERAL (SELECT r.* FROM risk_reservation r WHERE r.id = ev.reservation_id LIMIT 1) rs ON true;
   END IF;
   IF nr < n THEN
     SELECT array_agg(le.j::integer ORDER BY u.i), array_agg(lg.j::integer ORDER BY u.i) INTO c_erow, c_grow
@@ -346,11 +351,12 @@ BEGIN
                 FROM generate_series(1, n) AS u(i) WHERE c_out[u.i] = 'loss_exceeds') x
        ORDER BY x.i
     )
+    -- unnest (estimated small) drives a primary-key probe per row; generate_subscripts was estimated at
+    -- 500 rows and got a hash join over a full scan of the index, which grows with every day and engine.
     UPDATE risk_ledger_day l
-       SET exposure_used = l_exp[u.j], open_risk_reserved = l_open[u.j], realized_loss = l_loss[u.j],
-           actions_count = l_act[u.j], denials_count = l_den[u.j]
-      FROM generate_subscripts(l_key, 1) AS u(j)
-     WHERE l_chg[u.j] AND l.day = l_day[u.j] AND l.engine = l_eng[u.j];
+       SET exposure_used = u.exp, open_risk_reserved = u.open, realized_loss = u.loss, actions_count = u.act, denials_count = u.den
+      FROM unnest(l_day, l_eng, l_exp, l_open, l_loss, l_act, l_den, l_chg) AS u(d, en, exp, open, loss, act, den, chg)
+     WHERE u.chg AND l.day = u.d AND l.engine = u.en;
   END IF;
 
   RETURN QUERY
