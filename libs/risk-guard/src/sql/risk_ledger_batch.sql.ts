@@ -207,8 +207,8 @@ BEGIN
            array_agg(rs.reserved_at), array_agg(rs.expires_at), array_agg(rs.status)
       INTO x_cids, x_digests, x_outcomes, x_res, x_codes, x_details, x_day, x_reserved, x_expires, x_status
       FROM unnest(p_kinds, p_engines, p_cids) AS k(kind, engine, cid)
-      CROSS JOIN LATERAL (SELECT e.* FROM risk_event e
-                           WHERE k.kind = 'reserve' AND e.kind = 'reserve' AND e.correlation_id = k.cid AND e.engine = k.engine LIMIT 1) ev
+      CROSS JOIN LATERAL (SELECT ev.* FROM risk_event ev
+                           WHERE k.kind = 'reserve' AND ev.kind = 'reserve' AND ev.correlation_id = k.cid AND ev.engine = k.engine LIMIT 1) ev
       LEFT JOIN LATERAL (SELECT r.* FROM risk_reservation r WHERE r.id = ev.reservation_id LIMIT 1) rs ON true;
   END IF;
   IF nr < n THEN
