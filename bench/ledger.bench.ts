@@ -1,20 +1,20 @@
 /**
  * The risk ledger's throughput against the single-transaction limit of a hot GLOBAL row.
- * `npm run bench:ledger` (one run; each phase BENCH_SECONDS, default 10, 64 clients/connections):
+ * `npm run bench:ledger` (each phase BENCH_SECONDS, default 10, 64 clients/connections; BENCH_ROUNDS
+ * rounds, default 1, each running every phase once, interleaved; the table gives medians and ranges):
  *   limit   - pgbench: the dual-control transaction statement by statement (engine row, then GLOBAL
  *             row, conditional UPDATEs, COMMIT), against the same database.
  *   Warden  - check-and-reserve then settle over HTTP (autocannon, own process), on one hot engine
- *             and spread over 16 engines sharing GLOBAL; then the ledger is verified against the
- *             reservations and the caps.
+ *             and spread over 16 and 256 engines sharing GLOBAL; after every phase the ledger is
+ *             verified against the reservations and the caps.
  * Database: DATABASE_URL's server if set, else a throwaway embedded PostgreSQL; a fresh database is
- * created on it for the run. BENCH_CHAIN=off runs it without the audit hash chain; BENCH_CHAIN=compare
- * adds BENCH_ROUNDS (default 4) pairs of hot-engine phases, chain on and off (docs/audit.md#benchmark).
+ * created on it for the run.
  */
 import 'reflect-metadata';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,12 +22,12 @@ import pg from 'pg';
 import { loadConfig } from '#platform';
 import { CAP_VIOLATION_SQL, HALF_APPLIED_SQL, LEDGER_MISMATCH_SQL } from '#risk-guard';
 import { createApp } from '../apps/api/src/create-app.js';
-import { applyChainSwitch, benchDatabase, median, setChain, table } from './support.js';
+import { benchDatabase, table } from './support.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const CLIENTS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const TOKEN = 'bench-admin-token-0000000000';
 const PGBENCH_DAY = '2000-01-01';
 const AMOUNT = '1.25';
@@ -38,6 +38,8 @@ interface Phase {
   p50: number;
   p99: number;
   note: string;
+  /** 1-minute load average at the end of the phase. */
+  load?: number;
 }
 
 function findPgbench(): string | null {
@@ -153,14 +155,14 @@ async function main(): Promise<void> {
       config: loadConfig({ DATABASE_URL: database.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const chain = await applyChainSwitch(database.url);
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const version = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
 
     // Caps far above what 10 s can reach, so the phases measure admission, not denials; still enforced and verified.
     const hot = 'BENCH_HOT';
-    const spread = Array.from({ length: 16 }, (_, i) => `BENCH_S${String(i).padStart(2, '0')}`);
+    const spread16 = Array.from({ length: 16 }, (_, i) => `BENCH_S${String(i).padStart(2, '0')}`);
+    const spread256 = Array.from({ length: 256 }, (_, i) => `BENCH_W${String(i).padStart(3, '0')}`);
     const upsert = (engine: string) =>
       fetch(`${base}/api/governance/risk/policies/upsert`, {
         method: 'POST',
@@ -169,14 +171,26 @@ async function main(): Promise<void> {
       }).then((r) => {
         if (r.status !== 200) throw new Error(`policy upsert for ${engine}: ${r.status}`);
       });
-    for (const engine of ['GLOBAL', hot, ...spread]) await upsert(engine);
+    for (const engine of ['GLOBAL', hot, ...spread16, ...spread256]) await upsert(engine);
 
-    const phases: Phase[] = [];
+    const outside = `SELECT * FROM (%s) v WHERE day::date <> '${PGBENCH_DAY}'::date`;
+    const verify = async () => ({
+      mismatches: (await db.query(outside.replace('%s', LEDGER_MISMATCH_SQL))).rows.length,
+      overCap: (await db.query(outside.replace('%s', CAP_VIOLATION_SQL))).rows.length,
+      halfDone: (await db.query(HALF_APPLIED_SQL)).rows.length,
+    });
+    let violations = 0;
+    const checked = async (phase: Phase): Promise<Phase> => {
+      const v = await verify();
+      violations += v.mismatches + v.overCap + v.halfDone;
+      phase.load = loadavg()[0];
+      phase.note += `; after it: ${v.overCap} over cap, ${v.mismatches} mismatches, ${v.halfDone} half-applied`;
+      return phase;
+    };
+
+    const rounds: Phase[][] = [];
     const pgbench = findPgbench();
-    if (pgbench) {
-      process.stderr.write(`limit: ${pgbench}, ${CLIENTS} clients, ${SECONDS} s...\n`);
-      phases.push(await pgbenchPhase(pgbench, database.url, db));
-    } else {
+    if (!pgbench) {
       process.stderr.write(
         '\npgbench not found (PATH or /usr/lib/postgresql/*/bin): the limit phase is skipped.\n' +
           'Install it with your PostgreSQL client packages, e.g. `apt-get update && apt-get install -y postgresql-15` (Debian 12)\n' +
@@ -185,51 +199,57 @@ async function main(): Promise<void> {
     }
     process.stderr.write('warm-up: 2 s...\n');
     await wardenPhase(base, db, 'warm-up', [hot], 'warm', 2);
-    process.stderr.write(`Warden: one hot engine, ${SECONDS} s...\n`);
-    phases.push(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, 1 hot engine`, [hot], 'hot'));
-    process.stderr.write(`Warden: 16 engines, ${SECONDS} s...\n`);
-    phases.push(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, 16 engines + GLOBAL`, spread, 'spread'));
-
-    // BENCH_CHAIN=compare: the hot engine again, chain on and off alternating (ABBA), paired per round.
-    const paired: number[] = [];
-    for (let round = 0; chain === 'compare' && round < ROUNDS; round++) {
-      const rates: Record<string, number> = {};
-      for (const on of round % 2 === 0 ? [true, false] : [false, true]) {
-        await setChain(database.url, on);
-        const label = `Warden: 1 hot engine, chain ${on ? 'on' : 'off'}, round ${round + 1}`;
-        process.stderr.write(`${label}, ${SECONDS} s...\n`);
-        const p = await wardenPhase(base, db, label, [hot], `cmp${round}${on ? 'on' : 'off'}`);
-        phases.push(p);
-        rates[on ? 'on' : 'off'] = p.reservationsPerSec;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const phases: Phase[] = [];
+      if (pgbench) {
+        process.stderr.write(`round ${round}: limit: ${pgbench}, ${CLIENTS} clients, ${SECONDS} s...\n`);
+        phases.push(await pgbenchPhase(pgbench, database.url, db));
+        phases[phases.length - 1].load = loadavg()[0];
       }
-      paired.push(rates.on / rates.off);
+      for (const [label, engines, prefix] of [
+        ['1 hot engine', [hot], `hot${round}`],
+        ['16 engines + GLOBAL', spread16, `s16r${round}`],
+        ['256 engines + GLOBAL', spread256, `s256r${round}`],
+      ] as const) {
+        process.stderr.write(`round ${round}: Warden: ${label}, ${SECONDS} s...\n`);
+        phases.push(await checked(await wardenPhase(base, db, `Warden: reserve+settle over HTTP, ${label}`, [...engines], prefix)));
+      }
+      rounds.push(phases);
     }
-    await setChain(database.url, chain !== 'off');
+    const { mismatches, overCap, halfDone } = await verify();
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    const spread = (xs: number[], digits: number) =>
+      xs.length > 1 ? ` (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})` : '';
+    const cell = (xs: number[], digits: number) => `${median(xs).toFixed(digits)}${spread(xs, digits)}`;
+    const limitOf = (r: Phase[]) => (pgbench ? r[0].reservationsPerSec : NaN);
+    const hotOf = (r: Phase[]) => r.find((p) => p.phase.endsWith('1 hot engine'))!.reservationsPerSec;
 
-    const outside = `SELECT * FROM (%s) v WHERE day::date <> '${PGBENCH_DAY}'::date`;
-    const mismatches = (await db.query(outside.replace('%s', LEDGER_MISMATCH_SQL))).rows.length;
-    const overCap = (await db.query(outside.replace('%s', CAP_VIOLATION_SQL))).rows.length;
-    const halfDone = (await db.query(HALF_APPLIED_SQL)).rows.length;
-    const limit = pgbench ? phases[0].reservationsPerSec : NaN;
-
-    console.log(`\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}; chain ${chain}`);
-    console.log('Warden latency is per HTTP request (reserve and settle alike); pgbench latency per transaction.\n');
+    console.log(
+      `\nrisk ledger, ${CLIENTS} clients/connections, ${SECONDS} s per phase, ${ROUNDS} round(s) interleaved; ${cpus().length} CPUs; PostgreSQL ${version}; amount ${AMOUNT}`,
+    );
+    console.log('Medians over the rounds, (min-max) when more than one. Warden latency is per HTTP request (reserve and settle alike); pgbench latency per transaction.\n');
     console.log(
       table(
-        phases.map((p) => ({
-          phase: p.phase,
-          'reservations/s': p.reservationsPerSec.toFixed(0),
-          'p50 ms': p.p50.toFixed(2),
-          'p99 ms': p.p99.toFixed(2),
-          'Warden / limit': p.phase.startsWith('limit') ? '1.00' : Number.isNaN(limit) ? 'n/a (no pgbench)' : (p.reservationsPerSec / limit).toFixed(2),
-          note: p.note,
-        })),
+        rounds[0].map((first, k) => {
+          const all = rounds.map((r) => r[k]);
+          const isLimit = first.phase.startsWith('limit');
+          return {
+            phase: first.phase,
+            'reservations/s': cell(all.map((p) => p.reservationsPerSec), 0),
+            'p50 ms': cell(all.map((p) => p.p50), 2),
+            'p99 ms': cell(all.map((p) => p.p99), 2),
+            'Warden / limit': isLimit ? '1.00' : pgbench ? cell(rounds.map((r) => r[k].reservationsPerSec / limitOf(r)), 2) : 'n/a (no pgbench)',
+            'vs 1 engine': isLimit ? '' : cell(rounds.map((r) => r[k].reservationsPerSec / hotOf(r)), 2),
+            load: cell(all.map((p) => p.load ?? NaN), 1),
+            note: all[all.length - 1].note,
+          };
+        }),
       ),
     );
     console.log(
-      `\ncap violations after the run: ${overCap} rows over an enforced cap, ${mismatches} ledger rows not equal to their reservations, ${halfDone} half-applied reservations (all must be 0)`,
+      `\ncap violations after the run: ${overCap} rows over an enforced cap, ${mismatches} ledger rows not equal to their reservations, ${halfDone} half-applied reservations; ${violations} found after the phases (all must be 0)`,
     );
-    if (paired.length) console.log(`\nhot engine, chain on/off per round: ${paired.map((x) => x.toFixed(3)).join(' ')}; median ${median(paired).toFixed(3)}  (goal >= 0.95)`);
+    if (violations > 0) process.exitCode = 1;
     if (overCap + mismatches + halfDone > 0) process.exitCode = 1;
   } finally {
     await db.end();

@@ -34,7 +34,7 @@ describe('risk group commit: a poison request fails alone', () => {
     const { engines: [engine] } = await riskScenario(t, operator, { caps: { max_daily_exposure: '1000', max_open_risk: '1000' } });
     const cid = (i: number) => `gc-${engine}-${i}`;
     const lock = await holdTableLock(t.databaseUrl, 'risk_ledger_day', 'EXCLUSIVE');
-    const batches = recordStatements(t.app.get(DataSource), 'risk_reserve_batch');
+    const batches = recordStatements(t.app.get(DataSource), 'risk_ledger_batch');
     try {
       const blocker = risk.reserveOrThrow({ engine, amount: '1', correlationId: cid(0) });
       await waitUntil(async () => (await lockWaiters(t.sql)) >= 1, 'the first batch to wait for the ledger lock');
@@ -76,7 +76,7 @@ describe('risk group commit: a poison request fails alone', () => {
     const cid = (i: number) => `gcs-${engine}-${i}`;
     for (let i = 0; i <= 8; i++) await risk.reserveOrThrow({ engine, amount: '1', correlationId: cid(i) });
     const lock = await holdTableLock(t.databaseUrl, 'risk_ledger_day', 'EXCLUSIVE');
-    const batches = recordStatements(t.app.get(DataSource), 'risk_close_batch');
+    const batches = recordStatements(t.app.get(DataSource), 'risk_ledger_batch');
     try {
       const blocker = risk.settle({ engine, correlationId: cid(0), realizedLoss: '0' });
       await waitUntil(async () => (await lockWaiters(t.sql)) >= 1, 'the first settle batch to wait for the ledger lock');

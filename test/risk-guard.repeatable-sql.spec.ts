@@ -25,17 +25,18 @@ describe('repeatable SQL (risk guard functions)', () => {
       expect.arrayContaining(RISK_GUARD_REPEATABLE_SQL.map((f) => ({ name: f.name, checksum: repeatableChecksum(f.sql) }))),
     );
     // The definitions in the database are the files' (scoped keys, the loss bound), with their index plans pinned.
-    const defs = await t.sql(`SELECT proname, prosrc, proconfig FROM pg_proc WHERE proname IN ('risk_reserve_batch', 'risk_close_batch') ORDER BY proname`);
-    expect(defs.map((d) => d.proname)).toEqual(['risk_close_batch', 'risk_reserve_batch']);
+    // One turn function carries reserves and closes; the two it replaced are dropped by its file.
+    const defs = await t.sql(`SELECT proname, prosrc, proconfig FROM pg_proc WHERE proname IN ('risk_reserve_batch', 'risk_close_batch', 'risk_ledger_batch') ORDER BY proname`);
+    expect(defs.map((d) => d.proname)).toEqual(['risk_ledger_batch']);
     expect(defs[0].prosrc).toContain('loss_exceeds');
-    expect(defs[1].prosrc).toContain("ev.engine = k.engine");
+    expect(defs[0].prosrc).toContain("ev.engine = k.engine");
     for (const d of defs) expect(d.proconfig).toEqual(['enable_seqscan=off']);
   });
 
-  it('risk_scope_json, which risk_reserve_batch calls, is declared in sql/ too, and applied from its file', async () => {
+  it('risk_scope_json, which risk_ledger_batch calls, is declared in sql/ too, and applied from its file', async () => {
     const file = RISK_GUARD_REPEATABLE_SQL.find((f) => f.name === 'risk_scope_json');
     expect(file?.sql).toContain('CREATE OR REPLACE FUNCTION risk_scope_json(');
-    expect(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_scope_json')).toBeLessThan(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_reserve_batch'));
+    expect(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_scope_json')).toBeLessThan(RISK_GUARD_REPEATABLE_SQL.map((f) => f.name).indexOf('risk_ledger_batch'));
     expect(await t.sql(`SELECT checksum FROM schema_repeatable WHERE name = 'risk_scope_json'`)).toEqual([{ checksum: repeatableChecksum(file!.sql) }]);
     const [json] = await t.sql(`SELECT risk_scope_json('X', true, 'enforce', NULL, 10.50, 5, NULL, 3, 2.5, 1, 0, 1) AS j`);
     expect(json.j).toEqual({

@@ -58,3 +58,4 @@ export * from './stream/stream-scope.js';
 export * from './stream/stream-registry.js';
 export * from './stream/stream.service.js';
 export { StreamHub, type SnapshotReason } from './stream/stream-hub.js';
+export * from './database/server-deadline.js';

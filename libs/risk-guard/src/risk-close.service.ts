@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { assertEngineAllowed, AuditService, boundEngines, Clock, MetricsService, type Principal, SYSTEM_PRINCIPAL, GroupCommit } from '#platform';
+import { assertEngineAllowed, boundEngines, MetricsService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { ClosedReservationDto, CloseResponseDto } from './dto/settle.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerTurn } from './risk-ledger-turn.service.js';
 import type { CloseItem, CloseRow } from './risk-ledger.rows.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
 
@@ -24,26 +24,17 @@ export interface SettleCommand {
 }
 
 /**
- * The close path: settles and voids, batched like reserves and applied by one call of
- * sql/risk_close_batch.sql.ts per batch, on the reservation's own day.
+ * The close path: settles and voids go in the ledger's turns with the reserves (RiskLedgerTurn, one
+ * call of sql/risk_ledger_batch.sql.ts per turn), on the reservation's own day.
  */
 @Injectable()
 export class RiskCloseService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: GroupCommit<CloseItem, CloseRow>;
 
   constructor(
-    private readonly repo: RiskLedgerRepository,
-    private readonly clock: Clock,
+    private readonly turn: RiskLedgerTurn,
     private readonly metrics: MetricsService,
-    private readonly audit: AuditService,
-  ) {
-    this.batcher = new GroupCommit((items) => this.closeBatch(items), {
-      maxBatch: 200,
-      maxInFlight: 1,
-      key: (item) => item.reservationId ?? `cid:${item.engine ?? ''} ${item.correlationId}`,
-    });
-  }
+  ) {}
 
   /**
    * The in-process integration, second line (and POST /risk/settle): releases the reservation's open
@@ -68,36 +59,13 @@ export class RiskCloseService {
     const item = this.item(principal, kind, input, loss);
     let row: CloseRow;
     try {
-      // 'retry': another request of the same batch named the same reservation; once that one committed, go again.
-      do row = await this.batcher.submit(item);
+      // 'retry': an earlier request of the same batch named the same reservation (or reserved its key); once that one committed, go again.
+      do row = await this.turn.close(item);
       while (row.outcome === 'retry');
     } catch (err) {
       throw failClosed(err, kind, this.logger, this.metrics);
     }
     return this.answer(principal, kind, item, row);
-  }
-
-  /**
-   * A batch of settles is one statement. A batch with a void (an operator's act, not an engine's)
-   * also writes each void's audit row, in the batch's transaction: a void without its row never commits.
-   */
-  private async closeBatch(items: CloseItem[]): Promise<CloseRow[]> {
-    const now = this.clock.now();
-    if (!items.some((i) => i.kind === 'void')) return this.repo.closeBatch(now, items);
-    return this.repo.transaction(async (manager) => {
-      const rows = await this.repo.closeBatch(now, items, manager);
-      for (const row of rows) {
-        const item = items[row.ord - 1];
-        if (row.outcome !== 'voided' || item?.kind !== 'void') continue;
-        await this.audit.record(manager, item.actor ?? SYSTEM_PRINCIPAL, {
-          action: `${RISK_GUARD.name}.reservation.void`,
-          subject: `reservation:${row.reservation_id}`,
-          reason: item.reason,
-          details: { engine: row.engine, day: row.day, amount: row.amount, correlation_id: row.correlation_id, token_id: item.actor?.tokenId ?? null },
-        });
-      }
-      return rows;
-    });
   }
 
   private item(principal: Principal, kind: 'settle' | 'void', input: SettleCommand, loss: string): CloseItem {

@@ -10,6 +10,7 @@ import { RiskGuardJobs } from './risk-guard.jobs.js';
 import { RiskGuardMetrics } from './risk-guard.metrics.js';
 import { RiskGuardService } from './risk-guard.service.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerTurn } from './risk-ledger-turn.service.js';
 import { RiskLedgerService } from './risk-ledger.service.js';
 import { RiskPolicyRepository } from './risk-policy.repository.js';
 import { RiskPolicyService } from './risk-policy.service.js';
@@ -26,6 +27,7 @@ import { RiskGuardStream } from './risk-guard.stream.js';
     RiskPolicyRepository,
     RiskLedgerRepository,
     RiskAdjustRepository,
+    RiskLedgerTurn,
     RiskReserveService,
     RiskCloseService,
     RiskWhatIfService,

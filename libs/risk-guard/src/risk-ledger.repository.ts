@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ReadOnlyDatabase, sqlRows } from '#platform';
-import type { CloseItem, CloseRow, EventQuery, EventRow, LedgerRow, LossRow, OpenReservationRow, ReserveItem, ReserveRow } from './risk-ledger.rows.js';
+import { ReadOnlyDatabase, SERVER_DEADLINE, sqlRows } from '#platform';
+import type { EventQuery, EventRow, LedgerRow, LossRow, OpenReservationRow, ReserveTurnItem, TurnItem, TurnRow } from './risk-ledger.rows.js';
 import { policyColumns, type PolicyRow } from './risk-policy.repository.js';
 
 const LOSS_COLUMNS = `engine, trim_scale(exposure_used)::text AS exposure_used, trim_scale(open_risk_reserved)::text AS open_risk_reserved,
@@ -11,7 +11,7 @@ const LOSS_COLUMNS = `engine, trim_scale(exposure_used)::text AS exposure_used, 
 /**
  * The SQL of the ledger aggregate: the day rows (risk_ledger_day), the reservations (risk_reservation)
  * and the decision trail (risk_event). The decision path is one call of a batch function per batch:
- * the caps are enforced inside PostgreSQL (sql/risk_reserve_batch.sql.ts, sql/risk_close_batch.sql.ts).
+ * the caps are enforced inside PostgreSQL (sql/risk_ledger_batch.sql.ts).
  */
 @Injectable()
 export class RiskLedgerRepository {
@@ -21,51 +21,41 @@ export class RiskLedgerRepository {
     private readonly reads: ReadOnlyDatabase,
   ) {}
 
-  /** A transaction for a batch that writes more than the batch function (a void's audit row). */
+  /** A transaction for a turn that writes more than the batch function (a void's audit row). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
 
-  /** One transaction, one round trip: admits the batch in order (risk_reserve_batch). */
-  async reserveBatch(day: string, now: Date, killSwitch: boolean, items: ReserveItem[]): Promise<ReserveRow[]> {
-    const rows = await sqlRows<ReserveRow>(
-      this.dataSource,
-      `SELECT ord, outcome, reservation_id, reason_codes, details, day, reserved_at, expires_at, status, original_outcome
-         FROM risk_reserve_batch($1::date, $2::timestamptz, $3::boolean, $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
+  /**
+   * One turn of the ledger, one transaction, one round trip: reserves, settles and voids in arrival
+   * order (risk_ledger_batch). The statement checks its own deadline (SERVER_DEADLINE), so the client
+   * sends it with its Sync: one socket write, and a call answered 503 still never commits later.
+   */
+  async turnBatch(day: string, now: Date, killSwitch: boolean, items: TurnItem[], db: Pick<EntityManager, 'query'> = this.dataSource): Promise<TurnRow[]> {
+    const reserve = (i: TurnItem): i is ReserveTurnItem => i.kind === 'reserve';
+    const rows = await sqlRows<TurnRow>(
+      db,
+      `SELECT ord, outcome, reservation_id, reason_codes, details, day, reserved_at, expires_at, status, original_outcome,
+              correlation_id, engine, trim_scale(amount)::text AS amount, trim_scale(realized_loss)::text AS realized_loss, closed_at, close_reason,
+              trim_scale(max_loss)::text AS max_loss, trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open,
+              trim_scale(e_loss)::text AS e_loss, e_actions, trim_scale(g_exposure)::text AS g_exposure, trim_scale(g_open)::text AS g_open,
+              trim_scale(g_loss)::text AS g_loss, g_actions
+         FROM risk_ledger_batch($1::date, $2::timestamptz, $3::boolean, $4::text[], $5::text[], $6::uuid[], $7::text[], $8::numeric[],
+                                $9::text[], $10::text[], $11::text[], $12::text[], $13::timestamptz)`,
       [
         day,
         now,
         killSwitch,
         items.map((i) => i.correlationId),
-        items.map((i) => i.engine),
-        items.map((i) => i.amount),
-        items.map((i) => i.digest),
-        items.map((i) => i.reason),
-        items.map((i) => i.principal),
-      ],
-    );
-    return rows.sort((a, b) => a.ord - b.ord);
-  }
-
-  /** One round trip: settles/voids the batch (risk_close_batch), in its own transaction unless given one. */
-  async closeBatch(now: Date, items: CloseItem[], db: Pick<EntityManager, 'query'> = this.dataSource): Promise<CloseRow[]> {
-    const rows = await sqlRows<CloseRow>(
-      db,
-      `SELECT ord, outcome, reservation_id, correlation_id, engine, day, trim_scale(amount)::text AS amount, status,
-              trim_scale(realized_loss)::text AS realized_loss, reserved_at, expires_at, closed_at, close_reason,
-              trim_scale(max_loss)::text AS max_loss, trim_scale(e_exposure)::text AS e_exposure, trim_scale(e_open)::text AS e_open, trim_scale(e_loss)::text AS e_loss, e_actions,
-              trim_scale(g_exposure)::text AS g_exposure, trim_scale(g_open)::text AS g_open, trim_scale(g_loss)::text AS g_loss, g_actions
-         FROM risk_close_batch($1::timestamptz, $2::text[], $3::uuid[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::text[])`,
-      [
-        now,
         items.map((i) => i.kind),
-        items.map((i) => i.reservationId),
-        items.map((i) => i.correlationId),
+        items.map((i) => (reserve(i) ? null : i.reservationId)),
         items.map((i) => i.engine),
-        items.map((i) => i.realizedLoss),
+        items.map((i) => (reserve(i) ? i.amount : i.realizedLoss)),
+        items.map((i) => (reserve(i) ? i.digest : null)),
         items.map((i) => i.reason),
         items.map((i) => i.principal),
-        items.map((i) => i.bound),
+        items.map((i) => (reserve(i) ? null : i.bound)),
+        SERVER_DEADLINE,
       ],
     );
     return rows.sort((a, b) => a.ord - b.ord);

@@ -81,6 +81,12 @@ export interface CloseRow {
   g_actions: string | null;
 }
 
+/** One request of a ledger turn (risk_ledger_batch): a reserve, or a settle/void. */
+export type ReserveTurnItem = ReserveItem & { kind: 'reserve' };
+export type TurnItem = ReserveTurnItem | CloseItem;
+/** A turn's answer row: a reserve's columns or a close's, by the request's kind. */
+export type TurnRow = Omit<ReserveRow, 'outcome'> & Omit<CloseRow, 'outcome'> & { outcome: ReserveRowOutcome | CloseRowOutcome };
+
 export interface LedgerRow {
   engine: string;
   exposure_used: string;

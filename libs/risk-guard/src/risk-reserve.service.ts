@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { GoLiveService } from '#go-live';
-import { assertEngineAllowed, Clock, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL, utcDay, GroupCommit } from '#platform';
+import { assertEngineAllowed, idempotencyKey, MetricsService, type Principal, requestDigest, SYSTEM_PRINCIPAL } from '#platform';
 import { type AdmittedOutcome, DryRunResponseDto, ReservationResponseDto } from './dto/reserve.dto.js';
 import { RiskErrors } from './risk-guard.errors.js';
 import { amountOf, engineName, failClosed } from './risk-guard.input.js';
-import { RiskLedgerRepository } from './risk-ledger.repository.js';
+import { RiskLedgerTurn } from './risk-ledger-turn.service.js';
 import type { ReserveItem, ReserveRow } from './risk-ledger.rows.js';
 import { RiskWhatIfService } from './risk-what-if.service.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
@@ -21,31 +20,20 @@ export interface ReserveCommand {
 }
 
 /**
- * The reserve path: concurrent reserve calls (HTTP or in-process) are grouped into batches that
- * PostgreSQL admits in one transaction, each request all-or-nothing in arrival order
- * (sql/risk_reserve_batch.sql.ts). The caps are decided there; this service shapes the answer.
+ * The reserve path: concurrent reserve calls (HTTP or in-process) are grouped, with settles and
+ * voids, into turns that PostgreSQL applies in one transaction, each request all-or-nothing in
+ * arrival order (RiskLedgerTurn, sql/risk_ledger_batch.sql.ts). The caps are decided there; this
+ * service shapes the answer.
  */
 @Injectable()
 export class RiskReserveService {
   private readonly logger = new Logger('risk-guard');
-  private readonly batcher: GroupCommit<ReserveItem, ReserveRow>;
 
   constructor(
-    private readonly repo: RiskLedgerRepository,
+    private readonly turn: RiskLedgerTurn,
     private readonly whatIf: RiskWhatIfService,
-    private readonly clock: Clock,
-    private readonly goLive: GoLiveService,
     private readonly metrics: MetricsService,
-  ) {
-    // One batch in flight: batches serialize on the GLOBAL row anyway, and a second one in flight only
-    // splits the queue into smaller batches that wait for the lock (measured: -20%).
-    this.batcher = new GroupCommit((items) => this.runBatch(items), {
-      maxBatch: 200,
-      maxInFlight: 1,
-      // Keys are scoped per engine: only the same engine's same key waits for the next batch.
-      key: (item) => `${item.engine} ${item.correlationId}`,
-    });
-  }
+  ) {}
 
   /**
    * The in-process integration, first line: reserve `amount` for `engine` or throw (403 risk_denied
@@ -78,17 +66,11 @@ export class RiskReserveService {
     const item: ReserveItem = { correlationId, engine, amount, reason, principal: principal.name, digest };
     let row: ReserveRow;
     try {
-      row = await this.batcher.submit(item);
+      row = await this.turn.reserve(item);
     } catch (err) {
       throw failClosed(err, 'reserve', this.logger, this.metrics);
     }
     return this.answer(item, row);
-  }
-
-  private async runBatch(items: ReserveItem[]): Promise<ReserveRow[]> {
-    const now = this.clock.now();
-    const killSwitch = await this.goLive.killSwitchEngaged();
-    return this.repo.reserveBatch(utcDay(now), now, killSwitch, items);
   }
 
   private answer(item: ReserveItem, row: ReserveRow): ReservationResponseDto {

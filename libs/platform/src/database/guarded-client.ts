@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { DatabaseUnavailableError, type DatabaseGate } from './database-gate.js';
+import { CLOCK_RECHECK_MS, SERVER_DEADLINE, serverDeadline } from './server-deadline.js';
+import { CLIENT_GRACE_MS } from './session-options.js';
 
 /** Execute's row limit is an int32: "all rows" without letting pg pipeline the Sync. */
 const ALL_ROWS = 2 ** 31 - 1;
@@ -64,6 +66,15 @@ export class QueryDeadlineError extends Error {
  *   transaction commits only when Sync is sent, and Sync is sent only after the statement's result
  *   arrived and only if the deadline has not passed. Explicit COMMITs are likewise never sent once
  *   the database is known to be down.
+ * - A statement that checks its own deadline (a SERVER_DEADLINE parameter, server-deadline.ts) goes
+ *   with its Sync, in one write: the parameter becomes this statement's deadline minus a margin, on
+ *   the server's clock (a measured lower bound of its offset), and the statement raises, rolling
+ *   back, once the server's clock has reached it, first thing and as its very last step. Arriving
+ *   late (a frozen server resuming, bytes stuck in a socket) it raises at once; finishing late it
+ *   raises after its writes. What is left after its last check is sending the rows and the commit:
+ *   the same window as a held-back Sync already sent. So its deadline error says the outcome is
+ *   unknown (commit_unacknowledged), and it commits later only if the server stalled that long
+ *   right there, exactly like a held-back Sync's commit.
  * - The one ambiguous case is a COMMIT or Sync sent in time whose answer does not come back: the
  *   error says the outcome is unknown. Idempotency keys make the retry safe.
  */
@@ -71,6 +82,9 @@ export class GuardedClient extends pg.Client {
   private readonly guard: GuardSettings;
   /** What the server last reported of default_transaction_read_only (ParameterStatus, PostgreSQL 14+). */
   private sessionReadOnly = false;
+  /** A lower bound of (server clock - Node clock) in ms, and when it was measured (server-deadline.ts). */
+  private clockOffsetMs?: number;
+  private clockMeasuredAt = 0;
 
   constructor(config: pg.ClientConfig & { warden: GuardSettings }) {
     super(config);
@@ -93,6 +107,17 @@ export class GuardedClient extends pg.Client {
     if (!this.sessionReadOnly) return new ReadOnlySessionError('the session is not read-only (default_transaction_read_only is off): refusing to run a read on it');
     if (SESSION_STATEMENT.test(text)) return new ReadOnlySessionError('a read-only connection runs single queries, not session or transaction statements');
     return undefined;
+  }
+
+  /** Best of three samples of the server's clock: each gives offset >= c - b (the tightest one wins). */
+  private async measureClock(): Promise<void> {
+    let best = -Infinity;
+    for (let k = 0; k < 3; k++) {
+      const res = await this.guarded({ text: 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS c' });
+      best = Math.max(best, Number(res.rows[0].c) - Date.now());
+    }
+    this.clockOffsetMs = Math.floor(best) - 1;
+    this.clockMeasuredAt = Date.now();
   }
 
   override connect(): Promise<pg.Client>;
@@ -144,6 +169,19 @@ export class GuardedClient extends pg.Client {
       // Without a ';' there can be only one, and the simple protocol is the cheaper.
       if (config.text?.includes(';')) config = { ...config, queryMode: 'extended' } as pg.QueryConfig;
     }
+    const checksDeadline = config.values?.includes(SERVER_DEADLINE) ?? false;
+    if (checksDeadline && !gate.maintenance && !gate.down) {
+      if (this.clockOffsetMs === undefined || Date.now() - this.clockMeasuredAt > CLOCK_RECHECK_MS) {
+        return this.measureClock().then(() => this.guarded(config));
+      }
+      // Inside the margin the server has finished (rows sent, commit) before the client gives up, unless it stalls.
+      const margin = Math.min(CLIENT_GRACE_MS, Math.floor(queryTimeoutMs / 4));
+      const at = serverDeadline(Date.now() + queryTimeoutMs, margin, this.clockOffsetMs).toISOString();
+      config = { ...config, values: config.values!.map((v) => (v === SERVER_DEADLINE ? at : v)) };
+    } else if (checksDeadline) {
+      // Maintenance (no client deadline): none on the server either. A database known down is refused below.
+      config = { ...config, values: config.values!.map((v) => (v === SERVER_DEADLINE ? null : v)) };
+    }
     if (gate.maintenance) {
       // Migrations and seeds: no deadline, and the server-side timeouts lifted for the transaction.
       if (!/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(config.text ?? '')) return super.query(config);
@@ -160,12 +198,13 @@ export class GuardedClient extends pg.Client {
     }
     const text = config.text ?? '';
     const isCommit = /^\s*(COMMIT|END)\b/i.test(text);
-    const holdSync = this.holdsSync(text);
+    const holdSync = !checksDeadline && this.holdsSync(text);
     const deadline = Date.now() + queryTimeoutMs;
 
     return new Promise<pg.QueryResult>((resolve, reject) => {
       let settled = false;
-      let commitSent = isCommit;
+      // A deadline-checked statement goes with its Sync: from now on it may commit (see the class comment).
+      let commitSent = isCommit || (checksDeadline && this.getTransactionStatus() === 'I');
       const finish = (err: unknown, res?: pg.QueryResult) => {
         if (settled) return;
         settled = true;

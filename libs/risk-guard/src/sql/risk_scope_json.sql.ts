@@ -3,7 +3,7 @@ import type { RepeatableSql } from '#platform';
 /**
  * The single source of risk_scope_json, applied by the repeatable step when this text changes
  * (libs/platform/src/database/repeatable-sql.ts). History: 1763700000300 (created it; the migration
- * stays as it landed). risk_reserve_batch calls it for the denial details; risk-what-if.service.ts
+ * stays as it landed). risk_ledger_batch calls it for the denial details; risk-what-if.service.ts
  * builds the same shape in TypeScript for what-if answers.
  */
 export const RISK_SCOPE_JSON_SQL: RepeatableSql = {
