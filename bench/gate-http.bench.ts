@@ -5,8 +5,8 @@
  *   - the same Warden's trivial authenticated route GET /api/governance/go-live/state;
  *   - the Cerbos PDP (bench/cerbos.ts) judging the same intent under an equivalent policy, with its
  *     local audit log on.
- * Warden runs as production does (`node dist/apps/api/src/main.js`, WARDEN_WORKERS workers, one
- * per core by default, as Cerbos uses every core); the load generators run in their own processes.
+ * Warden runs as production does (`node dist/apps/api/src/main.js`, BENCH_WORKERS as WARDEN_WORKERS;
+ * Cerbos uses every core); the load generators run in their own processes.
  * At BENCH_CONNECTIONS it measures req/s (autocannon); at one connection the latency of one request
  * at a time (bench/sequential-client.ts: autocannon's whole milliseconds are too coarse). After each
  * Warden gate round it checks that a committed row exists for every answer received.
@@ -15,10 +15,9 @@
  *
  * Run: npm run bench:gate-http
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS per run (default 5), BENCH_CONNECTIONS (default 32),
- * BENCH_WORKERS (default: the number of cores), DATABASE_URL (else a throwaway embedded PostgreSQL).
+ * BENCH_WORKERS (default 1), DATABASE_URL (else a throwaway embedded PostgreSQL).
  */
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { cerbosRequest, startCerbos } from './cerbos.js';
@@ -27,7 +26,10 @@ import { autocannon, benchDatabase, freePort, loadAverage, median, sequential, t
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism());
+// One worker by default: on the shared 2-core machine two workers measured 0.55-0.79x of Cerbos where
+// one measured 0.87-1.10x (docs/gate.md, benchmark): PostgreSQL, the load generators and the other work need
+// the second core. BENCH_WORKERS=2 (WARDEN_WORKERS) for a machine with cores to spare.
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const TOKEN = 'bench-admin-token-0000000000';
 
 const POLICY = `default_verdict: block
