@@ -88,7 +88,7 @@ async function overHttp(): Promise<{ result: LoadResult; patterns: number }> {
       results.push(res);
       process.stderr.write(`http round ${r + 1}/${ROUNDS}: ${res.rps.toFixed(0)} req/s p99 ${res.p99} ms\n`);
     }
-    return { result: { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), non2xx: 0, errors: 0 }, patterns: 200 };
+    return { result: { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), non2xx: 0, errors: 0, total: results.reduce((n, r) => n + r.total, 0) }, patterns: 200 };
   } finally {
     await app.close();
     await db.stop();

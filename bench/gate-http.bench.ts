@@ -1,22 +1,35 @@
 /**
- * HTTP gate throughput: POST /api/governance/gate/evaluate (an allowed read intent judged by a
- * stored policy; every request runs all six steps and stores its decision) against the same app's
- * trivial authenticated route GET /api/governance/go-live/state, interleaved rounds, medians.
- * Goal: gate throughput at least half of the trivial route's.
+ * HTTP gate throughput beside its peer. Three targets, interleaved rounds, medians:
+ *   - Warden POST /api/governance/gate/evaluate: an allowed read intent judged by a stored policy;
+ *     every request runs all the steps and its decision row commits before the answer;
+ *   - the same Warden's trivial authenticated route GET /api/governance/go-live/state;
+ *   - the Cerbos PDP (bench/cerbos.ts) judging the same intent under an equivalent policy, with its
+ *     local audit log on.
+ * Warden runs as production does (`node dist/apps/api/src/main.js`, BENCH_WORKERS as WARDEN_WORKERS;
+ * Cerbos uses every core); the load generators run in their own processes.
+ * At BENCH_CONNECTIONS it measures req/s (autocannon); at one connection the latency of one request
+ * at a time (bench/sequential-client.ts: autocannon's whole milliseconds are too coarse). After each
+ * Warden gate round it checks that a committed row exists for every answer received.
+ * Goals: gate/Cerbos >= 1.0 at BENCH_CONNECTIONS (req/s) and at one connection (p50);
+ * gate/trivial >= 0.5.
  *
- * Run: npm run build && node dist/bench/gate-http.bench.js
+ * Run: npm run bench:gate-http
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS per run (default 5), BENCH_CONNECTIONS (default 32),
- * BENCH_CHAIN=off (the run without the audit hash chain) or compare (chain on and off alternating
- * within the run, paired per round: docs/audit.md#benchmark).
+ * BENCH_WORKERS (default 1), DATABASE_URL (else a throwaway embedded PostgreSQL).
  */
-import 'reflect-metadata';
-import { loadConfig } from '#platform';
-import { createApp } from '../apps/api/src/create-app.js';
-import { applyChainSwitch, autocannon, benchDatabase, median, setChain, table, type LoadResult } from './support.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { cerbosRequest, startCerbos } from './cerbos.js';
+import { autocannon, benchDatabase, freePort, loadAverage, median, sequential, table, waitForHttp, type LoadResult, type SequentialResult } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+// One worker by default: on the shared 2-core machine two workers measured 0.55-0.79x of Cerbos where
+// one measured 0.87-1.10x (docs/gate.md, benchmark): PostgreSQL, the load generators and the other work need
+// the second core. BENCH_WORKERS=2 (WARDEN_WORKERS) for a machine with cores to spare.
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const TOKEN = 'bench-admin-token-0000000000';
 
 const POLICY = `default_verdict: block
@@ -38,62 +51,120 @@ const INTENT = {
   context: { identity: 'agent-bench', workspace: '/srv/app', risk_class: 'low' },
 };
 
+/** Warden as `npm run start:prod` runs it, with WARDEN_WORKERS workers. */
+async function startWarden(databaseUrl: string): Promise<{ base: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join('dist', 'apps', 'api', 'src', 'main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0', HOST: '127.0.0.1', PORT: String(port), WARDEN_WORKERS: String(WORKERS) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/api/governance/go-live/state`, 120_000, { headers: { authorization: `Bearer ${TOKEN}` } });
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+type Variant = 'gate' | 'trivial' | 'cerbos';
+const LABEL: Record<Variant, string> = { gate: 'Warden POST /gate/evaluate', trivial: 'Warden GET /go-live/state', cerbos: 'Cerbos POST /api/check/resources' };
+
 async function main(): Promise<void> {
   const db = await benchDatabase();
-  const config = loadConfig({ DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' });
-  const app = await createApp({ config });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const chain = await applyChainSwitch(db.url);
-  const address = app.getHttpServer().address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const auth = { authorization: `Bearer ${TOKEN}` };
+  const warden = await startWarden(db.url);
+  const cerbos = await startCerbos();
+  const sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+  try {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const put = await fetch(`${warden.base}/api/governance/gate/policies/default`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/yaml' }, body: POLICY });
+    if (put.status !== 200) throw new Error(`policy PUT answered ${put.status}`);
+    const gateBody = JSON.stringify({ intent: INTENT });
+    const cerbosBody = cerbosRequest(INTENT);
+    const probe = await fetch(`${warden.base}/api/governance/gate/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: gateBody });
+    if (probe.status !== 200) throw new Error(`evaluate answered ${probe.status}: ${await probe.text()}`);
+    const cerbosProbe = (await (await fetch(`${cerbos.url}/api/check/resources`, { method: 'POST', body: cerbosBody })).json()) as { results: Array<{ actions: { invoke: string } }> };
+    if (cerbosProbe.results[0].actions.invoke !== 'EFFECT_ALLOW') throw new Error(`Cerbos answered ${JSON.stringify(cerbosProbe)}`);
 
-  const put = await fetch(`${base}/api/governance/gate/policies/default`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/yaml' }, body: POLICY });
-  if (put.status !== 200) throw new Error(`policy PUT answered ${put.status}`);
-  const body = JSON.stringify({ intent: INTENT });
-  const probe = await fetch(`${base}/api/governance/gate/evaluate`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
-  if (probe.status !== 200) throw new Error(`evaluate answered ${probe.status}: ${await probe.text()}`);
+    const target = (v: Variant) =>
+      v === 'gate'
+        ? { url: `${warden.base}/api/governance/gate/evaluate`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: gateBody }
+        : v === 'trivial'
+          ? { url: `${warden.base}/api/governance/go-live/state`, headers: auth }
+          : { url: `${cerbos.url}/api/check/resources`, method: 'POST', headers: { 'content-type': 'application/json' }, body: cerbosBody };
+    const rows = async () => Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM gate_decision')).rows[0].n);
+    const load = async (v: Variant, seconds = SECONDS, connections = CONNECTIONS): Promise<LoadResult> => {
+      const { url, ...opts } = target(v);
+      const before = v === 'gate' ? await rows() : 0;
+      const r = await autocannon(url, { connections, seconds, ...opts });
+      if (v === 'gate') {
+        // Let answers in flight when autocannon stopped arrive, then: a committed row for every answer received.
+        await new Promise((res) => setTimeout(res, 500));
+        const stored = (await rows()) - before;
+        if (stored < r.total) throw new Error(`gate: ${r.total} answers but ${stored} decision rows committed`);
+        process.stderr.write(`  gate: ${r.total} answers, ${stored} rows committed\n`);
+      }
+      return r;
+    };
+    const single = (v: Variant): Promise<SequentialResult> => {
+      const { url, ...opts } = target(v);
+      return sequential(url, { seconds: SECONDS, ...opts });
+    };
 
-  // With BENCH_CHAIN=compare a third variant, the gate with the chain's triggers off, joins each round.
-  type Variant = 'gate' | 'gate-nochain' | 'trivial';
-  const variants: Variant[] = chain === 'compare' ? ['gate', 'gate-nochain', 'trivial'] : ['gate', 'trivial'];
-  const run = async (v: Variant, seconds = SECONDS) => {
-    if (chain === 'compare' && v !== 'trivial') await setChain(db.url, v === 'gate');
-    return v === 'trivial'
-      ? autocannon(`${base}/api/governance/go-live/state`, { connections: CONNECTIONS, seconds, headers: auth })
-      : autocannon(`${base}/api/governance/gate/evaluate`, { connections: CONNECTIONS, seconds, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
-  };
-  for (const v of variants) await run(v, 2);
-
-  const results: Record<Variant, LoadResult[]> = { gate: [], 'gate-nochain': [], trivial: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    // Rotated each round, so no variant always runs first or last.
-    for (const v of variants.map((_, i) => variants[(i + round) % variants.length])) {
-      const r = await run(v);
-      if (r.non2xx || r.errors) throw new Error(`${v}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-      results[v].push(r);
-      process.stderr.write(`round ${round + 1}/${ROUNDS} ${v}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms\n`);
+    for (const v of ['gate', 'trivial', 'cerbos'] as Variant[]) await load(v, 2);
+    const many: Record<Variant, LoadResult[]> = { gate: [], trivial: [], cerbos: [] };
+    const one: Record<Variant, SequentialResult[]> = { gate: [], trivial: [], cerbos: [] };
+    const loads: number[] = [];
+    const orders: Variant[][] = [
+      ['gate', 'cerbos', 'trivial'],
+      ['cerbos', 'trivial', 'gate'],
+      ['trivial', 'gate', 'cerbos'],
+    ];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const v of orders[round % orders.length]) {
+        loads.push(loadAverage());
+        const r = await load(v);
+        if (r.non2xx || r.errors) throw new Error(`${v}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        many[v].push(r);
+        loads.push(loadAverage());
+        const s = await single(v);
+        if (s.non2xx) throw new Error(`${v} (1 connection): ${s.non2xx} non-2xx`);
+        one[v].push(s);
+        process.stderr.write(`round ${round + 1}/${ROUNDS} ${v}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms; 1 connection p50 ${s.p50.toFixed(3)} ms (load ${loadAverage().toFixed(1)})\n`);
+      }
     }
+    const rps = (v: Variant) => median(many[v].map((r) => r.rps));
+    const p50 = (v: Variant) => median(one[v].map((r) => r.p50));
+    const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
+    const row = (v: Variant) => ({
+      target: LABEL[v],
+      [`req/s at ${CONNECTIONS} (median)`]: rps(v).toFixed(0),
+      'req/s spread': spread(many[v].map((r) => r.rps)),
+      'p99 ms': median(many[v].map((r) => r.p99)).toFixed(1),
+      '1-conn p50 ms': p50(v).toFixed(3),
+      '1-conn p99 ms': median(one[v].map((r) => r.p99)).toFixed(3),
+    });
+    const perRound = (f: (i: number) => number) => Array.from({ length: ROUNDS }, (_, i) => f(i));
+    const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
+    console.log(`\n${cerbos.version.replace(/^/, 'Cerbos ')}; Warden with ${WORKERS} worker(s); ${CONNECTIONS} connections and 1 connection; ${ROUNDS} interleaved rounds x ${SECONDS}s each`);
+    console.log(`load average during the runs: median ${median(loads).toFixed(1)}, ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}\n`);
+    console.log(table([row('gate'), row('cerbos'), row('trivial')]));
+    const vsCerbos = rps('gate') / rps('cerbos');
+    const vsCerbos1 = p50('cerbos') / p50('gate');
+    const vsTrivial = rps('gate') / rps('trivial');
+    console.log(`\nWarden gate / Cerbos, req/s at ${CONNECTIONS}: ${vsCerbos.toFixed(2)}x (per round ${range(perRound((i) => many.gate[i].rps / many.cerbos[i].rps))}; goal >= 1.0: ${vsCerbos >= 1 ? 'met' : 'NOT met'})`);
+    console.log(`Warden gate / Cerbos, speed at 1 connection (Cerbos p50 / Warden p50): ${vsCerbos1.toFixed(2)}x (per round ${range(perRound((i) => one.cerbos[i].p50 / one.gate[i].p50))}; goal >= 1.0: ${vsCerbos1 >= 1 ? 'met' : 'NOT met'})`);
+    console.log(`Warden gate / trivial route, req/s: ${vsTrivial.toFixed(2)}x (per round ${range(perRound((i) => many.gate[i].rps / many.trivial[i].rps))}; goal >= 0.5: ${vsTrivial >= 0.5 ? 'met' : 'NOT met'})`);
+  } finally {
+    await sql.end().catch(() => undefined);
+    await cerbos.stop();
+    await warden.stop();
+    await db.stop();
   }
-  const ROUTES: Record<Variant, string> = { gate: 'POST /gate/evaluate', 'gate-nochain': 'POST /gate/evaluate, chain off', trivial: 'GET /go-live/state' };
-  const row = (v: Variant) => ({
-    route: ROUTES[v],
-    'req/s (median)': median(results[v].map((r) => r.rps)).toFixed(0),
-    'p50 ms': median(results[v].map((r) => r.p50)).toFixed(1),
-    'p99 ms': median(results[v].map((r) => r.p99)).toFixed(1),
-  });
-  const ratio = median(results.gate.map((r) => r.rps)) / median(results.trivial.map((r) => r.rps));
-  console.log(`\n${CONNECTIONS} connections, ${ROUNDS} interleaved rounds x ${SECONDS}s each; chain ${chain}\n`);
-  console.log(table(variants.map(row)));
-  console.log(`\nthroughput ratio gate/trivial: ${ratio.toFixed(3)}  (goal >= 0.5)`);
-  if (chain === 'compare') {
-    const paired = results.gate.map((r, i) => r.rps / results['gate-nochain'][i].rps);
-    console.log(`chain on/off, per round: ${paired.map((x) => x.toFixed(3)).join(' ')}; median ${median(paired).toFixed(3)}  (goal >= 0.95)`);
-  }
-  // Let requests autocannon left in flight finish before the pool closes.
-  await new Promise((r) => setTimeout(r, 1000));
-  await app.close();
-  await db.stop();
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '#platform';
@@ -58,6 +60,8 @@ export interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  /** 2xx answers received. */
+  total: number;
 }
 
 /**
@@ -71,8 +75,54 @@ export async function autocannon(url: string, opts: { connections: number; secon
   args.push(url);
   const { stdout } = await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
   const r = JSON.parse(stdout);
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, total: r['2xx'] };
 }
+
+export interface SequentialResult {
+  n: number;
+  /** Latencies in milliseconds, microsecond resolution. */
+  p50: number;
+  p99: number;
+  mean: number;
+  non2xx: number;
+}
+
+/** One connection, one request at a time, in its own process (bench/sequential-client.ts): sub-millisecond latencies. */
+export async function sequential(url: string, opts: { seconds: number; headers?: Record<string, string>; method?: string; body?: string }): Promise<SequentialResult> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'sequential-client.js');
+  const { stdout } = await run(process.execPath, [script, url, String(opts.seconds), opts.method ?? 'GET', JSON.stringify(opts.headers ?? {}), opts.body ?? '']);
+  return JSON.parse(stdout) as SequentialResult;
+}
+
+/** A TCP port free on loopback now (for a server this benchmark starts in another process). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Polls `url` until it answers 2xx, or throws after `ms`. */
+export async function waitForHttp(url: string, ms: number, init?: RequestInit): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(url, init);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The 1-minute load average, printed beside every figure (the machine is shared). */
+export const loadAverage = (): number => loadavg()[0];
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

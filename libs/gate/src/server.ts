@@ -2,6 +2,7 @@
 // that the offline CLI never loads Nest, TypeORM or the platform.
 export * from './gate.module.js';
 export { GateEvaluateService, DEFAULT_POLICY_NAME } from './gate-evaluate.service.js';
+export { installGateEvaluateRoute, GATE_EVALUATE_URL } from './gate-evaluate.route.js';
 export { GatePolicyService } from './gate-policy.service.js';
 export { GateTrustService, GATE_TRUST_PRIOR } from './gate-trust.service.js';
 export { GateReviewService, GATE_REVIEW_TOP_REASONS } from './gate-review.service.js';

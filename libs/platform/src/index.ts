@@ -7,6 +7,7 @@ export * from './errors/exception.filter.js';
 export * from './auth/principal.js';
 export * from './auth/auth.decorators.js';
 export * from './auth/token.service.js';
+export { AuthGuard } from './auth/auth.guard.js';
 export * from './auth/session.service.js';
 export * from './audit/audit.service.js';
 export * from './audit/audit-chain.service.js';
