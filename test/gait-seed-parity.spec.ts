@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gateEvalOffline } from '../apps/cli/src/commands/gate-commands.js';
 import { policyTest, policyValidate } from '../apps/cli/src/commands/policy-commands.js';
+import { GAIT_SEED_FILES, materialize } from './support/parity-vectors.js';
 
-const G = join(process.cwd(), 'test/fixtures/gait');
+// gait's example inputs, written to a temporary folder from the transcribed vectors.
+const G = materialize(GAIT_SEED_FILES);
 const ex = (p: string) => join(G, 'examples/policy', p);
 const run = (policy: string, intent: string) => {
   const r = policyTest(policy, intent, { json: true });

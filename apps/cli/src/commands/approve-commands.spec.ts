@@ -7,8 +7,9 @@ import { approve, type ApproveOptions } from './approve-commands.js';
 import { gateEvalOffline, type GateEvalOfflineOptions } from './gate-commands.js';
 import { policyTest } from './policy-commands.js';
 import { exitSixOnUsageErrors, registerApproveCommand, registerGateCommands } from './register.js';
+import { GAIT_SEED_FILES, materialize } from '../../../../test/support/parity-vectors.js';
 
-const G = join(process.cwd(), 'test/fixtures/gait/examples/policy');
+const G = join(materialize(GAIT_SEED_FILES), 'examples/policy');
 const HIGH = join(G, 'base_high_risk.yaml'); // tool.write: require_approval, 2 distinct approvers
 const LOW = join(G, 'base_low_risk.yaml'); // tool.write: require_approval, 1 approval
 const WRITE = join(G, 'intents/intent_write.json');

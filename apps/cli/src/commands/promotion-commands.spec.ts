@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promotionEvaluate, type PromotionEvaluateOptions } from './promotion-commands.js';
+import { MENACE_FILES, materialize } from '../../../../test/support/parity-vectors.js';
 
 const EX = join(process.cwd(), 'examples/promotion');
 const ex = (name: string) => join(EX, name);
@@ -78,9 +79,10 @@ describe('warden promotion evaluate (offline, examples/promotion)', () => {
     expect(text.stdout).toContain('rule 0 [file] demote (confidence_collapsed): false');
   });
 
-  describe("menace's own files (test/fixtures/menace)", () => {
+  describe("menace's own files (transcribed in test/support/parity-vectors.ts)", () => {
     it("menace's config/deployment_governance.yaml with test_promotion's scorecard promotes, as in menace: exit 0", async () => {
-      const fx = (name: string) => join(process.cwd(), 'test/fixtures/menace', name);
+      const menace = materialize(MENACE_FILES);
+      const fx = (name: string) => join(menace, name);
       const out = await promotionEvaluate({ scorecard: fx('test_promotion.scorecard.json'), rules: fx('deployment_governance.yaml'), json: true });
       expect(out.exitCode).toBe(0);
       expect(out.stdout.trimEnd().split('\n')).toHaveLength(1);
