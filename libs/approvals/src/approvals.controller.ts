@@ -74,6 +74,10 @@ export class ApprovalsController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Reject (reason required): one rejection rejects' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiErrors({
+    validation_failed: 400,
+    ...ApprovalsErrors.pick('approval_not_found', 'self_decision_forbidden', 'approver_role_not_allowed', 'approval_not_pending', 'approval_expired', 'already_decided_by_approver'),
+  })
   reject(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: RejectRequestDto): Promise<ApprovalResponseDto> {
     return this.decisions.reject(p, params.id, body?.reason);
   }
@@ -83,6 +87,7 @@ export class ApprovalsController {
   @RequireRole('engine')
   @ApiOperation({ summary: 'Withdraw a pending request (its requester only)' })
   @ApiResponse({ status: 200, type: ApprovalResponseDto })
+  @ApiErrors({ validation_failed: 400, ...ApprovalsErrors.pick('approval_not_found', 'not_requester', 'approval_not_pending', 'approval_expired') })
   cancel(@CurrentPrincipal() p: Principal, @Param() params: ApprovalIdParams, @Body() body: CancelRequestDto = {}): Promise<ApprovalResponseDto> {
     return this.decisions.cancel(p, params.id, body?.reason);
   }
