@@ -107,7 +107,7 @@ describe('the hash-chained audit record (docs/audit.md)', () => {
         expect(c.rows_checked).toBeGreaterThanOrEqual(3);
         expect(c.recorded).toEqual({ log: c.log, rows: c.rows_checked, head_hash: c.head_hash });
       }
-      expect(res.body.state.map((s: { table: string }) => s.table).sort()).toEqual(['api_token', 'approval_request', 'go_live_state', 'risk_policy']);
+      expect(res.body.state.map((s: { table: string }) => s.table).sort()).toEqual(['api_token', 'approval_request', 'gate_approval_key', 'go_live_state', 'risk_policy']);
       expect(res.body.state.every((s: { untraced_count: number }) => s.untraced_count === 0)).toBe(true);
     });
 

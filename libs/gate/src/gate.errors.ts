@@ -15,6 +15,10 @@ export const GateErrors = defineErrors({
   decision_not_allowed: 409,
   outcome_not_permitted: 403,
   gate_blocked: 403,
+  approval_key_invalid: 400,
+  invalid_approval_token: 400,
+  approval_key_exists: 409,
+  approval_key_not_found: 404,
 });
 export type GateErrorCode = keyof typeof GateErrors.codes;
 

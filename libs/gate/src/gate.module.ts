@@ -5,6 +5,9 @@ import { ApprovalsModule } from '#approvals';
 import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { RiskGuardModule } from '#risk-guard';
+import { ApprovalKeysController } from './approval-keys.controller.js';
+import { ApprovalKeysRepository } from './approval-keys.repository.js';
+import { ApprovalKeysService } from './approval-keys.service.js';
 import { GateController } from './gate.controller.js';
 import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
@@ -28,8 +31,8 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 /** The gate's HTTP side; it reaches the other levers only through their exported services. */
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
-  controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream],
+  controllers: [GateController, ApprovalKeysController],
+  providers: [ApprovalKeysRepository, ApprovalKeysService, GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

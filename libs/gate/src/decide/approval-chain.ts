@@ -25,6 +25,11 @@ export interface ApprovalOutcome<E> {
 export interface ApprovalContext {
   /** gait's verification key; null when none is configured (every token is then signature_invalid). */
   publicKey: KeyObject | null;
+  /**
+   * The server's registered keys: each token is verified with the key its signature names (null:
+   * not registered, so signature_invalid). Overrides `publicKey` when given.
+   */
+  keyFor?: (keyId: string) => KeyObject | null;
   now?: Date;
 }
 
@@ -58,7 +63,8 @@ export function applyApprovalTokens<E extends Pick<GateEvaluation, 'verdict' | '
   const ids: string[] = [];
   const approvers = new Set<string>();
   for (const t of tokens) {
-    const check = validateApprovalToken(t, ctx.publicKey, {
+    const key = ctx.keyFor ? ctx.keyFor(t.signature?.key_id ?? '') : ctx.publicKey;
+    const check = validateApprovalToken(t, key, {
       expectedIntentDigest: e.intent_digest ?? '',
       expectedPolicyDigest: e.policy_digest,
       requiredScope: [`tool:${toolName}`],

@@ -185,7 +185,7 @@ export function mintApprovalToken(o: MintOptions): ApprovalToken {
 }
 
 /** A token file's JSON as Go decodes it into ApprovalToken: wrong types and bad times are unreadable (exit 6). */
-interface DecodedToken {
+export interface DecodedToken {
   fields: Omit<ApprovalToken, 'created_at' | 'expires_at' | 'signature'>;
   created: GoTime | null;
   expires: GoTime | null;

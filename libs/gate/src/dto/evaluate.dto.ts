@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import { AmountField, BooleanField, CorrelationIdField, IdentifierField } from '#platform';
 import { ROLLOUT_MODES, type RolloutMode } from '../decide/combine.js';
 import { VERDICTS, type Verdict } from '../decide/strings.js';
@@ -31,6 +31,19 @@ export class EvaluateRequestDto {
   @IsOptional()
   @IsUUID()
   approval_id?: string;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    maxItems: 8,
+    description:
+      'gait approval tokens (gait.gate.approval_token, as `warden approve` or `gait approve` write them), signed by keys registered at /gate/approval-keys: enough valid ones release a require_approval once, in gait\'s order and codes. Only for intents that reserve nothing and name no engine, amount, domain or recommendation (a token signs only the intent and policy digests)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(8)
+  @IsObject({ each: true })
+  approval_tokens?: Record<string, unknown>[];
 
   @IdentifierField('Engine the intent acts for (risk guard and tripwire steps)', true)
   engine?: string;

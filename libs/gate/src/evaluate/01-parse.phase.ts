@@ -1,4 +1,5 @@
 import { assertDomainAllowed, assertEngineAllowed, assertIdentityAllowed, type Principal } from '#platform';
+import { decodeApprovalToken, type DecodedToken } from '../decide/approval-token.js';
 import { failsClosedOnInvalid } from '../decide/evaluate.js';
 import { GateInputError } from '../decide/input-error.js';
 import { normalizeIntent } from '../decide/intent.js';
@@ -18,6 +19,8 @@ export interface ParsedRequest {
   intent: GateIntent | null;
   intentError: GateInputError | null;
   identity: string | null;
+  /** gait approval tokens sent with the request, decoded (not yet verified: the approval phase does that). */
+  approvalTokens: DecodedToken[];
 }
 
 /**
@@ -33,6 +36,8 @@ export function parseRequest(principal: Principal, req: EvaluateRequestDto): Par
   if (req.reserve && (req.engine === undefined || !req.correlation_id)) {
     throw GateErrors.raise('correlation_id_required', 'reserve needs engine, amount and correlation_id (the reservation’s idempotency key)');
   }
+  if (req.approval_id !== undefined && req.approval_tokens?.length) throw field('approval_tokens', 'cannot come with approval_id: an intent is released by one approval');
+  const approvalTokens = (req.approval_tokens ?? []).map((t, i) => decodeToken(t, i));
   if (req.engine !== undefined) assertEngineAllowed(principal, req.engine);
   if (req.domain !== undefined) assertDomainAllowed(principal, req.domain);
 
@@ -48,7 +53,17 @@ export function parseRequest(principal: Principal, req: EvaluateRequestDto): Par
   // The claim is checked even when the intent cannot be normalised (it may still be judged fail-closed).
   const claimed = identity ?? rawIdentity(req.intent);
   if (claimed !== null) assertIdentityAllowed(principal, claimed);
-  return { principal, req, simulate: req.simulate === true, policyName: req.policy ?? DEFAULT_POLICY_NAME, intent, intentError, identity };
+  return { principal, req, simulate: req.simulate === true, policyName: req.policy ?? DEFAULT_POLICY_NAME, intent, intentError, identity, approvalTokens };
+}
+
+/** A token that is not even a token document is bad input (400), not a vote. */
+function decodeToken(token: Record<string, unknown>, index: number): DecodedToken {
+  try {
+    return decodeApprovalToken(JSON.stringify(token));
+  } catch (e) {
+    if (!(e instanceof GateInputError)) throw e;
+    throw GateErrors.raise('invalid_approval_token', `approval_tokens[${index}]: ${e.message}`, { details: { fields: [{ field: `approval_tokens[${index}]`, problems: [e.message] }] } });
+  }
 }
 
 /** context.identity as sent, trimmed, when the intent could not be normalised; null when it names none. */

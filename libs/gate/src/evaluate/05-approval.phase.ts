@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { approvalPayloadDigest, ApprovalsService, OwnsApprovalKinds, type RiskLevel, RISK_LEVELS } from '#approvals';
-import { WardenError } from '#platform';
+import { AuditService, Clock, WardenError } from '#platform';
+import { applyApprovalTokens } from '../decide/approval-chain.js';
 import { type CombinedVerdict, type StepOutcome, withGrant, withStep } from '../decide/combine.js';
 import { intentDigestPayload } from '../decide/digest.js';
+import { ApprovalKeysService } from '../approval-keys.service.js';
+import type { TokenUse } from '../approval-keys.repository.js';
 import type { ParsedRequest } from './01-parse.phase.js';
 import type { PolicyJudgement } from './03-apply-policy.phase.js';
 import { GATE } from '../gate.lever.js';
@@ -28,7 +31,9 @@ export type ApprovalState =
   | { kind: 'file'; grant: Grant }
   | { kind: 'pending'; approvalId: string }
   | { kind: 'refused'; approvalId: string }
-  | { kind: 'granted'; approvalId: string; grant: Grant };
+  | { kind: 'granted'; approvalId: string; grant: Grant }
+  /** Released by registered gait tokens: their uses commit with the decision. */
+  | { kind: 'tokens'; uses: Array<Omit<TokenUse, 'decision_id' | 'used_at'>>; ref: string };
 
 export type ApprovalUse = 'requested' | 'consumed' | 'refused' | null;
 
@@ -36,8 +41,10 @@ export type ApprovalUse = 'requested' | 'consumed' | 'refused' | null;
 export interface ApprovalRecord {
   approvalId: string | null;
   approvalUse: ApprovalUse;
-  /** Files the request or consumes the grant in the decision's transaction; returns the approval id. */
-  commit: ((m: EntityManager) => Promise<string>) | null;
+  /** Files the request, consumes the grant or uses the tokens in the decision's (`decisionId`) transaction; returns the approval id. */
+  commit: ((m: EntityManager, decisionId: string) => Promise<string | null>) | null;
+  /** The commit failed because the grant or a token was used concurrently: the refusal step, else null (rethrow). */
+  lost?: (e: unknown) => StepOutcome | null;
 }
 
 const step = (verdict: StepOutcome['verdict'], reason: string, details: Record<string, unknown>): StepOutcome => ({ step: 'approval', verdict, reason_codes: [reason], details });
@@ -55,11 +62,17 @@ const step = (verdict: StepOutcome['verdict'], reason: string, details: Record<s
 @Injectable()
 @OwnsApprovalKinds({ lever: GATE, kind: KIND })
 export class ApprovalPhase {
-  constructor(private readonly approvals: ApprovalsService) {}
+  constructor(
+    private readonly approvals: ApprovalsService,
+    private readonly keys: ApprovalKeysService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
 
   async check(request: ParsedRequest, policy: PolicyJudgement, combined: CombinedVerdict): Promise<{ verdict: CombinedVerdict; approval: ApprovalState }> {
     const grant = request.simulate || combined.verdict !== 'require_approval' ? null : grantOf(request, policy);
     if (!grant) return { verdict: combined, approval: { kind: 'none' } };
+    if (request.approvalTokens.length > 0) return this.checkTokens(request, policy, combined, grant);
     const approvalId = request.req.approval_id;
     if (!approvalId) return { verdict: combined, approval: { kind: 'file', grant } };
     const problem = await this.problemWith(approvalId, grant.digest);
@@ -67,6 +80,36 @@ export class ApprovalPhase {
     if (problem === 'approval_pending') return { verdict: withStep(combined, step('require_approval', problem, details)), approval: { kind: 'pending', approvalId } };
     if (problem) return { verdict: withStep(combined, step('block', problem, details)), approval: { kind: 'refused', approvalId } };
     return { verdict: withGrant(combined, step('allow', 'approval_granted', details)), approval: { kind: 'granted', approvalId, grant } };
+  }
+
+  /**
+   * gait tokens, checked as gait checks them (applyApprovalTokens) with the registered keys. Enough
+   * valid, unused tokens release the intent once; too few leave it held, and a Warden request is
+   * filed as without tokens, so a person can still release it. A token signs only the intent and
+   * policy digests: a request that also names an engine, amount, reserve, domain or recommendation
+   * is not covered by one (`approval_token_not_applicable`, held).
+   */
+  private async checkTokens(request: ParsedRequest, policy: PolicyJudgement, combined: CombinedVerdict, grant: Grant): Promise<{ verdict: CombinedVerdict; approval: ApprovalState }> {
+    const { req } = request;
+    if (req.engine !== undefined || req.reserve === true || req.domain !== undefined || req.recommendation_id !== undefined) {
+      const held = step('require_approval', 'approval_token_not_applicable', { message: 'a gait token signs only the intent and policy digests: this request also names an engine, amount, reservation, domain or recommendation' });
+      return { verdict: withStep(combined, held), approval: { kind: 'file', grant } };
+    }
+    const e = policy.evaluation!;
+    const registered = await this.keys.activeKeys();
+    const outcome = applyApprovalTokens(e, request.intent!.tool_name, request.approvalTokens, { publicKey: null, keyFor: (id) => registered.get(id)?.key ?? null, now: this.clock.now() });
+    const added = outcome.evaluation.reason_codes.filter((c) => !e.reason_codes.includes(c));
+    const details = { required_approvals: outcome.required_approvals, valid_approvals: outcome.valid_approvals, approval_ref: outcome.approval_ref, tokens: outcome.entries };
+    if (outcome.evaluation.verdict !== 'allow') {
+      return { verdict: withStep(combined, { step: 'approval', verdict: 'require_approval', reason_codes: added, details }), approval: { kind: 'file', grant } };
+    }
+    const valid = request.approvalTokens.filter((_t, i) => outcome.entries[i]!.valid);
+    const used = await this.keys.usedTokens(valid.map((t) => t.fields.token_id));
+    if (used.length > 0) {
+      return { verdict: withStep(combined, step('block', 'approval_token_already_used', { ...details, used_token_ids: used })), approval: { kind: 'none' } };
+    }
+    const uses = valid.map((t) => ({ token_id: t.fields.token_id, key_id: t.signature!.key_id, approver_identity: t.fields.approver_identity }));
+    return { verdict: withGrant(combined, { step: 'approval', verdict: 'allow', reason_codes: added, details }), approval: { kind: 'tokens', uses, ref: outcome.approval_ref } };
   }
 
   /** Checked before anything else acts (a reservation); consumed later, with the decision. */
@@ -105,6 +148,26 @@ export class ApprovalPhase {
             await this.approvals.consume(approvalId, KIND, grant.digest, m, request.principal, request.principal);
             return approvalId;
           },
+          lost: (e) => this.lostGrant(e, approvalId),
+        };
+      }
+      case 'tokens': {
+        if (final.verdict !== 'allow' && final.verdict !== 'dry_run') return { approvalId: null, approvalUse: null, commit: null };
+        return {
+          approvalId: null,
+          approvalUse: null,
+          commit: async (m, decisionId) => {
+            const usedAt = this.clock.now();
+            await this.keys.recordUses(approval.uses.map((u) => ({ ...u, decision_id: decisionId, used_at: usedAt })), m);
+            await this.audit.record(m, request.principal, {
+              action: `${GATE.name}.approval_token.accepted`,
+              subject: `gate_decision:${decisionId}`,
+              reason: `gait approval tokens ${approval.ref} released ${request.intent!.tool_name} for ${request.identity}`,
+              details: { approval_ref: approval.ref, tokens: approval.uses, intent_digest: policy.evaluation?.intent_digest ?? null, policy_digest: policy.policyDigest },
+            });
+            return null;
+          },
+          lost: (e) => (isUniqueViolation(e) ? step('block', 'approval_token_already_used', { approval_ref: approval.ref, message: 'another decision used one of these tokens first' }) : null),
         };
       }
     }
@@ -152,5 +215,7 @@ function grantOf(request: ParsedRequest, policy: PolicyJudgement): Grant | null 
   };
   return { subject, payload, digest: approvalPayloadDigest(KIND, subject, payload) };
 }
+
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown; driverError?: { code?: unknown } })?.driverError?.code === '23505' || (e as { code?: unknown })?.code === '23505';
 
 const riskLevelOf = (riskClass: string): RiskLevel => ((RISK_LEVELS as readonly string[]).includes(riskClass) ? (riskClass as RiskLevel) : 'medium');

@@ -54,10 +54,10 @@ export class DecisionRecorder {
     try {
       return await this.store(request, readings, policy, settled, approval);
     } catch (e) {
-      const refusal = approval.approvalUse === 'consumed' ? this.approvals.lostGrant(e, approval.approvalId!) : null;
+      const refusal = approval.lost?.(e) ?? null;
       if (!refusal) throw e;
       const lost = { ...settled, verdict: withLostGrant(settled.verdict, refusal) };
-      return this.store(request, readings, policy, lost, { approvalId: approval.approvalId, approvalUse: 'refused', commit: null });
+      return this.store(request, readings, policy, lost, { approvalId: approval.approvalId, approvalUse: approval.approvalId ? 'refused' : null, commit: null });
     }
   }
 
@@ -66,8 +66,9 @@ export class DecisionRecorder {
     const final = request.simulate ? simulateVerdict(verdict.verdict, verdict.reason_codes) : { verdict: verdict.verdict, reason_codes: verdict.reason_codes, would_have: null };
     const wouldHaveBlocked = request.simulate ? final.would_have !== null : policy.modeNeutralised;
     const trace = verdict.steps.map((s) => ({ ...s }));
+    const decisionId = randomUUID();
     const row = (approvalId: string | null): NewDecision & { id: string } => ({
-      id: randomUUID(),
+      id: decisionId,
       intentDigest: policy.evaluation?.intent_digest ?? null,
       policyName: request.policyName,
       policyDigest: policy.policyDigest,
@@ -93,7 +94,7 @@ export class DecisionRecorder {
     if (approval.commit || notify) {
       const commit = approval.commit;
       stored = await this.repo.db.transaction(async (m) => {
-        const r = row(commit ? await commit(m) : approval.approvalId);
+        const r = row(commit ? await commit(m, decisionId) : approval.approvalId);
         await this.repo.insertDecisions([r], m);
         if (notify) {
           const facts = { toolName: request.intent?.tool_name ?? null, violations: e?.violations ?? [], matchedRule: e?.matched_rule ?? null, traceId: traceIdOf };

@@ -43,12 +43,13 @@ export interface VerifyReport {
   state: StateReport[];
 }
 
-/** The state tables journaled by migration AuditHashChain, with the column naming a row. */
+/** The state tables journaled by migration AuditHashChain (and GateApprovalKeys), with the column naming a row. */
 export const JOURNALED_STATE_TABLES: readonly { table: string; key: string }[] = [
   { table: 'go_live_state', key: 'id' },
   { table: 'risk_policy', key: 'engine' },
   { table: 'api_token', key: 'id' },
   { table: 'approval_request', key: 'id' },
+  { table: 'gate_approval_key', key: 'key_id' },
 ];
 
 const BLOCK_BATCH = 500;
