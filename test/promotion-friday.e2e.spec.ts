@@ -43,11 +43,13 @@ beforeAll(async () => {
   const bars = { min_confidence: 0.8, min_trials: 1, min_success_rate: 0.75, prod_use_enabled: false };
   strong = await h.policy(bars, 'STRONG');
   weak = await h.policy(bars, 'WEAK');
-  // Monday and Tuesday of the reviewed week: 4 trials a day each.
-  for (const day of ['2031-03-10T10:00:00Z', '2031-03-11T10:00:00Z']) {
-    t.clock.set(day);
+  // The strong domain every day of the reviewed week (so the foresight gate sees a steady week and
+  // the promote stands: test/promotion-foresight.e2e.spec.ts covers the gate), the weak one on Monday
+  // and Tuesday: 4 trials a day each.
+  for (const day of ['07', '08', '09', '10', '11', '12', '13']) {
+    t.clock.set(`2031-03-${day}T10:00:00Z`);
     await h.trials(strong, 4, 4, 0.9);
-    await h.trials(weak, 4, 1, 0.5);
+    if (day === '10' || day === '11') await h.trials(weak, 4, 1, 0.5);
   }
   t.clock.set(FRIDAY);
 });
@@ -71,7 +73,15 @@ describe('the Friday promotion review', () => {
       source: 'friday',
       week: '2031-03-14',
       verdict: 'promote',
-      scorecard: { alignment_status: 'pass', trials: 8, successes: 8, confidence: 0.9, sandbox_roi: 1, scenario_scores: { '2031-03-10': 1, '2031-03-11': 1 } },
+      scorecard: {
+        alignment_status: 'pass',
+        trials: 28,
+        successes: 28,
+        confidence: 0.9,
+        sandbox_roi: 1,
+        scenario_scores: { '2031-03-07': 1, '2031-03-08': 1, '2031-03-09': 1, '2031-03-10': 1, '2031-03-11': 1, '2031-03-12': 1, '2031-03-13': 1 },
+      },
+      forecast: { workflow_id: strong, decision: 'promote', reason_codes: [], forecast: { confidence: 0.9 } },
     });
     const weakDecision = (await t.http('GET', `${PROMOTION}/decisions?domain=${weak}`, undefined, { token: h.tokens.viewer })).body.items[0];
     expect(weakDecision).toMatchObject({ verdict: 'no_go', reason_codes: ['raroi_below_threshold'], scorecard: { sandbox_roi: 0.25, confidence: 0.5 } });

@@ -107,8 +107,9 @@ describe('promotion requests bound to their Friday decision', () => {
   it("next week's review voids last week's open request: approving it later promotes nothing; the current one does", async () => {
     const [week1] = await requestsFor(strong);
     expect(week1).toMatchObject({ status: 'pending', act: 'heimdall_promotion', bound_version: week1.payload.decision_id });
-    for (const day of ['2031-03-17T10:00:00Z', '2031-03-18T10:00:00Z']) {
-      t.clock.set(day);
+    // Every day of the next week, so its forecast is steady and the promote stands (the foresight gate).
+    for (const day of ['14', '15', '16', '17', '18', '19', '20']) {
+      t.clock.set(`2031-03-${day}T10:00:00Z`);
       await h.trials(strong, 4, 4, 0.9);
     }
     // The next review, while last week's request is still open (it expires a week after it was filed).

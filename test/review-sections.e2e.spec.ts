@@ -123,6 +123,7 @@ describe('weekly review: gate and promotion sections (real HTTP, real database)'
       decisions: 5 + friday.length,
       by_verdict: [
         { verdict: 'promote', count: 2 + fridayCount('promote') },
+        { verdict: 'borderline', count: fridayCount('borderline') },
         { verdict: 'pilot', count: 1 + fridayCount('pilot') },
         { verdict: 'demote', count: 1 + fridayCount('demote') },
         { verdict: 'no_go', count: 1 + fridayCount('no_go') },
@@ -133,11 +134,12 @@ describe('weekly review: gate and promotion sections (real HTTP, real database)'
     const ours = new Set(['PROMO_X', 'PROMO_Y', null]);
     expect(d.domains.filter((x: any) => !ours.has(x.domain)).map((x: any) => [x.domain, x.decisions, x.latest_verdict])).toEqual(friday.map((x) => [x.domain, 1, x.verdict]));
     expect(d.domains.filter((x: any) => ours.has(x.domain))).toEqual([
-      { domain: 'PROMO_X', decisions: 2, promote: 1, pilot: 0, demote: 1, no_go: 0, overrides_used: 0, latest_verdict: 'demote', latest_at: at(2, 10).toISOString(), reason_codes: [{ reason_code: 'alignment_veto', count: 1 }] },
+      { domain: 'PROMO_X', decisions: 2, promote: 1, borderline: 0, pilot: 0, demote: 1, no_go: 0, overrides_used: 0, latest_verdict: 'demote', latest_at: at(2, 10).toISOString(), reason_codes: [{ reason_code: 'alignment_veto', count: 1 }] },
       {
         domain: 'PROMO_Y',
         decisions: 2,
         promote: 1,
+        borderline: 0,
         pilot: 1,
         demote: 0,
         no_go: 0,
@@ -150,7 +152,7 @@ describe('weekly review: gate and promotion sections (real HTTP, real database)'
           { reason_code: 'raroi_below_threshold', count: 1 },
         ],
       },
-      { domain: null, decisions: 1, promote: 0, pilot: 0, demote: 0, no_go: 1, overrides_used: 0, latest_verdict: 'no_go', latest_at: at(2, 13).toISOString(), reason_codes: [{ reason_code: 'raroi_below_threshold', count: 1 }] },
+      { domain: null, decisions: 1, promote: 0, borderline: 0, pilot: 0, demote: 0, no_go: 1, overrides_used: 0, latest_verdict: 'no_go', latest_at: at(2, 13).toISOString(), reason_codes: [{ reason_code: 'raroi_below_threshold', count: 1 }] },
     ]);
     expect(d.overrides).toEqual([
       { decided_at: at(2, 12).toISOString(), domain: 'PROMO_Y', source: 'api', verdict: 'promote', decided_by: expect.any(String), reason_codes: ['raroi_below_threshold', 'manual_override'], override_digest: expect.stringMatching(/^[0-9a-f]{64}$/) },

@@ -61,8 +61,8 @@ export interface TrialsOverDaysRow {
   trials: string;
   successes: string;
   confidence_sum: string;
-  /** day -> {trials, successes} for the days with trials */
-  days: Record<string, { trials: number; successes: number }>;
+  /** day -> {trials, successes, confidence_sum} for the days with trials */
+  days: Record<string, { trials: number; successes: number; confidence_sum: number }>;
 }
 
 /** Policies, scorecard windows and the event log: the lever's SQL outside trials and recommendations. */
@@ -158,7 +158,7 @@ export class HeimdallRepository {
     return sqlRows<TrialsOverDaysRow>(
       manager,
       `SELECT domain, sum(trials)::text AS trials, sum(successes)::text AS successes, sum(confidence_sum)::text AS confidence_sum,
-              jsonb_object_agg(to_char(day, 'YYYY-MM-DD'), jsonb_build_object('trials', trials, 'successes', successes)) AS days
+              jsonb_object_agg(to_char(day, 'YYYY-MM-DD'), jsonb_build_object('trials', trials, 'successes', successes, 'confidence_sum', confidence_sum)) AS days
        FROM heimdall_scorecard_day
        WHERE day BETWEEN $1::date AND $2::date AND trials > 0
        GROUP BY domain`,

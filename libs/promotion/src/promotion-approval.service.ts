@@ -9,7 +9,8 @@ import { PromotionRepository } from './promotion.repository.js';
 
 /**
  * The approved act of a Friday request (filed by PromotionReviewService.requestAct): an approved
- * promote enables the domain's production use, an approved demote disables it, through Heimdall's
+ * promote — or borderline, the promote the foresight gate held for a person's review — enables the
+ * domain's production use, an approved demote disables it, through Heimdall's
  * audited policy upsert; pilot and no_go change nothing (they are reported by the request and the
  * decision log). Approvals runs it once, in the transaction that consumes the grant, so Heimdall's
  * change, its audit rows and the consumption commit together or not at all. A request is bound to
@@ -52,7 +53,8 @@ export class PromotionApprovalService {
       });
       return;
     }
-    const prodUse = payload.verdict === 'promote' ? true : payload.verdict === 'demote' ? false : undefined;
+    // A borderline review approved is a person accepting the forecast's risk: the promote goes ahead.
+    const prodUse = payload.verdict === 'promote' || payload.verdict === 'borderline' ? true : payload.verdict === 'demote' ? false : undefined;
     if (prodUse !== undefined) {
       const change: UpsertHeimdallPolicyRequestDto = {
         domain: payload.domain,

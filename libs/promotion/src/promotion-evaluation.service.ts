@@ -52,7 +52,7 @@ export function decisionOf(
   policy: unknown,
   rules: ResolvedRules,
   override: VerifiedOverride | null,
-  result: PromotionResult,
+  result: Omit<PromotionResult, 'verdict'> & { verdict: string },
 ): NewDecision {
   return {
     decided_at: at,

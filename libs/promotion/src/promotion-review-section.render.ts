@@ -1,6 +1,6 @@
 import type { AttentionItem, ReviewRenderKit } from '#platform';
 
-type Verdict = 'promote' | 'pilot' | 'demote' | 'no_go';
+type Verdict = 'promote' | 'borderline' | 'pilot' | 'demote' | 'no_go';
 
 /** The promotion verdicts' section of the weekly review, as stored in the report (PromotionReviewSectionService computes it). */
 export interface PromotionReviewSection {
@@ -9,7 +9,9 @@ export interface PromotionReviewSection {
   overrides_used: number;
   /** Per domain (null: evaluations that named none, listed last), with its newest verdict of the week. */
   domains: Array<
-    { [verdict in Verdict]: number } & {
+    { [verdict in Exclude<Verdict, 'borderline'>]: number } & {
+      /** absent in reports stored before the foresight gate */
+      borderline?: number;
       domain: string | null;
       decisions: number;
       overrides_used: number;
@@ -19,15 +21,20 @@ export interface PromotionReviewSection {
     }
   >;
   overrides: Array<{ decided_at: string; domain: string | null; source: string; verdict: string; decided_by: string; reason_codes: string[]; override_digest: string }>;
+  /** The foresight gate's newest projection per domain (absent in reports stored before it). */
+  forecasts?: Array<{ domain: string; week: string; verdict: string; confidence: number; projected_roi: number[]; collapse_risk: string; reason_codes: string[] }>;
 }
 
-/** A domain whose newest verdict of the week is a demotion (decisions without a domain name nothing to act on). */
+/** A domain whose newest verdict of the week is a demotion, or a promote the foresight gate held for a borderline review (decisions without a domain name nothing to act on). */
 export function promotionAttention(d: PromotionReviewSection): AttentionItem[] {
   return (d.domains ?? [])
-    .filter((x) => x.domain !== null && x.latest_verdict === 'demote')
+    .filter((x) => x.domain !== null && (x.latest_verdict === 'demote' || x.latest_verdict === 'borderline'))
     .map((x) => {
       const codes = (x.reason_codes ?? []).map((r) => r.reason_code);
-      return { kind: 'promotion_demoted', subject: `promotion:${x.domain}`, message: `${x.domain} was demoted by its latest promotion verdict${codes.length ? ` (${codes.join(', ')})` : ''}` };
+      const why = codes.length ? ` (${codes.join(', ')})` : '';
+      return x.latest_verdict === 'demote'
+        ? { kind: 'promotion_demoted', subject: `promotion:${x.domain}`, message: `${x.domain} was demoted by its latest promotion verdict${why}` }
+        : { kind: 'promotion_borderline', subject: `promotion:${x.domain}`, message: `${x.domain}'s promote waits for a borderline review: its forecast failed${why}` };
     });
 }
 
@@ -38,7 +45,12 @@ export function renderPromotionSection(d: PromotionReviewSection, kit: ReviewRen
   return [
     `<p>Verdicts: <strong>${esc(d.decisions)}</strong> · signed overrides used: <strong>${esc(d.overrides_used)}</strong></p>`,
     table('Verdicts', d.by_verdict ?? [], ['verdict', 'count']),
-    table('Per domain', (d.domains ?? []).map((x) => ({ ...x, domain: x.domain ?? '(no domain)', reason_codes: codes(x.reason_codes) })), ['domain', 'decisions', 'promote', 'pilot', 'demote', 'no_go', 'overrides_used', 'latest_verdict', 'latest_at', 'reason_codes']),
+    table('Per domain', (d.domains ?? []).map((x) => ({ ...x, borderline: x.borderline ?? 0, domain: x.domain ?? '(no domain)', reason_codes: codes(x.reason_codes) })), ['domain', 'decisions', 'promote', 'borderline', 'pilot', 'demote', 'no_go', 'overrides_used', 'latest_verdict', 'latest_at', 'reason_codes']),
+    table(
+      'Foresight: the projection of each promote (margin over the Heimdall bar, cycles 1..n)',
+      (d.forecasts ?? []).map((f) => ({ ...f, projected_roi: f.projected_roi.map((r) => r.toFixed(3)).join(' → '), reason_codes: f.reason_codes.join(', ') || null })),
+      ['domain', 'week', 'verdict', 'confidence', 'projected_roi', 'collapse_risk', 'reason_codes'],
+    ),
     table('Decisions that used a signed override', (d.overrides ?? []).map((o) => ({ ...o, reason_codes: o.reason_codes.join(', ') })), ['decided_at', 'domain', 'source', 'verdict', 'decided_by', 'reason_codes']),
   ].join('\n');
 }

@@ -10,6 +10,7 @@ export interface PromotionDomainWeekRow {
   pilot: string;
   demote: string;
   no_go: string;
+  borderline: string;
   overrides_used: string;
   latest_verdict: string;
   latest_at: Date;
@@ -19,6 +20,17 @@ export interface PromotionReasonRow {
   domain: string | null;
   reason_code: string;
   count: string;
+}
+
+export interface PromotionForecastRow {
+  domain: string;
+  week: string;
+  verdict: string;
+  forecast: {
+    forecast: { projections: Array<{ cycle: number; roi: number }>; confidence: number };
+    reason_codes: string[];
+    collapse: { risk: string };
+  };
 }
 
 export interface PromotionOverrideRow {
@@ -53,6 +65,7 @@ export class PromotionReviewSectionRepository {
               count(*) FILTER (WHERE verdict = 'pilot')::text AS pilot,
               count(*) FILTER (WHERE verdict = 'demote')::text AS demote,
               count(*) FILTER (WHERE verdict = 'no_go')::text AS no_go,
+              count(*) FILTER (WHERE verdict = 'borderline')::text AS borderline,
               count(*) FILTER (WHERE override_digest IS NOT NULL)::text AS overrides_used,
               (array_agg(verdict ORDER BY seq DESC))[1] AS latest_verdict,
               max(decided_at) AS latest_at
@@ -73,6 +86,18 @@ export class PromotionReviewSectionRepository {
         WHERE d.decided_at >= $1 AND d.decided_at < $2
         GROUP BY d.domain, rc
         ORDER BY d.domain NULLS LAST, count(*) DESC, rc`,
+      [from, to],
+    );
+  }
+
+  /** Each domain's newest forecast of the week (the foresight gate's record of a Friday promote). */
+  forecasts(from: Date, to: Date): Promise<PromotionForecastRow[]> {
+    return sqlRows<PromotionForecastRow>(
+      this.dataSource,
+      `SELECT DISTINCT ON (domain) domain, to_char(week, 'YYYY-MM-DD') AS week, verdict, forecast
+         FROM promotion_decision
+        WHERE decided_at >= $1 AND decided_at < $2 AND forecast IS NOT NULL
+        ORDER BY domain, seq DESC`,
       [from, to],
     );
   }

@@ -4,7 +4,7 @@ import { PromotionReviewSectionRepository } from './promotion-review-section.rep
 import { PROMOTION } from './promotion.lever.js';
 import { promotionAttention, type PromotionReviewSection, renderPromotionSection } from './promotion-review-section.render.js';
 
-const VERDICTS = ['promote', 'pilot', 'demote', 'no_go'] as const;
+const VERDICTS = ['promote', 'borderline', 'pilot', 'demote', 'no_go'] as const;
 
 /**
  * The promotion verdicts' section of the weekly review (not to be confused with the Friday
@@ -19,7 +19,7 @@ export class PromotionReviewSectionService implements ReviewSectionContract<Prom
   ) {}
 
   async weekSection(from: Date, to: Date): Promise<PromotionReviewSection> {
-    const [domains, reasons, overrides] = await Promise.all([this.repo.domains(from, to), this.repo.reasonCodes(from, to), this.repo.overrides(from, to)]);
+    const [domains, reasons, overrides, forecasts] = await Promise.all([this.repo.domains(from, to), this.repo.reasonCodes(from, to), this.repo.overrides(from, to), this.repo.forecasts(from, to)]);
     const total = (k: (typeof VERDICTS)[number] | 'decisions' | 'overrides_used') => domains.reduce((n, d) => n + Number(d[k]), 0);
     return {
       decisions: total('decisions'),
@@ -33,6 +33,15 @@ export class PromotionReviewSectionService implements ReviewSectionContract<Prom
         latest_verdict: d.latest_verdict,
         latest_at: d.latest_at.toISOString(),
         reason_codes: reasons.filter((r) => r.domain === d.domain).map((r) => ({ reason_code: r.reason_code, count: Number(r.count) })),
+      })),
+      forecasts: forecasts.map((f) => ({
+        domain: f.domain,
+        week: f.week,
+        verdict: f.verdict,
+        confidence: f.forecast.forecast.confidence,
+        projected_roi: f.forecast.forecast.projections.map((p) => p.roi),
+        collapse_risk: f.forecast.collapse.risk,
+        reason_codes: f.forecast.reason_codes,
       })),
       overrides: overrides.map((o) => ({
         decided_at: o.decided_at.toISOString(),

@@ -32,9 +32,11 @@ export interface DecisionRow {
   reason_codes: string[];
   overrides: Record<string, unknown>;
   trace: unknown[];
+  /** The foresight gate's record of a Friday promote (menace's decision_log.jsonl fields); null otherwise. */
+  forecast: Record<string, unknown> | null;
 }
 
-export type NewDecision = Omit<DecisionRow, 'id' | 'seq'>;
+export type NewDecision = Omit<DecisionRow, 'id' | 'seq' | 'forecast'> & { forecast?: Record<string, unknown> | null };
 
 export interface DecisionFilter {
   domain?: string;
@@ -47,7 +49,7 @@ export interface DecisionFilter {
 
 /** One domain's sandbox week, summed from Heimdall's per-day counters. */
 const DECISION_COLUMNS = `id, seq::text AS seq, decided_at, decided_by, source, domain, to_char(week, 'YYYY-MM-DD') AS week, scorecard, policy,
-  rules_version::text AS rules_version, rules_digest, override_digest, verdict, reason_codes, overrides, trace`;
+  rules_version::text AS rules_version, rules_digest, override_digest, verdict, reason_codes, overrides, trace, forecast`;
 
 /** All of the promotion review's SQL. */
 @Injectable()
@@ -71,8 +73,8 @@ export class PromotionRepository {
   insertDecision(m: Queryable, d: NewDecision): Promise<DecisionRow | undefined> {
     return sqlOne<DecisionRow>(
       m,
-      `INSERT INTO promotion_decision (decided_at, decided_by, source, domain, week, scorecard, policy, rules_version, rules_digest, override_digest, verdict, reason_codes, overrides, trace)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+      `INSERT INTO promotion_decision (decided_at, decided_by, source, domain, week, scorecard, policy, rules_version, rules_digest, override_digest, verdict, reason_codes, overrides, trace, forecast)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (domain, week) WHERE week IS NOT NULL DO NOTHING
        RETURNING ${DECISION_COLUMNS}`,
       [
@@ -90,6 +92,7 @@ export class PromotionRepository {
         JSON.stringify(d.reason_codes),
         JSON.stringify(d.overrides),
         JSON.stringify(d.trace),
+        d.forecast ? JSON.stringify(d.forecast) : null,
       ],
     );
   }
@@ -117,7 +120,7 @@ export class PromotionRepository {
       `SELECT ${DECISION_COLUMNS} FROM promotion_decision
        WHERE ($1::text IS NULL OR domain = $1) AND ($2::text IS NULL OR verdict = $2) AND ($3::bigint IS NULL OR seq < $3)
          AND ($4::timestamptz IS NULL OR decided_at >= $4) AND ($5::timestamptz IS NULL OR decided_at < $5)
-       ORDER BY seq DESC LIMIT $6`,
+       ORDER BY promotion_decision.seq DESC LIMIT $6`,
       [f.domain ?? null, f.verdict ?? null, f.before ?? null, f.since ?? null, f.until ?? null, f.limit + 1],
     );
   }

@@ -60,6 +60,11 @@ export class WardenConfig {
   /** HMAC key of signed promotion overrides (docs/promotion-review.md); unset = every override is refused. A secret. */
   WARDEN_OVERRIDE_KEY?: string;
   /**
+   * A Friday promote whose forecast fails (the foresight gate, docs/promotion-review.md) becomes
+   * `borderline`, filed for a borderline review; off: `pilot`, as menace does with no review bucket.
+   */
+  WARDEN_PROMOTION_BORDERLINE_REVIEW = true;
+  /**
    * Acts that need a second operator's approval (docs/approvals.md "Two-person rule"): a comma list
    * of act names, or `none`. Unset: every two-person act in production, none in development. The
    * acts are the levers' (registered with approvals), so the approvals module checks the names at
@@ -203,6 +208,7 @@ const SPECS = {
   WARDEN_WEBHOOK_DEAD_AFTER_SECONDS: int(1, 90 * 24 * 3600)({ default: defaults.WARDEN_WEBHOOK_DEAD_AFTER_SECONDS }),
   WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER: int(1, 100_000)({ default: defaults.WARDEN_APPROVALS_MAX_PENDING_PER_REQUESTER }),
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
+  WARDEN_PROMOTION_BORDERLINE_REVIEW: flag({ default: defaults.WARDEN_PROMOTION_BORDERLINE_REVIEW }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
   WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
   WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),

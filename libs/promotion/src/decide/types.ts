@@ -1,5 +1,7 @@
 export const VERDICTS = ['promote', 'demote', 'pilot', 'no_go'] as const;
 export type Verdict = (typeof VERDICTS)[number];
+/** What a decision of the log can say: the rules' verdicts, and `borderline`, which only the foresight gate gives (decide/foresight.ts). */
+export const LOG_VERDICTS = [...VERDICTS, 'borderline'] as const;
 
 export const isVerdict = (v: unknown): v is Verdict => typeof v === 'string' && (VERDICTS as readonly string[]).includes(v);
 
@@ -28,6 +30,8 @@ export class PromotionInputError extends Error {
 /** One step of the evaluation, in the order it ran. */
 export type TraceEntry =
   | { step: 'alignment_veto' | 'security_veto'; status: string; result: 'pass' | 'veto' }
+  /** the foresight gate on a Friday promote (decide/foresight.ts): its verdict, and why */
+  | { step: 'foresight'; safe: boolean; reason_codes: string[]; confidence: number; result: 'promote' | 'borderline' | 'pilot' }
   | { step: 'micro_pilot'; sandbox_roi: number | null; adapter_roi: number | null; sandbox_low: number; adapter_high: number; result: 'pilot' | 'not_triggered' | 'bypassed' }
   | { step: 'variance'; variance: number | null; max_variance: number | null; result: 'no_go' | 'ok' | 'skipped' }
   | { step: 'scenario_thresholds'; below_min: string[]; result: 'no_go' | 'ok' | 'skipped' }

@@ -1,16 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
-import { VERDICTS } from '../decide/types.js';
+import { LOG_VERDICTS } from '../decide/types.js';
 import type { DecisionRow } from '../promotion.repository.js';
 
 export class PromotionDecisionQueryDto extends PageQueryDto {
   @IdentifierField('Only this domain', true)
   domain?: string;
 
-  @ApiPropertyOptional({ enum: VERDICTS, description: 'Only this verdict' })
+  @ApiPropertyOptional({ enum: LOG_VERDICTS, description: 'Only this verdict' })
   @IsOptional()
-  @IsIn(VERDICTS)
+  @IsIn(LOG_VERDICTS)
   verdict?: string;
 }
 
@@ -27,10 +27,17 @@ export class PromotionDecisionResponseDto {
   @ApiProperty({ type: String, nullable: true, description: 'Version of the active rule file used; null for rules given in the request or the built-ins' }) rules_version: string | null;
   @ApiProperty() rules_digest: string;
   @ApiProperty({ type: String, nullable: true, description: "SHA-256 of the override's signature" }) override_digest: string | null;
-  @ApiProperty({ enum: VERDICTS }) verdict: string;
+  @ApiProperty({ enum: LOG_VERDICTS }) verdict: string;
   @ApiProperty({ type: [String] }) reason_codes: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) overrides: Record<string, unknown>;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) trace: unknown[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "The foresight gate's record of a Friday promote, in menace's decision_log.jsonl fields (timestamp, workflow_id, forecast {projections, confidence, upgrade_id}, decision, reason_codes) plus trend, collapse and thresholds; null when no forecast was made",
+  })
+  forecast: Record<string, unknown> | null;
 
   static from(r: DecisionRow): PromotionDecisionResponseDto {
     return Object.assign(new PromotionDecisionResponseDto(), { ...r, decided_at: new Date(r.decided_at).toISOString() });
