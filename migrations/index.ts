@@ -30,6 +30,7 @@ import { GateDecisionIndexes1763700001770 } from './1763700001770-GateDecisionIn
 import { Changes1763700001800 } from './1763700001800-Changes.js';
 import { StreamEvent1763700001900 } from './1763700001900-StreamEvent.js';
 import { AuditHashChain1763700002000 } from './1763700002000-AuditHashChain.js';
+import { ConsoleOidc1763700002250 } from './1763700002250-ConsoleOidc.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
 export const ALL_MIGRATIONS = [
@@ -65,4 +66,5 @@ export const ALL_MIGRATIONS = [
   Changes1763700001800,
   StreamEvent1763700001900,
   AuditHashChain1763700002000,
+  ConsoleOidc1763700002250,
 ];
