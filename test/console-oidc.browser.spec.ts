@@ -25,6 +25,7 @@ const PEOPLE: Record<string, { username: string; groups: string[] }> = {
   'olga-7f3a': { username: 'olga', groups: ['staff', 'warden-ops'] },
   'adam-91c2': { username: 'adam', groups: ['warden-admins'] },
   'nora-55e0': { username: 'nora', groups: ['staff', 'Warden-Ops'] },
+  'sara-0b4d': { username: 'sara', groups: ['warden-ops'] },
 };
 
 let idp: Server;
@@ -83,6 +84,8 @@ beforeAll(async () => {
       WARDEN_OIDC_CLIENT_ID: CLIENT_ID,
       WARDEN_OIDC_CLIENT_SECRET: CLIENT_SECRET,
       WARDEN_OIDC_ROLES: 'warden-admins=admin,warden-ops=operator',
+      // The stream checks its subscribers at each heartbeat: often, so the sign-out test sees it soon.
+      WARDEN_STREAM_HEARTBEAT_MS: '300',
       LOG_LEVEL: 'debug',
     },
     logDestination: { write: (line: string) => void logged.push(line) },
@@ -280,16 +283,59 @@ describe('console sign-in through an OpenID provider (real IdP, real browser, re
 
   it('sign-out revokes the session server-side: the old cookie no longer works', async () => {
     const page = await fresh();
-    await signIn(page, 'olga-7f3a');
+    await signIn(page, 'sara-0b4d');
     const cookie = await sessionCookie(page);
     expect(cookie).toBeDefined();
     const read = async () => (await fetch(`${t.url}${G}/go-live/state`, { headers: { cookie: `warden_session=${cookie}` } })).status;
     expect(await read()).toBe(200);
+    // The control-state stream, held with the session: it outlives many heartbeats (each checks the
+    // subscriber is still someone), and ends with the person's last session (Sara has only this one).
+    const stream = await fetch(`${t.url}${G}/stream`, { headers: { cookie: `warden_session=${cookie}` } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = '';
+    const started = Date.now();
+    while ((seen.match(/: hb/g) ?? []).length < 5) {
+      const chunk = await reader.read();
+      expect(chunk.done).toBe(false);
+      seen += decoder.decode(chunk.value);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    }
     await page.click('text=Sign out');
     await page.waitForURL(`${t.url}/console/sign-in`);
     expect(await read()).toBe(401);
-    const [audit] = await t.sql(`SELECT principal FROM audit_log WHERE action = 'console.sign_out' AND subject = $1 ORDER BY id DESC LIMIT 1`, [personOf('olga-7f3a')]);
-    expect(audit.principal).toBe('oidc:olga');
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r(false), 30_000))])).toBe(true);
+    const [audit] = await t.sql(`SELECT principal FROM audit_log WHERE action = 'console.sign_out' AND subject = $1 ORDER BY id DESC LIMIT 1`, [personOf('sara-0b4d')]);
+    expect(audit.principal).toBe('oidc:sara');
+  });
+
+  it('an instance started without the OIDC variables accepts no SSO session (token sessions live on)', async () => {
+    const page = await fresh();
+    await signIn(page, 'olga-7f3a');
+    const sso = await sessionCookie(page);
+    const signedIn = await fetch(`${t.url}/console/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: await t.token('operator') }).toString(),
+      redirect: 'manual',
+    });
+    const byToken = /warden_session=([^;]+)/.exec(signedIn.headers.get('set-cookie') ?? '')?.[1];
+    const plain = await startTestApp({ databaseUrl: t.databaseUrl });
+    try {
+      const read = async (base: string, cookie?: string) => (await fetch(`${base}${G}/go-live/state`, { headers: { cookie: `warden_session=${cookie}` } })).status;
+      expect(await read(t.url, sso)).toBe(200);
+      expect(await read(plain.url, sso)).toBe(401);
+      expect(await read(plain.url, byToken)).toBe(200);
+      // Nor does it offer the provider on its sign-in page, or start a flow.
+      expect(await (await fetch(`${plain.url}/console/sign-in`)).text()).not.toContain('sign-in-oidc');
+      expect((await fetch(`${plain.url}/console/sign-in/oidc`, { redirect: 'manual' })).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('the client secret never reaches the log', () => {

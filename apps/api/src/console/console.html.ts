@@ -98,7 +98,7 @@ export function signInPage(message?: string, kind: 'error' | 'info' = 'error', s
     ${sso ? '' : notice}
     <label for="token">API token</label>
     <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required maxlength="500"${sso ? '' : ' autofocus'}>
-    <button type="submit" class="${sso ? '' : 'primary'}">Sign in</button>
+    <button type="submit" class="${sso ? 'secondary' : 'primary'}">Sign in</button>
   </form>
 </main>
 </body>

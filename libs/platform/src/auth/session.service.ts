@@ -129,6 +129,8 @@ export class SessionService {
       throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'sessions cannot be verified: the database cannot be reached (failing closed)');
     }
     if (!row) return null;
+    // An SSO session lives only while SSO is configured: turning it off (the provider compromised, say) ends them all.
+    if (row.person.startsWith(OIDC_PERSON_PREFIX) && this.config.oidc === null) return null;
     const csrfToken = csrfFor(session);
     if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
     return {
