@@ -31,6 +31,7 @@ import { Changes1763700001800 } from './1763700001800-Changes.js';
 import { StreamEvent1763700001900 } from './1763700001900-StreamEvent.js';
 import { AuditHashChain1763700002000 } from './1763700002000-AuditHashChain.js';
 import { GateApprovalKeys1763700002200 } from './1763700002200-GateApprovalKeys.js';
+import { ConsoleOidc1763700002250 } from './1763700002250-ConsoleOidc.js';
 import { PromotionForesight1763700002300 } from './1763700002300-PromotionForesight.js';
 
 /** Every migration, in order. ESM cannot glob-load, so each is listed here. */
@@ -68,5 +69,6 @@ export const ALL_MIGRATIONS = [
   StreamEvent1763700001900,
   AuditHashChain1763700002000,
   GateApprovalKeys1763700002200,
+  ConsoleOidc1763700002250,
   PromotionForesight1763700002300,
 ];

@@ -88,6 +88,26 @@ describe('console sessions: idle timeout and a cap per person', () => {
     expect(await t.sql(`SELECT 1 FROM audit_log WHERE action = 'console.sign_out' AND subject = $1`, [`token:${id}`])).toHaveLength(1);
   });
 
+  it('the cap counts the person, not the token: two tokens of one owner share five sessions', async () => {
+    const owner = `pat-${Date.now().toString(36)}`;
+    const [first, second] = await Promise.all([0, 1].map(async () => (await t.http('POST', '/api/governance/tokens', { name: `${owner}-${Math.random().toString(36).slice(2, 8)}`, role: 'operator', owner })).body.token as string));
+    const sessions: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      sessions.push(await signIn(first));
+      t.clock.advance(1000);
+    }
+    // The other token of the same person signs in: the person's oldest session goes, whichever token opened it.
+    const sixth = await signIn(second);
+    expect(await read(sessions[0])).toBe(401);
+    for (const s of [...sessions.slice(1), sixth]) expect(await read(s)).toBe(200);
+    const [{ n }] = await t.sql(`SELECT count(*)::int AS n FROM console_session WHERE person = $1 AND revoked_at IS NULL`, [`token:${owner}`]);
+    expect(n).toBe(5);
+    // Both at once, many times: still five for the person.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => signIn(i % 2 ? first : second)));
+    const [{ m }] = await t.sql(`SELECT count(*)::int AS m FROM console_session WHERE person = $1 AND revoked_at IS NULL`, [`token:${owner}`]);
+    expect(m).toBe(5);
+  });
+
   it('the cap is per person: another token signing in revokes nothing of the first', async () => {
     const mine = await t.token('operator');
     const theirs = await t.token('operator');

@@ -63,6 +63,8 @@ export interface TestAppOptions {
   goLiveMiddleware?: boolean;
   imports?: CreateAppOptions['imports'];
   logDestination?: CreateAppOptions['logDestination'];
+  /** A fixed port (default: any free one), for tests that must name Warden's address in its own config (WARDEN_PUBLIC_URL). */
+  port?: number;
 }
 
 /** The real app, on a real port, against a real PostgreSQL database. */
@@ -81,7 +83,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const clock = options.clock ?? new ManualClock(new Date());
   const app = await createApp({ config, clock: clock as Clock, goLiveMiddleware: options.goLiveMiddleware, imports: options.imports, logDestination: options.logDestination });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });

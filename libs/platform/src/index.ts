@@ -9,6 +9,7 @@ export * from './auth/auth.decorators.js';
 export * from './auth/token.service.js';
 export { AuthGuard } from './auth/auth.guard.js';
 export * from './auth/session.service.js';
+export { OIDC_FLOW_COOKIE, OIDC_START_PATH, OidcRefusal, OidcService } from './auth/oidc.service.js';
 export * from './audit/audit.service.js';
 export * from './audit/audit-chain.service.js';
 export * from './audit/audit-chain.walk.js';

@@ -9,6 +9,8 @@ import { AuditChainService } from './audit/audit-chain.service.js';
 import { AuditService } from './audit/audit.service.js';
 import { ApiTokenEntity } from './auth/api-token.entity.js';
 import { AuthGuard } from './auth/auth.guard.js';
+import { OidcFlowRepository } from './auth/oidc-flow.repository.js';
+import { OidcService } from './auth/oidc.service.js';
 import { SessionRepository } from './auth/session.repository.js';
 import { SessionService } from './auth/session.service.js';
 import { TokenService } from './auth/token.service.js';
@@ -81,6 +83,8 @@ const SHARED = [
   LeverExplorer,
   SessionRepository,
   SessionService,
+  OidcFlowRepository,
+  OidcService,
   StreamRegistry,
   StreamRepository,
   StreamService,

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CONSOLE_PAGE_HEADERS, ConsolePanelRegistry, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
+import { CONSOLE_PAGE_HEADERS, ConsolePanelRegistry, OIDC_FLOW_COOKIE, OIDC_START_PATH, OidcRefusal, OidcService, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
 import { CONSOLE_JS } from './console.client.js';
 import { CONSOLE_CSS } from './console.css.js';
-import { type ConsolePage, consolePage, notFoundPage, signInPage } from './console.html.js';
+import { type ConsolePage, consolePage, continuePage, notFoundPage, signInPage } from './console.html.js';
 
 /**
  * The operator console: server-rendered page frames, a stylesheet, the shell's script and each
@@ -21,6 +21,7 @@ export class ConsoleController {
   constructor(
     private readonly sessions: SessionService,
     private readonly panels: ConsolePanelRegistry,
+    private readonly oidc: OidcService,
   ) {}
 
   @Get('assets/console.css')
@@ -47,7 +48,36 @@ export class ConsoleController {
   @Get('sign-in')
   @Public()
   signInForm(@Query('expired') expired: string | undefined, @Res() reply: FastifyReply): FastifyReply {
-    return html(reply, 200, signInPage(expired ? 'Your session has ended. Sign in again.' : undefined, 'info'));
+    return html(reply, 200, signInPage(expired ? 'Your session has ended. Sign in again.' : undefined, 'info', this.sso()));
+  }
+
+  /** Starts an SSO sign-in: to the provider, with the flow's handle in a short-lived cookie (its state, nonce and verifier stay here). */
+  @Get('sign-in/oidc')
+  @Public()
+  async oidcStart(@Res() reply: FastifyReply): Promise<FastifyReply> {
+    try {
+      const started = await this.oidc.start();
+      return reply.code(303).header('set-cookie', this.flowCookie(started.handle, started.maxAgeSeconds)).header('cache-control', 'no-store').header('location', started.location).send();
+    } catch (err) {
+      return this.oidcRefused(reply, err);
+    }
+  }
+
+  /**
+   * The provider's redirect back. The session cookie is SameSite=Strict, and this request came from
+   * the provider's site: a redirect from here would not carry it, so a page of ours moves on.
+   */
+  @Get('sign-in/oidc/callback')
+  @Public()
+  async oidcCallback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    const query = request.url.indexOf('?');
+    try {
+      const signed = await this.oidc.finish(readCookie(request.headers.cookie, OIDC_FLOW_COOKIE), query === -1 ? '' : request.url.slice(query));
+      void reply.header('set-cookie', [this.sessions.cookie(signed.session, signed.expiresAt), this.flowCookie('', 0)]);
+      return html(reply.header('cache-control', 'no-store'), 200, continuePage('/console'));
+    } catch (err) {
+      return this.oidcRefused(reply.header('set-cookie', this.flowCookie('', 0)), err);
+    }
   }
 
   @Post('sign-in')
@@ -56,7 +86,7 @@ export class ConsoleController {
     if (crossSite(request)) return crossSiteRefused(reply);
     const token = field(request.body, 'token');
     const signed = token ? await this.sessions.signIn(token) : null;
-    if (!signed) return html(reply, 401, signInPage('That token is not valid (unknown or revoked).'));
+    if (!signed) return html(reply, 401, signInPage('That token is not valid (unknown or revoked).', 'error', this.sso()));
     return reply.code(303).header('set-cookie', this.sessions.cookie(signed.session, signed.expiresAt)).header('cache-control', 'no-store').header('location', '/console').send();
   }
 
@@ -100,6 +130,20 @@ export class ConsoleController {
     const page = slug === undefined ? pages[0] : pages.find((p, i) => i > 0 && p.slug === slug);
     if (!page) return html(reply, 404, notFoundPage());
     return html(reply, 200, consolePage(pages, page, { name: live.principal.name, role: live.principal.role, csrfToken: live.csrfToken }));
+  }
+
+  private sso(): { href: string } | undefined {
+    return this.oidc.enabled ? { href: OIDC_START_PATH } : undefined;
+  }
+
+  /** Lax, not Strict: it must come back with the provider's redirect, a navigation from another site. */
+  private flowCookie(handle: string, maxAgeSeconds: number): string {
+    return `${OIDC_FLOW_COOKIE}=${handle}; HttpOnly; SameSite=Lax; Path=${OIDC_START_PATH}; Max-Age=${maxAgeSeconds}${this.sessions.secureAttribute()}`;
+  }
+
+  private oidcRefused(reply: FastifyReply, err: unknown): FastifyReply {
+    if (!(err instanceof OidcRefusal)) throw err;
+    return html(reply.header('cache-control', 'no-store'), err.status, signInPage(err.message, 'error', this.sso(), err.code));
   }
 
   /** The navigation: every declared panel in order, the first at /console. */

@@ -74,20 +74,46 @@ export function consolePage(pages: readonly ConsolePage[], page: ConsolePage, vi
 `;
 }
 
-export function signInPage(message?: string, kind: 'error' | 'info' = 'error'): string {
+/**
+ * The sign-in page: the company's identity provider when configured (`sso`), and the token form,
+ * which stays for development and break-glass. `code` marks a refusal for tests and tools.
+ */
+export function signInPage(message?: string, kind: 'error' | 'info' = 'error', sso?: { href: string }, code?: string): string {
+  const notice = message ? `<p class="notice ${kind}" role="alert"${code ? ` data-error="${esc(code)}"` : ''}>${esc(message)}</p>` : '';
+  const provider = sso
+    ? `<div class="card sign-in-card">
+    <h1>Warden console</h1>
+    ${notice}
+    <p><a id="sign-in-oidc" href="${esc(sso.href)}">Sign in with your company account</a></p>
+    <p class="muted">Your role comes from your groups at the identity provider.</p>
+  </div>
+  `
+    : '';
   return `${head('Sign in')}
 <body class="sign-in">
 <main id="main">
-  <form class="card sign-in-card" method="post" action="/console/sign-in">
-    <h1>Warden console</h1>
-    <p class="muted">Sign in with your API token. The token is exchanged for a session of at most 8 hours; it is not stored in the browser.</p>
-    ${message ? `<p class="notice ${kind}" role="alert">${esc(message)}</p>` : ''}
+  ${provider}<form class="card sign-in-card" method="post" action="/console/sign-in">
+    ${sso ? '<h2>Sign in with a token</h2>' : '<h1>Warden console</h1>'}
+    <p class="muted">${sso ? 'For development and emergencies (break-glass). ' : ''}Sign in with your API token. The token is exchanged for a session of at most 8 hours; it is not stored in the browser.</p>
+    ${sso ? '' : notice}
     <label for="token">API token</label>
-    <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required maxlength="500" autofocus>
-    <button type="submit" class="primary">Sign in</button>
+    <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required maxlength="500"${sso ? '' : ' autofocus'}>
+    <button type="submit" class="${sso ? 'secondary' : 'primary'}">Sign in</button>
   </form>
 </main>
 </body>
+</html>
+`;
+}
+
+/**
+ * After the provider's redirect: a page of ours moves on to the console, so the navigation starts
+ * on Warden's own site and the SameSite=Strict session cookie goes with it (no script: a refresh).
+ */
+export function continuePage(to: string): string {
+  return `${head('Signed in', `<meta http-equiv="refresh" content="0;url=${esc(to)}">
+`)}
+<body class="sign-in"><main id="main"><div class="card sign-in-card"><h1>Signed in</h1><p><a href="${esc(to)}">Continue to the console</a></p></div></main></body>
 </html>
 `;
 }

@@ -37,6 +37,10 @@ export class ApiTokenEntity {
   @Column({ type: 'text', name: 'owner' })
   owner: string;
 
+  /** The SSO person (`oidc:<issuer>#<subject>`) the token belongs to, when that person created it; its person then (docs/auth.md). */
+  @Column({ type: 'text', name: 'owner_person', nullable: true })
+  ownerPerson: string | null;
+
   /** The maker's token id (`system` for Warden's own), beside its name in createdBy. */
   @Column({ type: 'text', name: 'created_by_token', nullable: true })
   createdByToken: string | null;

@@ -25,16 +25,23 @@ export interface Principal {
   identities?: string[] | null;
   /**
    * Who acts behind it, compared by approvals (docs/auth.md, "Persons"): `token:<owner>` (lower
-   * case) for a token, `system` for Warden, `cli:<user>` for the local CLI. A plain string, so a
-   * console user signed in through SSO can later be `oidc:<issuer>#<subject>` without approvals
-   * changing. Absent: see personOf.
+   * case) for a token, `oidc:<issuer>#<subject>` for a console user signed in through the OpenID
+   * provider (whose tokenId is that same string: it has no token) and for the tokens that person
+   * made, `system` for Warden, `cli:<user>` for the local CLI. Absent: see personOf.
    */
   person?: string;
 }
 
-/** A token's person: `token:` and its owner, compared case-insensitively like token names. */
-export function tokenPerson(owner: string): string {
-  return `token:${owner.trim().toLowerCase()}`;
+/** A token's person: its IdP person when one made it for itself, else `token:` and its owner, compared case-insensitively like token names. */
+export function tokenPerson(owner: string, ownerPerson?: string | null): string {
+  return ownerPerson ?? `token:${owner.trim().toLowerCase()}`;
+}
+
+export const OIDC_PERSON_PREFIX = 'oidc:';
+
+/** The person the OpenID provider vouches for: its issuer and subject, exactly (subjects are case-sensitive and unique per issuer). */
+export function oidcPerson(issuer: string, subject: string): string {
+  return `${OIDC_PERSON_PREFIX}${issuer}#${subject}`;
 }
 
 /**
@@ -56,7 +63,8 @@ export const SYSTEM_PRINCIPAL: Principal = { tokenId: SYSTEM_TOKEN_ID, name: 'sy
  * Names no token may take (compared case-insensitively): every name Warden records for its own
  * acts — `system` (jobs, expiry sweeps, migrations), every lever's name (a lever that acts on its own,
  * as the tripwire throttles, acts under it; passed in as `leverNames`), `bootstrap` (the bootstrap admin token, named by Warden itself), `cli:<user>` (the local
- * CLI) — and the names an operator would read as Warden's own.
+ * CLI), `oidc:` (console users signed in through the OpenID provider) — and the names an operator
+ * would read as Warden's own.
  */
 export const RESERVED_TOKEN_NAMES = [
   'system',
@@ -73,7 +81,7 @@ export const RESERVED_TOKEN_NAMES = [
   'anonymous',
   'unknown',
 ] as const;
-const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstrap#', 'warden:'];
+const RESERVED_PREFIXES = ['cli:', 'system:', 'system-', 'bootstrap-', 'bootstrap#', 'warden:', 'oidc:'];
 
 /**
  * A token name: ASCII letters, digits and `._@+-` or inner spaces, up to 100 characters. Plain

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../clock/clock.js';
 import { WardenConfig } from '../config/warden-config.js';
 import { PlatformErrorCode, WardenError } from '../errors/warden-error.js';
-import { type Principal, tokenPerson } from './principal.js';
+import { OIDC_PERSON_PREFIX, personOf, type Principal } from './principal.js';
 import { SessionRepository } from './session.repository.js';
 import { TokenService } from './token.service.js';
 
@@ -40,6 +40,11 @@ function csrfFor(session: string): string {
   return createHmac('sha256', session).update('warden-console-csrf').digest('base64url');
 }
 
+/** A sign-in's audit subject: the token it used (as before), or the SSO person. */
+function sessionSubject(tokenId: string | null, person: string): string {
+  return tokenId ? `token:${tokenId}` : person;
+}
+
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -57,10 +62,10 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 /**
- * Console sessions: a token exchanged for a cookie at sign-in, checked (with its token) on every
- * request. A session ends at sign-out, after 8 hours, after WARDEN_SESSION_IDLE_MINUTES unused, when
- * its token is revoked, or when its person signs in beyond WARDEN_SESSION_MAX_PER_PERSON sessions
- * (the oldest goes).
+ * Console sessions: a token (or an OpenID provider's word, OidcService) exchanged for a cookie at
+ * sign-in, checked (with its token, if any) on every request. A session ends at sign-out, after 8
+ * hours, after WARDEN_SESSION_IDLE_MINUTES unused, when its token is revoked, or when its person
+ * signs in beyond WARDEN_SESSION_MAX_PER_PERSON sessions (the oldest goes).
  */
 @Injectable()
 export class SessionService {
@@ -79,18 +84,36 @@ export class SessionService {
   async signIn(token: string): Promise<SignedIn | null> {
     const principal = await this.tokens.authenticate(token);
     if (!principal) return null;
+    return this.open(principal, true, { method: 'token' });
+  }
+
+  /**
+   * A session for a person the OpenID provider vouched for (OidcService.finish): no token behind
+   * it; its principal's token id is its person (`oidc:<issuer>#<subject>`), its role the one mapped
+   * from its groups now. `details` (groups, issuer) go to the sign-in's audit row.
+   */
+  signInPerson(principal: Principal, details: Record<string, unknown>): Promise<SignedIn> {
+    if (!principal.person?.startsWith(OIDC_PERSON_PREFIX) || principal.tokenId !== principal.person) {
+      throw new Error('an SSO principal carries its person as token id');
+    }
+    return this.open(principal, false, { method: 'oidc', ...details });
+  }
+
+  private async open(principal: Principal, viaToken: boolean, details: Record<string, unknown>): Promise<SignedIn> {
+    const person = personOf(principal);
     const session = randomBytes(32).toString('base64url');
     const csrfToken = csrfFor(session);
     const createdAt = this.clock.now();
     const expiresAt = new Date(createdAt.getTime() + SESSION_TTL_MS);
     await this.dataSource.transaction(async (manager) => {
-      // At most WARDEN_SESSION_MAX_PER_PERSON live sessions: a stolen cookie does not outlive five new sign-ins.
-      const evicted = await this.repository.evictBeyond(manager, principal.tokenId, this.config.WARDEN_SESSION_MAX_PER_PERSON, createdAt);
-      await this.repository.insert(manager, { idHash: sha256(session), principal, csrfHash: sha256(csrfToken), createdAt, expiresAt });
+      // At most WARDEN_SESSION_MAX_PER_PERSON live sessions of a person, whichever of its tokens (or
+      // SSO sign-ins) opened them: a stolen cookie does not outlive five new sign-ins.
+      const evicted = await this.repository.evictBeyond(manager, person, this.config.WARDEN_SESSION_MAX_PER_PERSON, createdAt);
+      await this.repository.insert(manager, { idHash: sha256(session), principal, person, viaToken, csrfHash: sha256(csrfToken), createdAt, expiresAt });
       await this.audit.record(manager, principal, {
         action: 'console.sign_in',
-        subject: `token:${principal.tokenId}`,
-        details: { expires_at: expiresAt.toISOString(), ...(evicted ? { revoked_oldest_sessions: evicted } : {}) },
+        subject: sessionSubject(viaToken ? principal.tokenId : null, person),
+        details: { ...details, person, role: principal.role, expires_at: expiresAt.toISOString(), ...(evicted ? { revoked_oldest_sessions: evicted } : {}) },
       });
     });
     return { session, csrfToken, principal, expiresAt };
@@ -106,10 +129,12 @@ export class SessionService {
       throw WardenError.unavailable(PlatformErrorCode.GovernanceUnavailable, 'sessions cannot be verified: the database cannot be reached (failing closed)');
     }
     if (!row) return null;
+    // An SSO session lives only while SSO is configured: turning it off (the provider compromised, say) ends them all.
+    if (row.person.startsWith(OIDC_PERSON_PREFIX) && this.config.oidc === null) return null;
     const csrfToken = csrfFor(session);
     if (!sameText(sha256(csrfToken), row.csrf_hash)) return null;
     return {
-      principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: tokenPerson(row.owner) },
+      principal: { tokenId: row.token_id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: row.person },
       csrfToken,
     };
   }
@@ -121,8 +146,8 @@ export class SessionService {
 
   async signOut(session: string, principal: Principal): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const tokenId = await this.repository.revoke(manager, sha256(session), this.clock.now());
-      if (tokenId) await this.audit.record(manager, principal, { action: 'console.sign_out', subject: `token:${tokenId}` });
+      const ended = await this.repository.revoke(manager, sha256(session), this.clock.now());
+      if (ended) await this.audit.record(manager, principal, { action: 'console.sign_out', subject: sessionSubject(ended.token_id, ended.person), details: { person: ended.person } });
     });
   }
 
@@ -134,6 +159,11 @@ export class SessionService {
 
   clearCookie(): string {
     return `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${this.secure()}`;
+  }
+
+  /** `; Secure` in production: the console's other cookies follow the session cookie's rule. */
+  secureAttribute(): string {
+    return this.secure();
   }
 
   private secure(): string {

@@ -11,7 +11,7 @@ import { NotifyListener } from '../notify/notify-listener.js';
 import { ApiTokenEntity } from './api-token.entity.js';
 import { AuthErrorCode } from './auth.errors.js';
 import { LeverExplorer } from '../lever/lever-explorer.js';
-import { IDENTITY_PATTERN, isReservedTokenName, personOf, type Principal, type Role, TOKEN_NAME_PATTERN, tokenPerson } from './principal.js';
+import { IDENTITY_PATTERN, isReservedTokenName, OIDC_PERSON_PREFIX, personOf, type Principal, type Role, TOKEN_NAME_PATTERN, tokenPerson } from './principal.js';
 import { RevocationBroadcast } from './revocation-broadcast.js';
 
 const CACHE_MS = 5000;
@@ -19,7 +19,7 @@ const CACHE_MS = 5000;
 const LOOKUP_ATTEMPTS = 5;
 
 /** A token row as the API shows it (never its hash). */
-const TOKEN_COLUMNS = `id, name, role, engines, domains, identities, owner, created_at AS "createdAt", created_by AS "createdBy",
+const TOKEN_COLUMNS = `id, name, role, engines, domains, identities, owner, owner_person AS "ownerPerson", created_at AS "createdAt", created_by AS "createdBy",
   created_by_token AS "createdByToken", created_by_person AS "createdByPerson", revoked_at AS "revokedAt"`;
 
 export function hashToken(token: string): string {
@@ -32,7 +32,10 @@ export interface CreateTokenInput {
   engines?: string[] | null;
   domains?: string[] | null;
   identities?: string[] | null;
-  /** The person the token belongs to; left out, the token is its own person (owner = its name). */
+  /**
+   * The person the token belongs to; left out, the token is its own person (owner = its name) —
+   * except when an SSO person creates it: then it is that person's (docs/auth.md, "Single sign-on").
+   */
   owner?: string | null;
 }
 
@@ -148,10 +151,10 @@ export class TokenService implements OnModuleInit {
   }
 
   private async query(hash: string): Promise<Principal | null> {
-    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null; owner: string }>;
+    let rows: Array<{ id: string; name: string; role: Role; engines: string[] | null; domains: string[] | null; identities: string[] | null; owner: string; owner_person: string | null }>;
     try {
       // The read path (read-only session, no held-back Sync): a lookup writes nothing.
-      rows = await this.reads.query(`SELECT id, name, role, engines, domains, identities, owner FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
+      rows = await this.reads.query(`SELECT id, name, role, engines, domains, identities, owner, owner_person FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL`, [
         hash,
       ]);
     } catch (err) {
@@ -161,7 +164,7 @@ export class TokenService implements OnModuleInit {
     }
     const row = rows[0];
     return row
-      ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: tokenPerson(row.owner) }
+      ? { tokenId: row.id, name: row.name, role: row.role, engines: row.engines, domains: row.domains, identities: row.identities, person: tokenPerson(row.owner, row.owner_person) }
       : null;
   }
 
@@ -186,8 +189,10 @@ export class TokenService implements OnModuleInit {
         `only engine tokens are bound: a '${input.role}' token acts on every engine and domain and claims any identity, so engines/domains/identities would be ignored`,
       );
     }
-    const owner = input.owner?.trim() || name;
-    if (!TOKEN_NAME_PATTERN.test(owner) || isReservedTokenName(owner, this.levers.contributions().levers)) {
+    // An SSO person's own token is theirs (the IdP vouches for who they are); a named owner is an admin's word, as before.
+    const ownerPerson = !input.owner?.trim() && personOf(actor).startsWith(OIDC_PERSON_PREFIX) ? personOf(actor) : null;
+    const owner = input.owner?.trim() || (ownerPerson ? actor.name : name);
+    if (!ownerPerson && (!TOKEN_NAME_PATTERN.test(owner) || isReservedTokenName(owner, this.levers.contributions().levers))) {
       throw WardenError.badRequest('validation_failed', `owner '${owner}' must be a plain name (like a token name) that Warden does not use for itself`);
     }
     const badIdentity = identities?.find((i) => !IDENTITY_PATTERN.test(i));
@@ -199,15 +204,15 @@ export class TokenService implements OnModuleInit {
         const [taken] = await manager.query(`SELECT 1 FROM api_token WHERE lower(name) = lower($1)`, [name]);
         if (taken) throw nameTaken(name);
         const [row] = await manager.query(
-          `INSERT INTO api_token (name, token_hash, role, engines, domains, identities, created_by, owner, created_by_token, created_by_person)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO api_token (name, token_hash, role, engines, domains, identities, created_by, owner, created_by_token, created_by_person, owner_person)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            RETURNING ${TOKEN_COLUMNS}`,
-          [name, hashToken(token), input.role, engines, domains, identities, actor.name, owner, actor.tokenId, personOf(actor)],
+          [name, hashToken(token), input.role, engines, domains, identities, actor.name, owner, actor.tokenId, personOf(actor), ownerPerson],
         );
         await this.audit.record(manager, actor, {
           action: 'token.create',
           subject: `token:${row.id}`,
-          details: { name, role: input.role, engines, domains, identities, owner, person: tokenPerson(owner), created_by_person: personOf(actor) },
+          details: { name, role: input.role, engines, domains, identities, owner, person: tokenPerson(owner, ownerPerson), created_by_person: personOf(actor) },
         });
         return row as ApiTokenEntity;
       });

@@ -1,4 +1,6 @@
 import { customCleanEnv, EnvError, makeExactValidator, makeValidator } from 'envalid';
+import type { Role } from '../auth/principal.js';
+import { claimName, clientId, clientSecret, issuerUrl, oidcSettings, type OidcSettings, publicUrl, roleMapping, scopes } from './oidc-config.js';
 import { redactUrl } from './redact.js';
 
 /**
@@ -73,7 +75,7 @@ export class WardenConfig {
   WARDEN_TWO_PERSON?: string[];
   /** A console session unused this long is dead server-side, whatever its cookie says (docs/console.md). */
   WARDEN_SESSION_IDLE_MINUTES = 30;
-  /** Live console sessions per person (token); signing in once more revokes the oldest. */
+  /** Live console sessions per person (a token's owner, or an SSO subject); signing in once more revokes the oldest. */
   WARDEN_SESSION_MAX_PER_PERSON = 5;
   /** The control-state stream (docs/stream.md): at most this long between two writes to a subscriber. */
   WARDEN_STREAM_HEARTBEAT_MS = 5000;
@@ -81,6 +83,20 @@ export class WardenConfig {
   WARDEN_STREAM_MAX_SUBSCRIBERS = 5000;
   /** How long the stream's log keeps an event: a client away longer gets a fresh snapshot on resume. */
   WARDEN_STREAM_RETENTION_HOURS = 24;
+  /** Where people reach Warden (`https://warden.example.com`); the OIDC redirect URI is built on it. */
+  WARDEN_PUBLIC_URL?: string;
+  /** Console sign-in through an OpenID provider (docs/auth.md, "Single sign-on"): all or none of these. */
+  WARDEN_OIDC_ISSUER?: string;
+  WARDEN_OIDC_CLIENT_ID?: string;
+  /** A secret: never logged. */
+  WARDEN_OIDC_CLIENT_SECRET?: string;
+  /** The ID token or userinfo claim holding the person's groups. */
+  WARDEN_OIDC_ROLE_CLAIM = 'groups';
+  /** Group → role (`warden-admins=admin,warden-ops=operator`); a person in no mapped group cannot sign in. */
+  WARDEN_OIDC_ROLES?: Record<string, Role>;
+  WARDEN_OIDC_SCOPES = 'openid profile email';
+  /** Built at load from the variables above; null: OIDC sign-in is off. */
+  oidc: OidcSettings | null = null;
 
   /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
   twoPerson(act: string): boolean {
@@ -215,6 +231,13 @@ const SPECS = {
   WARDEN_STREAM_HEARTBEAT_MS: int(100, 60000)({ default: defaults.WARDEN_STREAM_HEARTBEAT_MS }),
   WARDEN_STREAM_MAX_SUBSCRIBERS: int(1, 1_000_000)({ default: defaults.WARDEN_STREAM_MAX_SUBSCRIBERS }),
   WARDEN_STREAM_RETENTION_HOURS: int(1, 90 * 24)({ default: defaults.WARDEN_STREAM_RETENTION_HOURS }),
+  WARDEN_PUBLIC_URL: publicUrl({ default: undefined }),
+  WARDEN_OIDC_ISSUER: issuerUrl({ default: undefined }),
+  WARDEN_OIDC_CLIENT_ID: clientId({ default: undefined }),
+  WARDEN_OIDC_CLIENT_SECRET: clientSecret({ default: undefined }),
+  WARDEN_OIDC_ROLE_CLAIM: claimName({ default: defaults.WARDEN_OIDC_ROLE_CLAIM }),
+  WARDEN_OIDC_ROLES: roleMapping({ default: undefined }),
+  WARDEN_OIDC_SCOPES: scopes({ default: defaults.WARDEN_OIDC_SCOPES }),
 };
 
 /** Builds the config from an environment (process.env by default); throws ConfigError naming each bad variable. */
@@ -225,7 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  return customCleanEnv(raw, SPECS, (cleaned) => Object.assign(new WardenConfig(), cleaned), {
+  return customCleanEnv(raw, SPECS, (cleaned) => withOidc(Object.assign(new WardenConfig(), cleaned)), {
     reporter: ({ errors }) => {
       const names = Object.keys(errors) as Array<keyof typeof SPECS>;
       if (names.length === 0) return;
@@ -233,4 +256,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
     },
   });
+}
+
+/** Variables that only make sense together are checked together, once each is valid on its own (envalid reports those first). */
+function withOidc(config: WardenConfig): WardenConfig {
+  const { settings, errors } = oidcSettings(config);
+  if (errors.length) throw new ConfigError(`invalid configuration:\n${errors.join('\n')}`);
+  config.oidc = settings;
+  return config;
 }

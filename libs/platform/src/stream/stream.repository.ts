@@ -90,10 +90,19 @@ export class StreamRepository {
     return rows.map(recordOf);
   }
 
-  /** Which of these token ids are revoked (or gone): their streams end. */
+  /**
+   * Which of these token ids are revoked (or gone): their streams end. An SSO person's principal has
+   * its person as token id (docs/auth.md, "Single sign-on"): it counts as revoked once it has no live
+   * console session left.
+   */
   async revokedTokens(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const live = await sqlRows<{ id: string }>(this.db, `SELECT id::text AS id FROM api_token WHERE id::text = ANY($1::text[]) AND revoked_at IS NULL`, [ids]);
+    const live = await sqlRows<{ id: string }>(
+      this.db,
+      `SELECT id::text AS id FROM api_token WHERE id::text = ANY($1::text[]) AND revoked_at IS NULL
+       UNION SELECT person FROM console_session WHERE person = ANY($1::text[]) AND person LIKE 'oidc:%' AND revoked_at IS NULL AND expires_at > now()`,
+      [ids],
+    );
     const alive = new Set(live.map((r) => r.id));
     return ids.filter((id) => !alive.has(id));
   }

@@ -62,7 +62,7 @@ export class TokenResponseDto {
   @ApiProperty({ type: [String], nullable: true, description: 'The domains an engine token is bound to; null: all' }) domains: string[] | null;
   @ApiProperty({ type: [String], nullable: true, description: 'The gate identities an engine token may claim besides its own name; null: only its name' }) identities: string[] | null;
   @ApiProperty({ description: 'The person the token belongs to (its own name unless given at creation)' }) owner: string;
-  @ApiProperty({ description: 'That person as approvals compare it: token:<owner, lower case>' }) person: string;
+  @ApiProperty({ description: 'That person as approvals compare it: token:<owner, lower case>, or oidc:<issuer>#<subject> for a token an SSO person created for itself' }) person: string;
   @ApiProperty({ type: String, format: 'date-time' }) created_at: string;
   @ApiProperty({ description: 'The name of the token that created it' }) created_by: string;
   @ApiProperty({ type: String, nullable: true, description: "The creator's person (system: Warden itself): approvals refuse a token made by the requester's person" })
@@ -79,7 +79,7 @@ export class TokenResponseDto {
       domains: entity.domains,
       identities: entity.identities ?? null,
       owner: entity.owner,
-      person: tokenPerson(entity.owner),
+      person: tokenPerson(entity.owner, entity.ownerPerson),
       created_at: new Date(entity.createdAt).toISOString(),
       created_by: entity.createdBy,
       created_by_person: entity.createdByPerson ?? null,
