@@ -55,7 +55,7 @@ function (kit) {
       { label: 'Proposed', cell: function (d) { return text(d.after); } },
     ], diff);
     t.classList.add('diff');
-    [].forEach.call(t.querySelectorAll('tbody tr'), function (tr) { tr.cells[1].classList.add('before'); tr.cells[2].classList.add('after'); });
+    [].forEach.call(t.tBodies[0].rows, function (tr) { tr.cells[1].classList.add('before'); tr.cells[2].classList.add('after'); });
     return h('div', {}, [kv([['Control', cr.control], ['Subject', cr.subject], ['Filed against version', cr.base_version]]), diff.length ? t : empty('No field changes.')]);
   }
   function payload(a) {
@@ -100,7 +100,7 @@ function (kit) {
       { label: 'Expires / decided', cell: function (a) { return a.status === 'pending' ? 'expires ' + when(a.expires_at) : when(a.decided_at); } },
       { label: 'Decision', cell: decide },
     ], list);
-    [].forEach.call(t.querySelectorAll('tbody tr'), function (tr, i) { tr.id = list[i].id; tr.setAttribute('data-key', list[i].id); });
+    [].forEach.call(t.tBodies[0].rows, function (tr, i) { tr.id = list[i].id; tr.setAttribute('data-key', list[i].id); });
     return t;
   }
   /** Decisions are on the request's own read: fetched for the requests that have any. */

@@ -91,6 +91,14 @@ const BOOT_JS = String.raw`
   /** The pages' scripts (each lever's @ConsolePanel, loaded after this one) register their renderers here. */
   window.WardenConsole = { page: function (slug, render) { pages[slug] = render; } };
 
+  // A page's render replaces #content when its reads are back: what the operator typed meanwhile,
+  // the focus and the open edit boxes are taken at that moment and put back in the new content.
+  var replace = content.replaceChildren;
+  content.replaceChildren = function () {
+    var before = live.capture();
+    replace.apply(content, arguments);
+    live.restore(before);
+  };
   var rendering = null;
   var again = false;
   /** Renders the page; a call while a render runs makes one more afterwards (a burst of events: two renders). */
@@ -98,11 +106,8 @@ const BOOT_JS = String.raw`
     var page = pages[document.body.getAttribute('data-page')];
     if (!page) return Promise.resolve();
     if (rendering) { again = true; return rendering; }
-    var before = live.capture();
     content.setAttribute('aria-busy', 'true');
-    rendering = Promise.resolve().then(function () { return page(kit); }).then(function () {
-      live.restore(before);
-    }, function (e) {
+    rendering = Promise.resolve().then(function () { return page(kit); }).then(function () { /* rendered */ }, function (e) {
       say('error', 'Could not load this page: ' + String(e && e.message || e));
     }).then(function () {
       content.setAttribute('aria-busy', 'false');
