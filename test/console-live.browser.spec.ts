@@ -56,15 +56,15 @@ const policy = async (engine: string) => {
 /** Records, in the page, every element the shell marks as changed (the mark lasts 2.5 s: a test cannot rely on seeing it). */
 async function recordMarks(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { marked: string[]; reloadMarker: number };
+    const w = globalThis as unknown as { marked: string[]; reloadMarker: number };
     w.marked = [];
     w.reloadMarker = 42;
-    new MutationObserver((records) => {
+    new (globalThis as any).MutationObserver((records: any[]) => {
       for (const r of records) {
-        const el = r.target as Element;
+        const el = r.target;
         if (r.attributeName === 'class' && el.classList.contains('changed')) w.marked.push(el.textContent ?? '');
       }
-    }).observe(document.getElementById('content')!, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    }).observe((globalThis as any).document.getElementById('content')!, { subtree: true, attributes: true, attributeFilter: ['class'] });
   });
 }
 
@@ -78,8 +78,8 @@ describe('console: live, and pending never shown as done (headless Chromium)', (
     expect((await t.http('POST', `${G}/go-live/kill-switch/engage`, { reason: 'live drill' }, { token: tokens.operatorA })).status).toBe(200);
     await page.locator('#kill-switch').getByText('Engaged', { exact: true }).waitFor({ timeout: 2_000 });
     // The same document (no navigation), and the new value was marked as changed.
-    expect(await page.evaluate(() => (window as unknown as { reloadMarker: number }).reloadMarker)).toBe(42);
-    await page.waitForFunction(() => (window as unknown as { marked: string[] }).marked.includes('Engaged'));
+    expect(await page.evaluate(() => (globalThis as unknown as { reloadMarker: number }).reloadMarker)).toBe(42);
+    await page.waitForFunction(() => (globalThis as unknown as { marked: string[] }).marked.includes('Engaged'));
     await page.screenshot({ path: `${OUT}/live-engaged.png`, fullPage: true });
   });
 

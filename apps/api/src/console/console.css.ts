@@ -70,7 +70,7 @@ button.danger { background: var(--danger); color: #fff; }
 button.danger:hover { background: var(--danger-dark); }
 button.secondary { background: #fff; color: var(--fg); border-color: #6b7280; }
 button.secondary:hover { background: #f3f4f6; }
-button:disabled { opacity: .6; cursor: progress; }
+button:disabled, button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 .gauge { margin: .55rem 0; font-size: .9rem; }
 .gauge .line { display: flex; justify-content: space-between; gap: .5rem; }
 .gauge .val { font-variant-numeric: tabular-nums; color: #374151; }

@@ -12,10 +12,19 @@ export const CONSOLE_FORMS_JS = String.raw`
     var form = h('form', { class: 'act', 'aria-label': o.label }, [h('label', {}, [o.reasonLabel || 'Reason', input]), button]);
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
-      button.disabled = true;
-      o.run(input.value.trim()).then(function (r) { button.disabled = false; o.done(r); }, function (e) { button.disabled = false; say('error', String(e.message || e)); });
+      if (!busy(button, true)) return;
+      o.run(input.value.trim()).then(function (r) { busy(button, false); o.done(r); }, function (e) { busy(button, false); say('error', String(e.message || e)); });
     });
     return form;
+  }
+  /**
+   * A button while its act is in flight: aria-disabled, not disabled (a disabled button drops the
+   * keyboard focus to the top of the page). false when it was busy already (a second submit).
+   */
+  function busy(button, on) {
+    if (on && button.getAttribute('aria-disabled') === 'true') return false;
+    if (on) button.setAttribute('aria-disabled', 'true'); else button.removeAttribute('aria-disabled');
+    return true;
   }
 
   var fieldSeq = 0;
@@ -64,11 +73,11 @@ export const CONSOLE_FORMS_JS = String.raw`
         values[x.f.name] = v;
         if (v !== initial) changed.push(x.f.name);
       });
-      button.disabled = true;
+      if (!busy(button, true)) return;
       Promise.resolve().then(function () { return o.run(values, reason ? reason.value.trim() : undefined, changed); }).then(function (r) {
-        button.disabled = false;
+        busy(button, false);
         if (r) o.done(r);
-      }, function (e) { button.disabled = false; say('error', String(e.message || e)); });
+      }, function (e) { busy(button, false); say('error', String(e.message || e)); });
     });
     return form;
   }

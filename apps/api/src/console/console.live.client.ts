@@ -83,7 +83,10 @@ export const CONSOLE_LIVE_JS = String.raw`
       var open = {};
       content.querySelectorAll('details').forEach(function (el) { if (el.open) open[keyOf(el)] = true; });
       var a = document.activeElement;
-      if (a && a !== content && content.contains(a)) focus = { key: a.closest('form') ? fieldKey(a) : keyOf(a), start: a.selectionStart, end: a.selectionEnd };
+      if (a && a !== content && content.contains(a)) {
+        var around = a.parentElement && a.parentElement.closest('[id]');
+        focus = { key: a.closest('form') ? fieldKey(a) : keyOf(a), start: a.selectionStart, end: a.selectionEnd, around: around && content.contains(around) ? around.id : null };
+      }
       return { texts: texts, fields: fields, open: open, focus: focus, any: Object.keys(texts).length > 0 };
     }
     /** After it: the operator's input back, the focus back, and what changed marked for a moment. */
@@ -102,6 +105,10 @@ export const CONSOLE_LIVE_JS = String.raw`
         if (target && document.activeElement !== target) {
           target.focus();
           try { if (typeof before.focus.start === 'number') target.setSelectionRange(before.focus.start, before.focus.end); } catch (e) { /* not a text field */ }
+        } else if (!target) {
+          // The control is gone (an act done turns Engage into Release): stay where it was, not at the top of the page.
+          var near = before.focus.around && document.getElementById(before.focus.around) || document.getElementById('main');
+          if (near) { if (!near.hasAttribute('tabindex')) near.setAttribute('tabindex', '-1'); near.focus(); }
         }
       }
       if (!before.any) return;
