@@ -5,13 +5,21 @@ import { GO_LIVE } from './go-live.lever.js';
 const PAGE = { slug: 'status', title: 'Status', order: 10 };
 
 /**
- * The console's home, the go-live lever's page: go-live and the kill switch (engage; release, which
- * may ask a second operator), enforcement, the pending approvals count and the jobs' health from /metrics.
+ * The console's home, the go-live lever's page: go-live (enable, disable) and the kill switch
+ * (engage; release, which may ask a second operator: then shown pending), enforcement, the pending approvals count and the jobs' health from /metrics.
  * Client code (plain ES2017), run by the console shell with its kit; it builds the DOM from text only.
  */
 const RENDER = String.raw`
 function (kit) {
-  const { h, api, when, pill, empty, table, section, items, actionForm, afterAction, content, G, CAN_ACT } = kit;
+  const { h, api, say, when, pill, empty, table, section, items, actionForm, afterAction, content, G, CAN_ACT } = kit;
+  // The approvals count and the jobs' health are not on the stream: read again every 30 s as well.
+  kit.live(null, { everyMs: 30000 });
+  /** The checklist items that are not ok (a 412's details: the checklist). */
+  function failing(details) {
+    var req = details.required || details.checklist && details.checklist.required || {};
+    var bad = Object.keys(req).filter(function (k) { return req[k] && req[k].ok === false; });
+    return bad.length ? bad.map(function (k) { return k.replace(/_/g, ' ') + ' (' + req[k].detail + ')'; }).join('; ') : 'see GET /api/governance/go-live/checklist';
+  }
   function jobHealth(text) {
     var rows = [];
     String(text || '').split('\n').forEach(function (line) {
@@ -35,16 +43,28 @@ function (kit) {
         run: function (reason) { return api('POST', G + '/go-live/kill-switch/engage', { reason: reason }); }, done: afterAction('Kill switch engaged.') }));
     }
     if (CAN_ACT && s.kill_switch_engaged) {
+      // Under the two-person rule the answer is 202: afterAction shows it pending, with its request, never as released.
       kill.appendChild(actionForm({ label: 'Release the kill switch', button: 'Release kill switch', kind: 'primary', reasonLabel: 'Reason (required)',
         run: function (reason) { return api('POST', G + '/go-live/kill-switch/release', { reason: reason }); },
-        done: afterAction(function (r) {
-          return r.status === 202 ? 'Approval requested: a second operator must approve the release' + (r.body && r.body.approval_id ? ' (request ' + r.body.approval_id + ').' : '.') : 'Kill switch released.';
-        }) }));
+        done: afterAction('Kill switch released.', 'the kill switch release') }));
+    }
+    var goLive = h('div', { class: 'card', id: 'go-live' }, [h('h2', { text: 'Go-live' }), h('p', { class: 'big' }, s.go_live_enabled ? pill('ok', 'Enabled') : pill('warn', 'Disabled')),
+      h('dl', { class: 'kv' }, [h('dt', { text: 'Changed by' }), h('dd', { text: s.changed_by || '—' }), h('dt', { text: 'At' }), h('dd', { text: when(s.updated_at) }), h('dt', { text: 'Reason' }), h('dd', { text: s.reason || '—' })])]);
+    if (CAN_ACT && !s.go_live_enabled) {
+      goLive.appendChild(actionForm({ label: 'Enable go-live', button: 'Enable go-live', kind: 'primary', reasonLabel: 'Reason', reasonRequired: false,
+        run: function (reason) { return api('POST', G + '/go-live/enable', reason ? { reason: reason } : {}); },
+        done: function (r) {
+          if (r.status === 412 && r.body && r.body.details) return say('error', 'Refused — the go-live checklist is not complete: ' + failing(r.body.details));
+          afterAction('Go-live enabled.')(r);
+        } }));
+    }
+    if (CAN_ACT && s.go_live_enabled) {
+      goLive.appendChild(actionForm({ label: 'Disable go-live', button: 'Disable go-live', kind: 'danger', reasonLabel: 'Reason (required)',
+        run: function (reason) { return api('POST', G + '/go-live/disable', { reason: reason }); }, done: afterAction('Go-live disabled.') }));
     }
     content.replaceChildren(
       h('div', { class: 'grid' }, [
-        h('div', { class: 'card' }, [h('h2', { text: 'Go-live' }), h('p', { class: 'big' }, s.go_live_enabled ? pill('ok', 'Enabled') : pill('warn', 'Disabled')),
-          h('dl', { class: 'kv' }, [h('dt', { text: 'Changed by' }), h('dd', { text: s.changed_by || '—' }), h('dt', { text: 'At' }), h('dd', { text: when(s.updated_at) }), h('dt', { text: 'Reason' }), h('dd', { text: s.reason || '—' })])]),
+        goLive,
         kill,
         h('div', { class: 'card' }, [h('h2', { text: 'Enforcement' }), h('p', { class: 'big' }, s.enforced ? pill('info', 'Enforced') : pill('warn', 'Not enforced')),
           h('p', { class: 'muted', text: s.enforced ? 'This instance refuses requests while go-live is disabled.' : 'Go-live is reported, not enforced, on this instance (the kill switch always is).' })]),

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CONSOLE_PAGE_HEADERS, ConsolePanelRegistry, OIDC_FLOW_COOKIE, OIDC_START_PATH, OidcRefusal, OidcService, Public, readCookie, SESSION_COOKIE, SessionService } from '#platform';
+import { CONSOLE_PAGE_HEADERS, ConsolePanelRegistry, OIDC_FLOW_COOKIE, OIDC_START_PATH, OidcRefusal, OidcService, Public, readCookie, SESSION_COOKIE, SessionService, StreamRegistry } from '#platform';
 import { CONSOLE_JS } from './console.client.js';
 import { CONSOLE_CSS } from './console.css.js';
 import { type ConsolePage, consolePage, continuePage, notFoundPage, signInPage } from './console.html.js';
@@ -22,6 +22,7 @@ export class ConsoleController {
     private readonly sessions: SessionService,
     private readonly panels: ConsolePanelRegistry,
     private readonly oidc: OidcService,
+    private readonly stream: StreamRegistry,
   ) {}
 
   @Get('assets/console.css')
@@ -129,7 +130,9 @@ export class ConsoleController {
     const pages = this.pages();
     const page = slug === undefined ? pages[0] : pages.find((p, i) => i > 0 && p.slug === slug);
     if (!page) return html(reply, 404, notFoundPage());
-    return html(reply, 200, consolePage(pages, page, { name: live.principal.name, role: live.principal.role, csrfToken: live.csrfToken }));
+    const streamEvents = Object.values(this.stream.declared()).flat().sort();
+    const { name, role, person } = live.principal;
+    return html(reply, 200, consolePage(pages, page, { name, role, person, csrfToken: live.csrfToken, streamEvents }));
   }
 
   private sso(): { href: string } | undefined {

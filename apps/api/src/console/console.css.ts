@@ -70,7 +70,7 @@ button.danger { background: var(--danger); color: #fff; }
 button.danger:hover { background: var(--danger-dark); }
 button.secondary { background: #fff; color: var(--fg); border-color: #6b7280; }
 button.secondary:hover { background: #f3f4f6; }
-button:disabled { opacity: .6; cursor: progress; }
+button:disabled, button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 .gauge { margin: .55rem 0; font-size: .9rem; }
 .gauge .line { display: flex; justify-content: space-between; gap: .5rem; }
 .gauge .val { font-variant-numeric: tabular-nums; color: #374151; }
@@ -92,4 +92,31 @@ td .row-actions form.act label { flex: 1 1 8rem; }
 .kv { display: grid; grid-template-columns: auto 1fr; gap: .2rem .9rem; margin: .5rem 0; font-size: .92rem; }
 .kv dt { color: var(--muted); }
 .kv dd { margin: 0; }
+.live-banner { padding: .6rem .9rem; border-radius: .4rem; margin: 0 0 1rem; background: var(--warn-bg); color: var(--warn-fg); border: 1px solid #d97706; font-weight: 600; }
+.live-banner[hidden] { display: none; }
+.changed { animation: changed 2.5s ease-out; }
+@keyframes changed { from { background-color: #fde68a; box-shadow: 0 0 0 3px #f59e0b; } to { background-color: transparent; box-shadow: none; } }
+@media (prefers-reduced-motion: reduce) { .changed { animation: none; outline: 3px solid #f59e0b; } }
+form.edit { margin-top: .75rem; border-top: 1px solid var(--line); padding-top: .6rem; }
+form.edit .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .5rem .75rem; }
+form.edit .field { display: flex; flex-direction: column; gap: .2rem; font-size: .85rem; color: #374151; min-width: 0; }
+form.edit .field.check { flex-direction: row; align-items: center; gap: .4rem; align-self: end; padding-bottom: .45rem; }
+form.edit .hint { color: var(--muted); font-size: .8rem; }
+form.edit .buttons { margin-top: .6rem; display: flex; gap: .5rem; }
+select { font: inherit; padding: .4rem .5rem; border: 1px solid #6b7280; border-radius: .35rem; background: #fff; color: var(--fg); }
+input[type="checkbox"] { width: 1.1rem; height: 1.1rem; accent-color: var(--primary); }
+details.edit-box { margin-top: .6rem; }
+details.edit-box > summary { cursor: pointer; color: var(--primary); font-weight: 600; }
+.filters { display: flex; gap: .75rem; align-items: flex-end; flex-wrap: wrap; margin: 0 0 1rem; }
+.filters a.filter { padding: .3rem .8rem; border: 1px solid #6b7280; border-radius: 999px; text-decoration: none; color: var(--fg); background: #fff; }
+.filters a.filter[aria-current="page"] { background: var(--primary); border-color: var(--primary); color: #fff; font-weight: 600; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
+.row-actions.stack { flex-direction: column; align-items: stretch; min-width: 16rem; }
+table.diff td.before { background: #fef2f2; }
+table.diff td.after { background: #f0fdf4; }
+.secret { display: block; padding: .6rem; background: #f9fafb; border: 1px dashed #6b7280; border-radius: .35rem; word-break: break-all; user-select: all; }
+.target { box-shadow: 0 0 0 3px var(--focus); }
+.approval h3 { margin-top: 0; }
+.approval .kv { margin-bottom: .6rem; }
+.scroll { overflow-x: auto; }
 `;

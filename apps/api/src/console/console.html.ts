@@ -33,6 +33,10 @@ export interface PageViewer {
   name: string;
   role: string;
   csrfToken: string;
+  /** The person approvals compare (`token:<owner>`, or the SSO subject): the approvals page hides a decision already made. */
+  person?: string;
+  /** The stream's event types (every lever's): the shell follows them to read the page again. */
+  streamEvents?: readonly string[];
 }
 
 /**
@@ -46,6 +50,8 @@ export function consolePage(pages: readonly ConsolePage[], page: ConsolePage, vi
   const meta = `<meta name="warden-csrf" content="${esc(viewer.csrfToken)}">
 <meta name="warden-principal" content="${esc(viewer.name)}">
 <meta name="warden-role" content="${esc(viewer.role)}">
+<meta name="warden-person" content="${esc(viewer.person ?? '')}">
+<meta name="warden-stream-events" content="${esc((viewer.streamEvents ?? []).join(','))}">
 <script src="/console/assets/console.js" defer></script>
 <script src="${esc(panelScriptPath(page.slug))}" defer></script>
 `;
@@ -65,6 +71,7 @@ export function consolePage(pages: readonly ConsolePage[], page: ConsolePage, vi
 </header>
 <main id="main" tabindex="-1">
   <h1>${esc(page.title)}</h1>
+  <div id="live" class="live-banner" role="alert" hidden></div>
   <div id="notice" role="status" aria-live="polite"></div>
   <div id="content" aria-busy="true"><p class="muted">Loading…</p></div>
   <noscript><p>The console needs JavaScript to load its data.</p></noscript>
