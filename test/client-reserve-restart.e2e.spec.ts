@@ -34,7 +34,7 @@ describe('@warden/client: reserve/settle retried through a server restart', () =
   const sql = async (text: string, params: unknown[] = []) => (await db.query(text, params)).rows;
   const admin = async (path: string, body: unknown) => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = await res.json();
+    const json = (await res.json()) as any;
     if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };

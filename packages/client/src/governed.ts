@@ -11,8 +11,8 @@ type Derive<A extends unknown[], T> = T | ((...args: A) => T);
 export interface GovernedOptions<A extends unknown[] = unknown[]> {
   /** The intent's `tool_name` (what a policy rule's `tool_names` matches). */
   tool: string;
-  /** The intent's `risk_class`: low, medium, high (a policy's `fail_closed` may cover it). */
-  risk: string;
+  /** The intent's `risk_class`: low, medium, high (a policy's `fail_closed` may cover it); or derived per call. */
+  risk: Derive<A, string>;
   /** Who acts (default: the client's `identity`). */
   identity?: Derive<A, string>;
   /** The workspace (default: the client's `workspace`). */
@@ -49,7 +49,7 @@ export function intentFor<A extends unknown[]>(options: GovernedOptions<A>, defa
     context: {
       identity: derive(options.identity, args) ?? defaults.identity,
       workspace: derive(options.workspace, args) ?? defaults.workspace,
-      risk_class: options.risk,
+      risk_class: derive(options.risk, args)!,
     },
   };
   const amount = derive(options.amount, args);
