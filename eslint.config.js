@@ -121,7 +121,7 @@ const LIBRARY_RULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.warden/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.warden/**', 'coverage/**', 'packages/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

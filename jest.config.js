@@ -13,6 +13,9 @@ const common = {
     '^#([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     // The gate's Nest side: `#gate` stays pure (the offline CLI must not load Nest).
     '^#(gate|promotion)/server$': '<rootDir>/libs/$1/src/server.ts',
+    // @warden/client (packages/client) from its sources, as the root tsconfig's paths do.
+    '^@warden/client$': '<rootDir>/packages/client/src/index.ts',
+    '^@warden/client/(openfeature|nest)$': '<rootDir>/packages/client/src/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // @fastify/static (CommonJS) requires the ESM-only content-disposition, which jest cannot load.
     '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
@@ -26,7 +29,7 @@ const common = {
  */
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,packages}/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '/dist/'] },
     {
       ...common,
       displayName: 'e2e',
