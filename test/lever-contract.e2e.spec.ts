@@ -17,7 +17,7 @@ describe('lever contract: discovery finds what every lever declares', () => {
   afterAll(() => t?.close());
 
   it('finds every lever by its one name', () => {
-    expect(found.levers).toEqual(['approvals', 'changes', 'gate', 'go_live', 'heimdall', 'promotion', 'regression_tripwire', 'review', 'risk']);
+    expect(found.levers).toEqual(['approvals', 'changes', 'gate', 'go_live', 'heimdall', 'platform', 'promotion', 'regression_tripwire', 'review', 'risk']);
   });
 
   it('finds every job, each named after its lever', () => {
@@ -71,10 +71,21 @@ describe('lever contract: discovery finds what every lever declares', () => {
   });
 
   it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
-    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews']));
-    expect(found.consolePanels).toHaveLength(7);
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews', 'decisions', 'audit', 'outbox']));
+    expect(found.consolePanels).toHaveLength(10);
     const panels = t.app.get(ConsolePanelRegistry).all();
-    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'changes:changes', 'review:reviews']);
+    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual([
+      'go_live:status',
+      'risk:risk',
+      'regression_tripwire:tripwires',
+      'heimdall:heimdall',
+      'approvals:approvals',
+      'changes:changes',
+      'review:reviews',
+      'gate:decisions',
+      'platform:audit',
+      'platform:outbox',
+    ]);
 
     // Sign in as the console does (a form post), then read the navigation of every page.
     const signIn = await fetch(`${t.url}/console/sign-in`, {

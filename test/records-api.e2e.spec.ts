@@ -34,7 +34,7 @@ async function walk(path: string, limit: number, token = operator): Promise<any[
   let cursor: string | null = null;
   for (let guard = 0; guard < 100; guard++) {
     const sep = path.includes('?') ? '&' : '?';
-    const res = await t.http('GET', `${path}${sep}limit=${limit}${cursor ? `&before=${cursor}` : ''}`, undefined, { token });
+    const res: { status: number; body: any } = await t.http('GET', `${path}${sep}limit=${limit}${cursor ? `&before=${cursor}` : ''}`, undefined, { token });
     expect(res.status).toBe(200);
     expect(res.body.items.length).toBeLessThanOrEqual(limit);
     out.push(...res.body.items);

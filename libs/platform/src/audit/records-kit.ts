@@ -53,7 +53,8 @@ function recordsKit(kit) {
     reset.forEach(function (k) { clear[k] = ''; });
     // Layout through the CSSOM: the console's CSP (style-src 'self') refuses style attributes, not this.
     var bar = h('div', { role: 'search', 'aria-label': label }, fields.map(function (f, n) {
-      var l = h('label', { for: 'filter-' + f.name }, [f.label, inputs[n]]);
+      // The label beside its input, not around it: the field's name stays the label alone.
+      var l = h('div', {}, [h('label', { for: 'filter-' + f.name, text: f.label }), inputs[n]]);
       l.style.display = 'flex'; l.style.flexDirection = 'column'; l.style.gap = '.2rem'; l.style.fontSize = '.85rem'; l.style.flex = '1 1 ' + (f.width || '10rem');
       return l;
     }).concat([h('p', { class: 'foot' }, [go, ' · ', link('Clear', href(clear)), h('span', { class: 'muted', text: ' (Enter searches)' })])]));
@@ -107,13 +108,26 @@ function recordsKit(kit) {
     if (Array.isArray(v)) {
       if (!v.length) return h('span', { class: 'muted', text: 'none' });
       if (v.every(function (x) { return x === null || typeof x !== 'object'; })) return h('span', { text: v.map(String).join(', ') });
+      if (depth > 0) {
+        // Nested lists of records: one line each, empty fields left out, so a cell never outgrows the page.
+        return h('ol', {}, v.map(function (row) {
+          if (row === null || typeof row !== 'object') return h('li', { text: String(row) });
+          return h('li', {}, Object.keys(row).filter(function (k) { return row[k] !== null && row[k] !== undefined; }).map(function (k, i) {
+            return [i ? h('span', { class: 'muted', text: ' · ' }) : null, h('span', { class: 'muted', text: k + ' ' }), dataView(row[k], depth + 2)];
+          }).reduce(function (a, b) { return a.concat(b); }, []));
+        }));
+      }
       var cols = [];
       v.forEach(function (row) { if (row && typeof row === 'object') Object.keys(row).forEach(function (k) { if (cols.indexOf(k) < 0) cols.push(k); }); });
-      return kit.table('Recorded list', cols.map(function (k) { return { label: k, cell: function (row) { return dataView(row ? row[k] : null, depth + 1); } }; }), v);
+      var wrap = h('div', {}, kit.table('Recorded list', cols.map(function (k) { return { label: k, cell: function (row) { return dataView(row ? row[k] : null, depth + 1); } }; }), v));
+      wrap.style.overflowX = 'auto'; wrap.style.maxWidth = '100%';
+      return wrap;
     }
     var keys = Object.keys(v);
     if (!keys.length) return h('span', { class: 'muted', text: 'none' });
-    return h('dl', { class: 'kv' }, [].concat.apply([], keys.map(function (k) { return [h('dt', { text: k }), h('dd', {}, dataView(v[k], depth + 1))]; })));
+    var dl = h('dl', { class: 'kv' }, [].concat.apply([], keys.map(function (k) { return [h('dt', { text: k }), h('dd', {}, dataView(v[k], depth + 1))]; })));
+    dl.style.overflowWrap = 'anywhere';
+    return dl;
   }
 
   /** Reason codes as code chips. */
