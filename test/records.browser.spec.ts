@@ -209,7 +209,7 @@ describe('Outbox: a dead-lettered delivery is shown and replayed', () => {
     const form = page.getByRole('form', { name: `Replay delivery ${dead.id} (approval.requested)` });
     await form.getByLabel('Reason (optional)').fill('receiver fixed');
     await form.getByRole('button', { name: 'Replay' }).click();
-    await page.waitForFunction("(document.getElementById('notice').textContent || '').includes('queued again')");
+    await page.locator('#notice', { hasText: 'queued again' }).waitFor();
     await receiver.waitFor((r) => r.some((x) => x.json.subject === subject));
     await until(async () => (await t.sql(`SELECT delivered_at IS NOT NULL AS done FROM notification_delivery WHERE id = $1`, [dead.id]))[0].done === true);
 
