@@ -70,9 +70,9 @@ describe('auth: token names and the token id in the audit trail', () => {
     expect(trail.status).toBe(200);
     expect(trail.body.items.map((i: { action: string }) => i.action)).toEqual(['go_live.kill_switch.release', 'go_live.kill_switch.engage']);
     // The body's `actor` stays a label: the principal and its token id are the caller's.
-    expect(trail.body.items[1]).toMatchObject({ principal: name, principalTokenId: created.body.id, actorLabel: 'system' });
+    expect(trail.body.items[1]).toMatchObject({ principal: name, principal_token_id: created.body.id, actor_label: 'system' });
     const all = await t.http('GET', '/api/governance/audit?subject=go_live&limit=500', undefined, { token: ops });
-    for (const row of all.body.items) expect(row.principalTokenId).toEqual(expect.any(String));
+    for (const row of all.body.items) expect(row.principal_token_id).toEqual(expect.any(String));
   });
 
   it('Warden\'s own acts record the token id `system`', async () => {

@@ -17,7 +17,7 @@ describe('lever contract: discovery finds what every lever declares', () => {
   afterAll(() => t?.close());
 
   it('finds every lever by its one name', () => {
-    expect(found.levers).toEqual(['approvals', 'changes', 'gate', 'go_live', 'heimdall', 'promotion', 'regression_tripwire', 'review', 'risk', 'tokens']);
+    expect(found.levers).toEqual(['approvals', 'changes', 'gate', 'go_live', 'heimdall', 'platform', 'promotion', 'regression_tripwire', 'review', 'risk']);
   });
 
   it('finds every job, each named after its lever', () => {
@@ -71,10 +71,22 @@ describe('lever contract: discovery finds what every lever declares', () => {
   });
 
   it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
-    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews', 'tokens']));
-    expect(found.consolePanels).toHaveLength(8);
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews', 'decisions', 'audit', 'outbox', 'tokens']));
+    expect(found.consolePanels).toHaveLength(11);
     const panels = t.app.get(ConsolePanelRegistry).all();
-    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'changes:changes', 'review:reviews', 'tokens:tokens']);
+    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual([
+      'go_live:status',
+      'risk:risk',
+      'regression_tripwire:tripwires',
+      'heimdall:heimdall',
+      'approvals:approvals',
+      'changes:changes',
+      'review:reviews',
+      'gate:decisions',
+      'platform:audit',
+      'platform:outbox',
+      'platform:tokens',
+    ]);
 
     // Sign in as the console does (a form post), then read the navigation of every page.
     const signIn = await fetch(`${t.url}/console/sign-in`, {

@@ -85,7 +85,7 @@ describe('audit trail and tokens', () => {
     const trail = await t.http('GET', '/api/governance/audit?subject=go_live', undefined, { token: operator });
     expect(trail.status).toBe(200);
     expect(trail.body.items.map((i: { action: string }) => i.action)).toEqual(['go_live.kill_switch.release', 'go_live.kill_switch.engage']);
-    expect(trail.body.items[1]).toMatchObject({ principal: expect.stringMatching(/^operator-/), actorLabel: 'bob', reason: 'audit check' });
+    expect(trail.body.items[1]).toMatchObject({ principal: expect.stringMatching(/^operator-/), actor_label: 'bob', reason: 'audit check' });
     const tokenEvents = await t.sql(`SELECT principal, action FROM audit_log WHERE action = 'token.create'`);
     expect(tokenEvents[0]).toEqual({ principal: 'bootstrap', action: 'token.create' });
 

@@ -25,6 +25,7 @@ import { ApprovalPhase } from './evaluate/05-approval.phase.js';
 import { ReservePhase } from './evaluate/06-reserve.phase.js';
 import { DecisionRecorder } from './evaluate/07-record.phase.js';
 import { GateRepository } from './gate.repository.js';
+import { DecisionsConsole } from './decisions.console.js';
 
 export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
@@ -32,7 +33,7 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
   controllers: [GateController, ApprovalKeysController],
-  providers: [ApprovalKeysRepository, ApprovalKeysService, GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream],
+  providers: [ApprovalKeysRepository, ApprovalKeysService, GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream, DecisionsConsole],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
+import { HeimdallCheckDto, HeimdallCheckIdParams, HeimdallCheckPageDto, HeimdallChecksQueryDto } from './dto/check.dto.js';
 import { GateCheckDto } from './dto/gate.dto.js';
 import { HeimdallPolicyResponseDto, UpsertHeimdallPolicyRequestDto } from './dto/policy.dto.js';
 import {
@@ -15,6 +16,7 @@ import {
 import { ClosedDayDto, ScorecardQueryDto, ScorecardResponseDto } from './dto/scorecard.dto.js';
 import { RecordTrialRequestDto, TrialResponseDto } from './dto/trial.dto.js';
 import { heimdallErrors } from './heimdall.errors.js';
+import { HeimdallChecksService } from './heimdall-checks.service.js';
 import { HeimdallPolicyService } from './heimdall-policy.service.js';
 import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
@@ -35,6 +37,7 @@ export class HeimdallController {
     private readonly policies: HeimdallPolicyService,
     private readonly trials: HeimdallTrialsService,
     private readonly scorecards: HeimdallScorecardService,
+    private readonly checks: HeimdallChecksService,
   ) {}
 
   @Get('policies')
@@ -110,6 +113,24 @@ export class HeimdallController {
   @ApiErrors(heimdallErrors('recommendation_not_found'))
   recommendation(@Param('id') id: string): Promise<RecommendationDetailDto> {
     return this.heimdall.getRecommendation(id);
+  }
+
+  @Get('checks')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'Every recorded Heimdall decision (at creation and each re-check, the gate’s included), newest first, each with its gates; filter by domain, outcome, prod_eligible, recommendation_id, correlation_id, kind and time; page with ?before=' })
+  @ApiOkResponse({ type: HeimdallCheckPageDto })
+  @ApiErrors(INVALID)
+  checkList(@Query() query: HeimdallChecksQueryDto): Promise<HeimdallCheckPageDto> {
+    return this.checks.list(query);
+  }
+
+  @Get('checks/:id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One Heimdall check: every gate, actual against required, and the window it was judged on' })
+  @ApiOkResponse({ type: HeimdallCheckDto })
+  @ApiErrors({ ...INVALID, ...heimdallErrors('heimdall_check_not_found') })
+  check(@Param() params: HeimdallCheckIdParams): Promise<HeimdallCheckDto> {
+    return this.checks.get(params.id);
   }
 
   @Post('recommendations/:id/require-prod-eligible')

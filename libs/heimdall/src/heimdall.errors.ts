@@ -5,6 +5,7 @@ import type { EligibilityResponseDto } from './dto/recommendation.dto.js';
 export const HeimdallErrors = defineErrors({
   unknown_domain: 404,
   recommendation_not_found: 404,
+  heimdall_check_not_found: 404,
   recommendation_domain_mismatch: 400,
   /** Raised by the platform's policy upsert; listed here so the routes document it. */
   policy_incomplete: 400,

@@ -13,6 +13,8 @@ import { HeimdallScorecardService } from './heimdall-scorecard.service.js';
 import { HeimdallService } from './heimdall.service.js';
 import { HeimdallTrialsService } from './heimdall-trials.service.js';
 import { HeimdallConsole } from './heimdall.console.js';
+import { HeimdallChecksRepository } from './heimdall-checks.repository.js';
+import { HeimdallChecksService } from './heimdall-checks.service.js';
 import { HeimdallStream } from './heimdall.stream.js';
 
 @Module({
@@ -31,6 +33,8 @@ import { HeimdallStream } from './heimdall.stream.js';
     HeimdallReviewRepository,
     HeimdallReviewService,
     HeimdallConsole,
+    HeimdallChecksRepository,
+    HeimdallChecksService,
     HeimdallStream,
   ],
   exports: [HeimdallService, HeimdallPolicyService, HeimdallTrialsService, HeimdallScorecardService],

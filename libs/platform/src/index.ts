@@ -55,6 +55,8 @@ export * from './lever/contributions.js';
 export * from './lever/lever-explorer.js';
 export * from './lever/readiness-registry.js';
 export * from './lever/console-panels.js';
+export { RECORDS_KIT_JS } from './audit/records-kit.js';
+export { PLATFORM } from './audit/platform.lever.js';
 export * from './database/group-commit.js';
 export * from './stream/stream-scope.js';
 export * from './stream/stream-registry.js';

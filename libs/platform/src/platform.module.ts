@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditConsole } from './audit/audit.console.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { AuditChainService } from './audit/audit-chain.service.js';
@@ -32,6 +33,7 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { PlatformMetrics } from './metrics/platform.metrics.js';
 import { NotifyListener } from './notify/notify-listener.js';
+import { OutboxConsole } from './outbox/outbox.console.js';
 import { OutboxController } from './outbox/outbox.controller.js';
 import { OutboxDeliveriesService } from './outbox/outbox-deliveries.service.js';
 import { OutboxDispatcher } from './outbox/outbox.dispatcher.js';
@@ -117,6 +119,9 @@ export class PlatformModule {
               // The CLI writes notifications; only the server delivers them.
               OutboxDispatcher,
               OutboxDeliveriesService,
+              // The platform's console pages (the audit trail, the outbox): found like any lever's.
+              AuditConsole,
+              OutboxConsole,
               PlatformMetrics,
               StreamHub,
               { provide: APP_GUARD, useClass: AuthGuard },

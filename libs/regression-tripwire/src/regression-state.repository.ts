@@ -87,6 +87,8 @@ export interface EventFilter {
   domain?: string;
   metric?: string;
   type?: RegressionEventType;
+  /** The engine a trigger or its action named (details.target_engine). */
+  target_engine?: string;
   since?: Date;
   until?: Date;
   before?: string;
@@ -175,8 +177,13 @@ export class RegressionStateRepository {
       `SELECT id, at, domain, metric, type, status, action, principal, details FROM regression_event
        WHERE ($1::text IS NULL OR domain = $1) AND ($2::text IS NULL OR metric = $2) AND ($3::text IS NULL OR type = $3)
          AND ($4::timestamptz IS NULL OR at >= $4) AND ($5::timestamptz IS NULL OR at < $5) AND ($6::bigint IS NULL OR id < $6)
+         AND ($8::text IS NULL OR details->>'target_engine' = $8)
        ORDER BY id DESC LIMIT $7`,
-      [f.domain ?? null, f.metric ?? null, f.type ?? null, f.since ?? null, f.until ?? null, f.before ?? null, limit],
+      [f.domain ?? null, f.metric ?? null, f.type ?? null, f.since ?? null, f.until ?? null, f.before ?? null, limit, f.target_engine ?? null],
     );
+  }
+
+  event(id: string): Promise<RegressionEventRow | undefined> {
+    return sqlOne<RegressionEventRow>(this.dataSource, `SELECT id, at, domain, metric, type, status, action, principal, details FROM regression_event WHERE id = $1::bigint`, [id]);
   }
 }

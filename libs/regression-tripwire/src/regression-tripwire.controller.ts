@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { BaselineResetService } from './baseline-reset.service.js';
 import { EvaluateQueryDto, EvaluationResponseDto } from './dto/evaluation.dto.js';
-import { EventsQueryDto, RegressionEventPageDto } from './dto/events.dto.js';
+import { EventsQueryDto, RegressionEventIdParams, RegressionEventPageDto, RegressionEventResponseDto } from './dto/events.dto.js';
 import { RecordKpiRequestDto, RecordKpiResponseDto } from './dto/kpi.dto.js';
 import { RegressionPolicyResponseDto, UpsertRegressionPolicyRequestDto } from './dto/policy.dto.js';
 import { BaselineResetRequestDto, RegressionStateResponseDto, StateQueryDto } from './dto/state.dto.js';
@@ -78,6 +78,15 @@ export class RegressionTripwireController {
   @ApiErrors(regressionErrors('validation_failed'))
   events(@Query() query: EventsQueryDto): Promise<RegressionEventPageDto> {
     return this.reads.events(query);
+  }
+
+  @Get('events/:id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One tripwire event: the evaluation’s figures (baseline, current, drop, p-value) or the action’s outcome, in details' })
+  @ApiOkResponse({ type: RegressionEventResponseDto })
+  @ApiErrors(regressionErrors('validation_failed', 'regression_event_not_found'))
+  event(@Param() params: RegressionEventIdParams): Promise<RegressionEventResponseDto> {
+    return this.reads.event(params.id);
   }
 
   @Post('baseline/reset')

@@ -8,6 +8,7 @@ export const RegressionErrors = defineErrors({
   /** A policy whose fields contradict each other (min_events above a window: it could never leave insufficient_data). */
   invalid_regression_policy: 400,
   regression_policy_not_found: 404,
+  regression_event_not_found: 404,
   /** Success events for a mean-value stream, or the reverse: a stream keeps the kind of its first event. */
   kpi_kind_mismatch: 409,
   idempotency_conflict: 409,

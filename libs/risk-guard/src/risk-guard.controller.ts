@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApprovalCreatedResponseDto } from '#approvals';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { AdjustRequestDto, AdjustResponseDto } from './dto/adjust.dto.js';
-import { RiskEventsPageDto, RiskEventsQueryDto } from './dto/events.dto.js';
+import { RiskEventDto, RiskEventIdParams, RiskEventsPageDto, RiskEventsQueryDto } from './dto/events.dto.js';
 import { LedgerTodayResponseDto } from './dto/ledger.dto.js';
 import { PolicyUpsertRequestDto, RiskPolicyResponseDto } from './dto/policy.dto.js';
 import { DryRunResponseDto, ReservationResponseDto, ReserveRequestDto } from './dto/reserve.dto.js';
@@ -151,10 +151,19 @@ export class RiskGuardController {
 
   @Get('events')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Risk decisions, newest first; filter by engine, day, outcome, kind, since/until; page with ?before=<next_cursor>' })
+  @ApiOperation({ summary: 'Risk decisions, newest first; filter by engine, day, outcome (denied: the denials), kind, correlation_id, since/until; page with ?before=<next_cursor>' })
   @ApiOkResponse({ type: RiskEventsPageDto })
   @ApiErrors(RiskErrors.pick('validation_failed'))
   events(@Query() q: RiskEventsQueryDto): Promise<RiskEventsPageDto> {
     return this.ledger.listEvents(q);
+  }
+
+  @Get('events/:id')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'One risk decision: its reason codes and, for a denial, every scope with its caps, usage and headroom (details)' })
+  @ApiOkResponse({ type: RiskEventDto })
+  @ApiErrors(RiskErrors.pick('validation_failed', 'risk_event_not_found'))
+  event(@Param() params: RiskEventIdParams): Promise<RiskEventDto> {
+    return this.ledger.event(params.id);
   }
 }

@@ -13,6 +13,7 @@ export const RiskErrors = defineErrors({
   policy_incomplete: 400,
   reservation_not_found: 404,
   policy_not_found: 404,
+  risk_event_not_found: 404,
   /** A settle may book at most amount x max_loss_multiple; the rest is an operator's adjustment. */
   loss_exceeds_reservation: 422,
   /** An adjustment would take a day's realized loss below 0. */

@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { ReadOnlyDatabase, SERVER_DEADLINE, sqlRows } from '#platform';
+import { ReadOnlyDatabase, SERVER_DEADLINE, sqlOne, sqlRows } from '#platform';
 import type { EventQuery, EventRow, LedgerRow, LossRow, OpenReservationRow, ReserveTurnItem, TurnItem, TurnRow } from './risk-ledger.rows.js';
 import { policyColumns, type PolicyRow } from './risk-policy.repository.js';
 
 const LOSS_COLUMNS = `engine, trim_scale(exposure_used)::text AS exposure_used, trim_scale(open_risk_reserved)::text AS open_risk_reserved,
   trim_scale(realized_loss)::text AS realized_loss, actions_count::text AS actions_count`;
 
+
+const EVENT_COLUMNS = `id::text AS id, at, day::text AS day, engine, kind, outcome, correlation_id, reservation_id, trim_scale(amount)::text AS amount,
+  trim_scale(realized_loss)::text AS realized_loss, reason_codes, reason, principal, details`;
 /**
  * The SQL of the ledger aggregate: the day rows (risk_ledger_day), the reservations (risk_reservation)
  * and the decision trail (risk_event). The decision path is one call of a batch function per batch:
@@ -127,16 +130,26 @@ export class RiskLedgerRepository {
     if (q.day) add('day = ?::date', q.day);
     if (q.outcome) add('outcome = ?', q.outcome);
     if (q.kind) add('kind = ?', q.kind);
+    // With kind=reserve this reads ux_risk_event_reserve_correlation: the denial of one request.
+    if (q.correlation_id) add('correlation_id = ?', q.correlation_id);
     if (q.before) add('id < ?::bigint', q.before);
     if (q.since) add('at >= ?::timestamptz', q.since);
     if (q.until) add('at < ?::timestamptz', q.until);
     params.push(q.limit);
     return sqlRows<EventRow>(
       this.dataSource,
-      `SELECT id::text AS id, at, day::text AS day, engine, kind, outcome, correlation_id, reservation_id, trim_scale(amount)::text AS amount,
-              trim_scale(realized_loss)::text AS realized_loss, reason_codes, reason, principal, details
+      `SELECT ${EVENT_COLUMNS}
          FROM risk_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
       params,
+    );
+  }
+
+  /** One event by id (the decisions page's trace of a denial). */
+  event(id: string): Promise<EventRow | undefined> {
+    return sqlOne<EventRow>(
+      this.dataSource,
+      `SELECT ${EVENT_COLUMNS} FROM risk_event WHERE id = $1::bigint`,
+      [id],
     );
   }
 

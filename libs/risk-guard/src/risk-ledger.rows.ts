@@ -139,6 +139,7 @@ export interface EventQuery {
   day?: string;
   outcome?: string;
   kind?: string;
+  correlation_id?: string;
   before?: string;
   since?: Date;
   until?: Date;

@@ -5,6 +5,7 @@ import { scopeHeadroom, sumDecimals } from './decide/headroom.js';
 import { RiskEventDto, type RiskEventsPageDto, type RiskEventsQueryDto } from './dto/events.dto.js';
 import { type LedgerScopeDto, type LedgerTodayResponseDto, OpenReservationDto, RiskAdjustmentDto } from './dto/ledger.dto.js';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
+import { RiskErrors } from './risk-guard.errors.js';
 import { type AdjustmentRow, RiskAdjustRepository } from './risk-adjust.repository.js';
 import { GLOBAL_ENGINE } from './risk-guard.input.js';
 import { RiskLedgerRepository } from './risk-ledger.repository.js';
@@ -47,6 +48,13 @@ export class RiskLedgerService {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const rows = await this.ledger.events({ ...query, engine: query.engine?.toUpperCase(), limit: limit + 1 });
     return toPage(rows, limit, (r) => r.id, RiskEventDto.from);
+  }
+
+  /** GET /risk/events/{id}: one decision with its reason codes and the caps it was judged against (details). */
+  async event(id: string): Promise<RiskEventDto> {
+    const row = await this.ledger.event(id);
+    if (!row) throw RiskErrors.raise('risk_event_not_found', `no risk event ${id}`);
+    return RiskEventDto.from(row);
   }
 
   /** Marks reservations past their TTL `expired`: still open risk on their day until settled or voided. */

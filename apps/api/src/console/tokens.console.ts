@@ -1,11 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ConsolePanel, type ConsolePanelContract, consolePanelScript, defineLever } from '#platform';
-
-/**
- * The platform's token management as a console page. Tokens are the platform's (auth), not a lever's:
- * this name exists for the console's navigation and the lever contract (a panel belongs to a lever).
- */
-export const TOKENS = defineLever({ name: 'tokens', title: 'Tokens' });
+import { ConsolePanel, type ConsolePanelContract, consolePanelScript, PLATFORM } from '#platform';
 
 const PAGE = { slug: 'tokens', title: 'Tokens', order: 90 };
 
@@ -85,7 +79,8 @@ function (kit) {
 `;
 
 @Injectable()
-@ConsolePanel(TOKENS, PAGE)
+// Tokens are the platform's (auth), so the page is the platform's, beside its audit and outbox pages.
+@ConsolePanel(PLATFORM, PAGE)
 export class TokensConsole implements ConsolePanelContract {
   script(): string {
     return consolePanelScript(PAGE.slug, RENDER);

@@ -17,7 +17,7 @@ export class AuditController {
 
   @Get()
   @RequireRole('operator')
-  @ApiOperation({ summary: 'The audit trail, newest first, each row with the principal and its token id; page with ?before=<next_cursor>, filter with ?since=&until=' })
+  @ApiOperation({ summary: 'The audit trail, newest first: who (principal, principal_token_id), what (action, subject), before/after (details); filter by subject, action, principal, principal_token_id and [since, until); page with ?before=<next_cursor>' })
   @ApiOkResponse({ type: AuditPageDto })
   @ApiErrors({ validation_failed: 400, invalid_string: 400 })
   list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {

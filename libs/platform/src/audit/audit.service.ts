@@ -17,6 +17,7 @@ export interface AuditEntry {
 export interface AuditQuery {
   subject?: string;
   action?: string;
+  principal?: string;
   principal_token_id?: string;
   before?: string;
   since?: Date;
@@ -52,12 +53,17 @@ export class AuditService {
       .getMany();
   }
 
-  /** Newest first, in the platform paging shape; `before` is the previous page's next_cursor. */
+  /**
+   * Newest first, in the platform paging shape; `before` is the previous page's next_cursor. A
+   * subject or token filter walks its (column, id) index backwards from the cursor; the others walk
+   * the primary key and stop at `limit + 1` matches.
+   */
   async list(query: AuditQuery): Promise<Page<AuditEntryDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const qb = this.dataSource.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'DESC').limit(limit + 1);
     if (query.subject) qb.andWhere('a.subject = :subject', { subject: query.subject });
     if (query.action) qb.andWhere('a.action = :action', { action: query.action });
+    if (query.principal) qb.andWhere('a.principal = :principal', { principal: query.principal });
     if (query.principal_token_id) qb.andWhere('a.principalTokenId = :tokenId', { tokenId: query.principal_token_id });
     if (query.before) qb.andWhere('a.id < :before', { before: query.before });
     if (query.since) qb.andWhere('a.at >= :since', { since: query.since });

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../auth/principal.js';
 import { redactUrl } from '../config/redact.js';
 import { DEFAULT_PAGE_LIMIT, toPage } from '../http/paging.js';
-import { OutboxDeliveryDto, type OutboxPageDto, type OutboxQueryDto } from './dto/outbox.dto.js';
+import { OutboxDeliveryDto, OutboxDestinationDto, type OutboxDestinationsDto, type OutboxPageDto, type OutboxQueryDto } from './dto/outbox.dto.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { OutboxErrors } from './outbox.errors.js';
 import { type DeliveryListRow, OutboxRepository } from './outbox.repository.js';
@@ -22,8 +22,20 @@ export class OutboxDeliveriesService {
 
   async list(query: OutboxQueryDto): Promise<OutboxPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-    const rows = await this.outbox.list({ status: query.status, before: query.before, since: query.since, until: query.until, limit });
+    const rows = await this.outbox.list({ status: query.status, destination: query.destination, before: query.before, since: query.since, until: query.until, limit });
     return toPage(rows, limit, (r) => r.id, (r) => this.dto(r));
+  }
+
+  /** Every configured destination (idle ones too), then any unconfigured one still holding undelivered rows. */
+  async destinations(): Promise<OutboxDestinationsDto> {
+    const rows = new Map((await this.outbox.destinations()).map((r) => [r.destination, r]));
+    const keys = [...new Set([...this.dispatcher.configuredDestinations(), ...rows.keys()])];
+    return {
+      destinations: keys.map((key) => {
+        const url = this.dispatcher.urlOf(key);
+        return OutboxDestinationDto.from(rows.get(key) ?? { destination: key }, url ? redactUrl(url) : null);
+      }),
+    };
   }
 
   /**

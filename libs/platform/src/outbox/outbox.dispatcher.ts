@@ -82,6 +82,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** The configured URL of a stored destination key (undefined once it left WARDEN_WEBHOOK_URLS). */
+  /** The destination keys of WARDEN_WEBHOOK_URLS, in the order configured. */
+  configuredDestinations(): string[] {
+    return [...this.urls.keys()];
+  }
+
   urlOf(destination: string): string | undefined {
     return this.urls.get(destination);
   }

@@ -17,6 +17,18 @@ export interface DeliveryRow {
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+/** What the list filters on: a status, or `failing` (pending with at least one failed attempt). */
+export type DeliveryFilterStatus = DeliveryStatus | 'failing';
+
+/** One destination's open work: what waits, what keeps failing, what was given up. */
+export interface DestinationSummaryRow {
+  destination: string;
+  pending: number;
+  failing: number;
+  dead: number;
+  oldest_pending_at: Date | null;
+  last_error: string | null;
+}
 
 /** A delivery as the operator API shows it. */
 export interface DeliveryListRow {
@@ -40,8 +52,9 @@ export interface DeadLetterRule {
 }
 
 const LIST_COLUMNS = `d.id, d.outbox_id, d.destination, o.topic, o.subject, o.created_at, d.attempts, d.first_attempt_at, d.next_attempt_at, d.delivered_at, d.dead_at, d.last_error`;
-const STATUS_WHERE: Record<DeliveryStatus, string> = {
+const STATUS_WHERE: Record<DeliveryFilterStatus, string> = {
   pending: 'd.delivered_at IS NULL AND d.dead_at IS NULL',
+  failing: 'd.delivered_at IS NULL AND d.dead_at IS NULL AND d.last_error IS NOT NULL',
   delivered: 'd.delivered_at IS NOT NULL',
   dead: 'd.dead_at IS NOT NULL',
 };
@@ -186,13 +199,14 @@ export class OutboxRepository {
   }
 
   /** Newest first; `before` is the previous page's last id, [since, until) bounds created_at. Fetches limit + 1 (toPage). */
-  list(filter: { status?: DeliveryStatus; before?: string; since?: Date; until?: Date; limit: number }): Promise<DeliveryListRow[]> {
+  list(filter: { status?: DeliveryFilterStatus; destination?: string; before?: string; since?: Date; until?: Date; limit: number }): Promise<DeliveryListRow[]> {
     const params: unknown[] = [filter.limit + 1];
     const where = [filter.status ? STATUS_WHERE[filter.status] : 'true'];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (filter.destination) add('d.destination = ?', filter.destination);
     if (filter.before) add('d.id < ?', filter.before);
     if (filter.since) add('o.created_at >= ?', filter.since);
     if (filter.until) add('o.created_at < ?', filter.until);
@@ -201,6 +215,26 @@ export class OutboxRepository {
       `SELECT ${LIST_COLUMNS} FROM notification_delivery d JOIN notification_outbox o ON o.id = d.outbox_id
         WHERE ${where.join(' AND ')} ORDER BY d.id DESC LIMIT $1`,
       params,
+    );
+  }
+
+  /**
+   * Per destination, the deliveries not yet delivered: pending (of which failing: a failed attempt
+   * already) and dead. Reads only undelivered rows (the open and dead partial indexes' rows), never
+   * the delivered history.
+   */
+  destinations(): Promise<DestinationSummaryRow[]> {
+    return sqlRows<DestinationSummaryRow>(
+      this.dataSource,
+      `SELECT d.destination,
+              count(*) FILTER (WHERE d.dead_at IS NULL)::int AS pending,
+              count(*) FILTER (WHERE d.dead_at IS NULL AND d.last_error IS NOT NULL)::int AS failing,
+              count(*) FILTER (WHERE d.dead_at IS NOT NULL)::int AS dead,
+              min(o.created_at) FILTER (WHERE d.dead_at IS NULL) AS oldest_pending_at,
+              (array_agg(d.last_error ORDER BY d.id DESC) FILTER (WHERE d.last_error IS NOT NULL))[1] AS last_error
+         FROM notification_delivery d JOIN notification_outbox o ON o.id = d.outbox_id
+        WHERE d.delivered_at IS NULL
+        GROUP BY d.destination ORDER BY d.destination`,
     );
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
 import { REGRESSION_EVENT_TYPES, type RegressionEventType } from '../regression-tripwire.constants.js';
 import type { RegressionEventRow } from '../regression-state.repository.js';
@@ -17,6 +17,16 @@ export class EventsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(REGRESSION_EVENT_TYPES as unknown as string[])
   type?: RegressionEventType;
+
+  @IdentifierField('Only triggers and actions aimed at this engine (the policy’s target_engine)', true)
+  target_engine?: string;
+}
+
+/** `{id}` of a tripwire event: a decimal id, else 400 before anything is read. */
+export class RegressionEventIdParams {
+  @ApiProperty({ description: 'Event id (the `id` of a GET /regression/events item)', example: '42' })
+  @Matches(/^[1-9][0-9]{0,17}$/, { message: 'id must be a tripwire event id' })
+  id: string;
 }
 
 export class RegressionEventResponseDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
+import { IDEMPOTENCY_KEY_PATTERN, IdentifierField, NextCursorProperty, PageQueryDto } from '#platform';
 import type { EventRow } from '../risk-ledger.rows.js';
 
 const isUtcDay = (v: unknown) =>
@@ -27,6 +27,18 @@ export class RiskEventsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(KINDS)
   kind?: string;
+
+  @ApiPropertyOptional({ description: "Only events of this client key (the request's correlation_id); with kind=reserve, the one decision on that request", example: 'deal-2025-11-21-0001' })
+  @IsOptional()
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: 'correlation_id must be 1-200 of [A-Za-z0-9._:-]' })
+  correlation_id?: string;
+}
+
+/** `{id}` of a risk event: a decimal id (the `id` of a GET /risk/events item), else 400 before anything is read. */
+export class RiskEventIdParams {
+  @ApiProperty({ description: 'Event id', example: '42' })
+  @Matches(/^[1-9][0-9]{0,17}$/, { message: 'id must be a risk event id' })
+  id: string;
 }
 
 export class RiskEventDto {
