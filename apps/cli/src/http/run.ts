@@ -27,6 +27,8 @@ export async function runHttp(flags: CommonFlags, fn: (http: WardenHttp) => Prom
 export function exitWith(p: Printed & { warning?: string }): void {
   if (p.warning) process.stderr.write(`${p.warning}\n`);
   if (p.stderr) process.stderr.write(p.stderr);
+  // An empty write may never call back: exit at once when there is nothing to flush.
+  if (!p.stdout) return process.exit(p.exitCode);
   process.stdout.write(p.stdout, () => process.exit(p.exitCode));
 }
 

@@ -68,7 +68,9 @@ function readConfig(env: Env): { file?: ConfigFile; path: string; warning?: stri
 }
 
 /** The server and token to use, or exit 2 (no server) / 7 (no token) before anything is sent. */
-export function resolveConnection(flags: ConnectionFlags, env: Env = process.env): Connection {
+export function resolveConnection(flags: ConnectionFlags, environment: Env = process.env): Connection {
+  // An empty variable is an unset one (`WARDEN_URL= warden status` falls back to the config file).
+  const env = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== '')) as Env;
   const needsFile = !(flags.server ?? env.WARDEN_URL) || !(flags.token ?? env.WARDEN_TOKEN);
   const config = needsFile || env.WARDEN_CONFIG ? readConfig(env) : undefined;
   const server = flags.server ?? env.WARDEN_URL ?? config?.file?.server;

@@ -41,16 +41,18 @@ export async function watch(http: WardenHttp, opts: WatchOptions): Promise<Outco
       attempt = 0;
       const parser = new SseParser();
       const decoder = new TextDecoder();
+      let enough = false;
       for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         arm();
         for (const m of parser.push(decoder.decode(chunk, { stream: true }), (c) => c.startsWith('resumed') && note(c))) {
           if (m.id !== undefined) lastId = m.id;
-          if (printMessage(m, opts.json === true, write) && opts.count !== undefined && ++seen >= opts.count) {
-            abort.abort();
-            return { ...done({}, ''), quiet: true };
-          }
+          if (enough) break;
+          if (printMessage(m, opts.json === true, write) && opts.count !== undefined && ++seen >= opts.count) enough = true;
         }
+        // Leaving the loop cancels the body (no abort: an abort would surface here as an error).
+        if (enough) break;
       }
+      if (enough) return { ...done({}, ''), quiet: true };
       note(`the stream ended${lastId ? `; resuming after ${lastId}` : ''}`);
     } catch (e) {
       if (!connected && e instanceof CliError) throw e;
