@@ -267,6 +267,13 @@ describe('warden over HTTP: the real CLI as processes against the real server (t
     expect([usage.code, usage.json]).toEqual([6, { ok: false, error: 'usage_error', message: expect.stringMatching(/--reason/) }]);
     expect((await cli(['approvals', 'frobnicate'])).code).toBe(6);
     for (const r of [down, bad]) expect(r.output).not.toContain(secret);
+    // A token revoked while it watches: the server ends the stream, the reconnect is refused: 7.
+    const created = (await t.http('POST', '/api/governance/tokens', { name: 'watcher-revoked', role: 'viewer' })).body;
+    const watching = start(['watch'], { token: created.token });
+    await waitFor('the snapshot', () => watching.stdout().includes('snapshot at'), { child: watching });
+    expect((await t.http('POST', `/api/governance/tokens/${created.id}/revoke`, { reason: 'gone' })).status).toBe(200);
+    expect((await watching.closed).code).toBe(7);
+    expect(watching.output()).not.toContain(created.token);
   }, READY_TIMEOUT_MS);
 
   it('a config file gives the server and token; flags and the environment come first', async () => {
