@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '#platform';
 import { isoWeekOf } from '#review';
 import { BUILD_TIMEOUT_MS, buildDist } from './support/build.js';
+import { activePolicy, evaluate, intent, uniqueIdentity } from './support/factories/gate.js';
 import { DAY, REVIEWS } from './support/factories/review.js';
 import { engineName, reserveRisk, RISK, upsertRiskPolicy } from './support/factories/risk.js';
 import { successes, tripwireApi } from './support/factories/tripwire.js';
@@ -193,6 +194,27 @@ describe('warden over HTTP: the real CLI as processes against the real server (t
     const approved = await cli(['approvals', 'approve', asked.json.approval_id, '--wait', '60s'], { token: tokens.bob });
     expect([approved.code, approved.stdout]).toEqual([0, expect.stringMatching(/^APPROVED approval .* 1 of 1, by bob-ops \(token:bob\); its act was carried out/)]);
     expect((await t.http('GET', `${RISK}/policies`)).body.find((p: any) => p.engine === engine).enabled).toBe(true);
+  }, READY_TIMEOUT_MS);
+
+  // Before the watch tests engage the kill switch (which blocks every gate intent).
+  it('approvals show a gate intent for what it is; a first approval of two is pending (4), the second approves (0)', async () => {
+    const policy = await activePolicy(t, 'enforce');
+    // A third person, minted before the request is filed (a token made after it may not decide it).
+    const carol = (await t.http('POST', '/api/governance/tokens', { name: 'carol-ops', role: 'operator', owner: 'carol' })).body.token as string;
+    const identity = uniqueIdentity();
+    const asked = await evaluate(t, { intent: intent('tool.write', identity), policy: policy.name, engine: 'WHOLESALE', amount: '10.50' }, tokens.alice);
+    expect([asked.status, asked.body]).toEqual([202, expect.objectContaining({ verdict: 'require_approval' })]);
+    const id = asked.body.approval_id as string;
+    const shown = await cli(['approvals', 'show', id], { token: tokens.viewer });
+    expect(shown.code).toBe(0);
+    for (const line of ['kind:       gate_intent', 'payload (gate intent):', 'tool:       tool.write', `identity:   ${identity}  (workspace /srv/app)`, 'targets:    path:/srv/app/config.yaml (write)', 'engine:     WHOLESALE', 'amount:     10.5', 'approvals:  0 of 2']) {
+      expect(shown.stdout).toContain(line);
+    }
+    const first = await cli(['approvals', 'approve', id], { token: tokens.bob });
+    expect([first.code, first.stdout]).toEqual([4, expect.stringMatching(/^PENDING \(not done\): .* 1 of 2, by bob-ops \(token:bob\); 1 more approval needed/)]);
+    const second = await cli(['approvals', 'approve', id, '--json'], { token: carol });
+    expect([second.code, second.json.ok, second.json.approval?.status, second.json.approval?.decisions.length]).toEqual([0, true, 'approved', 2]);
+    expect((await cli(['approvals', 'show', id])).stdout).toMatch(/approvals:\s+2 of 2, by bob-ops \(token:bob\), carol-ops \(token:carol\)/);
   }, READY_TIMEOUT_MS);
 
   it('watch tails the stream: the snapshot, then the engage, as JSON lines and as text', async () => {
