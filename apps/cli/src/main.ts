@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Role } from '#platform';
 import { exitSixOnUsageErrors, registerApproveCommand, registerChangeCommands, registerGateCommands, registerPromotionCommands } from './commands/register.js';
+import { HTTP_COMMANDS, httpUsageErrors, registerHttpCommands } from './http/register.js';
 
 // Only commander and node: builtins load up front, so `warden --help`, `--version` and commander's
 // own usage errors answer in a fraction of a second. Each action imports ./commands.js (Nest,
@@ -76,6 +77,9 @@ registerPromotionCommands(program);
 registerApproveCommand(program);
 registerChangeCommands(program);
 for (const name of ['policy', 'gate', 'promotion', 'approve', 'change']) exitSixOnUsageErrors(program.commands.find((c) => c.name() === name)!);
+// Over HTTP (docs/cli.md): the console's actions against a running Warden; fetch only, no Nest.
+registerHttpCommands(program);
+for (const name of HTTP_COMMANDS) httpUsageErrors(program.commands.find((c) => c.name() === name)!);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   console.error(`warden: ${(err as { message?: string }).message ?? String(err)}`);
