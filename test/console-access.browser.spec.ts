@@ -68,7 +68,9 @@ describe('console access (headless Chromium)', () => {
     for (const path of await everyPage(page)) {
       await visit(page, t.url, path);
       expect([path, await page.locator('#notice.error').count()]).toEqual([path, 0]);
-      expect([path, await page.locator('main button, main form, main input, main select, main textarea').count()]).toEqual([path, 0]);
+      // A search box (role=search: the record pages' filters, which only change the address) is reading, not acting.
+      const acting = await page.locator('main button, main form, main input, main select, main textarea').evaluateAll((els) => els.filter((e) => !e.closest('[role="search"]')).length);
+      expect([path, acting]).toEqual([path, 0]);
     }
   });
 

@@ -86,7 +86,11 @@ function (kit) {
       { label: 'Stream', cell: function (e) { return [search(e.domain), muted(' / ' + e.metric)]; } },
       { label: 'Event', cell: function (e) { return e.type.replace(/_/g, ' '); } },
       { label: 'Status', cell: function (e) { return e.status ? tone(e.status) : muted('—'); } },
-      { label: 'Action', cell: function (e) { return e.action ? [h('code', { text: e.action }), e.details && e.details.target_engine ? [muted(' on '), search(e.details.target_engine)] : null] : muted('—'); } },
+      { label: 'Action', cell: function (e) {
+        var target = e.details && e.details.target_engine;
+        // One flat list: the DOM builder appends each child, and an array is not a node.
+        return e.action ? [h('code', { text: e.action }), target ? muted(' on ') : null, target ? search(target) : null] : muted('—');
+      } },
       { label: 'Drop', num: true, cell: function (e) { return e.details && e.details.drop !== undefined && e.details.drop !== null ? kit.pct(e.details.drop) : '—'; } },
       { label: 'Trace', cell: function (e) { return traceLink('tripwire', e.id, 'tripwire event ' + e.id); } },
     ], items);
