@@ -1,3 +1,4 @@
+import { ApprovalsModule } from '#approvals';
 import { Module } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { HeimdallController } from './heimdall.controller.js';
@@ -16,7 +17,7 @@ import { HeimdallConsole } from './heimdall.console.js';
 import { HeimdallStream } from './heimdall.stream.js';
 
 @Module({
-  imports: [GoLiveModule],
+  imports: [GoLiveModule, ApprovalsModule],
   controllers: [HeimdallController],
   providers: [
     HeimdallRepository,
