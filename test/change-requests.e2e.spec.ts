@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { ApprovalActsRegistry } from '#approvals';
 import { HeimdallPolicyService } from '#heimdall';
 import { loadConfig, SYSTEM_PRINCIPAL } from '#platform';
@@ -211,6 +212,30 @@ describe('change requests on (ENV=production: the default holds every control)',
     ]);
   });
 
+  it("the OpenAPI document declares each held route's 202 with its change request, typed", async () => {
+    const doc = (await t.http('GET', '/docs-json', undefined, { token: null })).body;
+    const ref = '#/components/schemas/ChangeRequestCreatedResponseDto';
+    const accepted = (method: string, path: string) => doc.paths[`${A}${path}`][method].responses['202'].content['application/json'].schema;
+    for (const [method, path] of [
+      ['post', '/regression/policies/upsert'],
+      ['post', '/heimdall/policies/upsert'],
+      ['put', '/gate/policies/{name}'],
+      ['post', '/gate/policies/{name}/activate'],
+      ['post', '/gate/policies/{name}/mode'],
+      ['put', '/heimdall/promotion/rules'],
+    ]) {
+      expect(accepted(method, path)).toEqual({ $ref: ref });
+    }
+    // The risk upsert's 202 is a change request or the two-person rule's re-enable request.
+    expect(accepted('post', '/risk/policies/upsert')).toEqual({ anyOf: [{ $ref: ref }, { $ref: '#/components/schemas/ApprovalCreatedResponseDto' }] });
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.ChangeRequestCreatedResponseDto.properties)).toEqual(expect.arrayContaining(['approval_id', 'status', 'expires_at', 'payload_digest', 'change_request']));
+    expect(JSON.stringify(schemas.ChangeRequestCreatedResponseDto.properties.change_request)).toContain('#/components/schemas/ChangeRequestDto');
+    expect(schemas.ChangeRequestDto.required).toEqual(expect.arrayContaining(['control', 'subject', 'base_version', 'before', 'after', 'diff']));
+    expect(schemas.ChangeRequestDto.properties.diff.items).toEqual({ $ref: '#/components/schemas/ChangeDiffEntryDto' });
+    expect(schemas.RiskPolicyResponseDto.required).toContain('control_version');
+  });
+
   it.each(CASES.map((c) => [c.control, c] as const))(
     '%s: 202 with the diff and nothing changed; the requester cannot approve; another person approves and it is applied, audited with both',
     async (control, kase) => {
@@ -277,6 +302,36 @@ describe('change requests on (ENV=production: the default holds every control)',
       expect(await c.read(viewer)).toEqual(now);
     },
   );
+
+  it('two requests approved before either ran: one is applied, the other finds its version moved on and applies nothing (approval.act_stale)', async () => {
+    const c = CASES[0].fresh();
+    const base = await establish(c);
+    const first = await c.change(operator);
+    const second = await c.other(operator);
+    // Hold the policy's lock (the one its writes and its acts take) so that neither act runs until both are approved.
+    const holder = new pg.Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`policy:risk_policy:${c.name}`]);
+      expect((await approve(first.body.approval_id, operator2)).status).toBe(200);
+      expect((await approve(second.body.approval_id, operator2)).status).toBe(200);
+      expect(await c.read(viewer)).toEqual(base);
+      await holder.query('COMMIT');
+    } finally {
+      await holder.end();
+    }
+    const consumed = async (id: string) => (await approvalOf(id)).consumed_at !== null;
+    await until(async () => (await consumed(first.body.approval_id)) && (await consumed(second.body.approval_id)));
+    const now = await c.read(viewer);
+    expect([c.applied(now), c.otherApplied(now)].filter(Boolean)).toHaveLength(1);
+    const stale = await t.sql(`SELECT subject, details FROM audit_log WHERE action = 'approval.act_stale' AND subject = ANY($1)`, [
+      [`approval:${first.body.approval_id}`, `approval:${second.body.approval_id}`],
+    ]);
+    expect(stale).toHaveLength(1);
+    expect(stale[0].details).toMatchObject({ act: 'risk_policy_change', bound_version: base.control_version, current_version: now.control_version });
+    expect(stale[0].subject).toBe(`approval:${c.applied(now) ? second.body.approval_id : first.body.approval_id}`);
+  });
 
   it('a change the lever makes directly meanwhile (a throttle, an approved promotion) voids the open request', async () => {
     const risk = CASES[0].fresh();

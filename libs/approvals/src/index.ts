@@ -27,4 +27,4 @@ export {
   type ProposedChange,
 } from './change-requests.service.js';
 export { ABSENT_VERSION, controlValue, controlVersion, diffValues, type ChangeDiffEntry, type ChangeRequestView } from './decide/change-diff.js';
-export { BaseVersionField, ChangeRequestCreatedResponseDto } from './dto/change-request.dto.js';
+export { BaseVersionField, ChangeDiffEntryDto, ChangeRequestCreatedResponseDto, ChangeRequestDto } from './dto/change-request.dto.js';
