@@ -46,15 +46,25 @@ describe('approved acts: declared by their lever, discovered at start', () => {
         ['change_review', 'changes'],
         ['engine_reenable', 'risk'],
         ['gate_intent', 'gate'],
+        ['gate_policy_change', 'gate'],
+        ['heimdall_policy_change', 'heimdall'],
         ['heimdall_promotion', 'promotion'],
         ['kill_switch_release', 'go_live'],
         ['manual', 'approvals'],
+        ['promotion_rules_change', 'promotion'],
+        ['regression_policy_change', 'regression_tripwire'],
+        ['risk_policy_change', 'risk'],
       ]);
       for (const k of kinds) expect(k.approverRoles).toEqual(['operator', 'admin']);
       expect(acts).toEqual([
         { act: 'engine_reenable', kind: 'engine_reenable', lever: 'risk', twoPerson: true },
+        { act: 'gate_policy_change', kind: 'gate_policy_change', lever: 'gate', twoPerson: false },
+        { act: 'heimdall_policy_change', kind: 'heimdall_policy_change', lever: 'heimdall', twoPerson: false },
         { act: 'heimdall_promotion', kind: 'heimdall_promotion', lever: 'promotion', twoPerson: false },
         { act: 'kill_switch_release', kind: 'kill_switch_release', lever: 'go_live', twoPerson: true },
+        { act: 'promotion_rules_change', kind: 'promotion_rules_change', lever: 'promotion', twoPerson: false },
+        { act: 'regression_policy_change', kind: 'regression_policy_change', lever: 'regression_tripwire', twoPerson: false },
+        { act: 'risk_policy_change', kind: 'risk_policy_change', lever: 'risk', twoPerson: false },
       ]);
       // An unregistered kind is refused as before (400), whatever its spelling.
       const bad = await t.http('POST', APPROVALS, { kind: 'launch_missiles', subject: 's', reason: 'r' });

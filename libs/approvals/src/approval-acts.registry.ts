@@ -4,6 +4,9 @@ import type { ApprovalActDefinition, ApprovalKindDefinition } from './approval-a
 import { APPROVALS } from './approvals.lever.js';
 import { approverRoles, DEFAULT_APPROVERS, KIND_PATTERN, MANUAL_KIND } from './decide/rules.js';
 
+/** A change-request control's name: dotted lower case, `<lever thing>.<what>` (risk.policy). */
+const CONTROL_PATTERN = /^[a-z][a-z0-9_]{0,63}(\.[a-z][a-z0-9_]{0,63})*$/;
+
 export interface RegisteredKind {
   kind: string;
   lever: string;
@@ -51,6 +54,11 @@ export class ApprovalActsRegistry {
     if (!KIND_PATTERN.test(name)) throw new Error(`approval act "${name}" must match ${KIND_PATTERN}`);
     if (this.acts.has(name)) throw new Error(`approval act ${name} is defined twice (by ${this.acts.get(name)!.lever.name} and ${def.lever.name})`);
     this.defineKind(def);
+    if (def.changeRequest !== undefined) {
+      if (!CONTROL_PATTERN.test(def.changeRequest)) throw new Error(`change-request control "${def.changeRequest}" of act ${name} must match ${CONTROL_PATTERN}`);
+      const other = [...this.acts.values()].find((a) => a.changeRequest === def.changeRequest);
+      if (other) throw new Error(`change-request control ${def.changeRequest} is declared by two acts (${other.act} and ${name})`);
+    }
     const act: RegisteredAct = { ...def, act: name, twoPerson: def.twoPerson ?? false };
     this.acts.set(name, act);
     return act;
@@ -76,6 +84,19 @@ export class ApprovalActsRegistry {
     };
   }
 
+  /** The change-request controls the levers declared, with their acts (sorted by control). */
+  changeRequestControls(): Array<{ control: string; act: string; lever: string }> {
+    return [...this.acts.values()]
+      .filter((a) => a.changeRequest !== undefined)
+      .map((a) => ({ control: a.changeRequest!, act: a.act, lever: a.lever.name }))
+      .sort((a, b) => a.control.localeCompare(b.control));
+  }
+
+  /** The act that changes `control` as a change request. */
+  actOfControl(control: string): RegisteredAct | undefined {
+    return [...this.acts.values()].find((a) => a.changeRequest === control);
+  }
+
   /**
    * Ends registration and checks WARDEN_TWO_PERSON against the registered two-person acts: an unknown
    * name stops the start, naming the variable and the acts it may list.
@@ -88,6 +109,22 @@ export class ApprovalActsRegistry {
     if (unknown.length) {
       throw new ConfigError(`invalid configuration:\n  WARDEN_TWO_PERSON names no registered two-person act: ${unknown.join(', ')} (known: ${known.join(', ') || 'none'}; or none)`);
     }
+    for (const act of this.acts.values()) {
+      if (act.changeRequest !== undefined && !act.state) throw new Error(`change-request act ${act.act} has no state reader (@ApprovalActState): it must be bound to the control's version`);
+    }
+    const controls = this.changeRequestControls().map((c) => c.control);
+    const unknownControls = (this.config.WARDEN_CHANGE_REQUESTS ?? []).filter((c) => c !== '*' && !controls.includes(c));
+    if (unknownControls.length) {
+      throw new ConfigError(
+        `invalid configuration:\n  WARDEN_CHANGE_REQUESTS names no registered change-request control: ${unknownControls.join(', ')} (known: ${controls.join(', ') || 'none'}; or all, or none)`,
+      );
+    }
+  }
+
+  /** Whether changes to `control` wait for another person's approval now (every control in production, unless configured). */
+  changeRequests(control: string): boolean {
+    if (!this.actOfControl(control)) throw new Error(`${control} is not a registered change-request control`);
+    return this.config.changeRequests(control);
   }
 
   /** Whether the two-person rule holds `act` for a second operator now (every two-person act in production, unless configured). */

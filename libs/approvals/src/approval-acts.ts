@@ -35,6 +35,12 @@ export interface ApprovalActOptions extends ApprovalKindDefinition {
   act?: string;
   /** Whether it is held for a second operator when WARDEN_TWO_PERSON names it (on for every such act in production). */
   twoPerson?: boolean;
+  /**
+   * The control this act changes as a change request (four eyes on a control, docs/approvals.md
+   * "Change requests"), e.g. `risk.policy`: what WARDEN_CHANGE_REQUESTS names. Such an act needs a
+   * state reader (@ApprovalActState) giving the control's version.
+   */
+  changeRequest?: string;
 }
 
 export interface ApprovalActDefinition extends ApprovalActOptions {

@@ -21,5 +21,7 @@ export const ApprovalsErrors = defineErrors({
   too_many_pending_approvals: 429,
   /** An act filed while its state offers nothing to undo (nothing engaged, not throttled, an unknown subject). */
   act_not_applicable: 409,
+  /** A change proposed against a version of a control (`base_version`) that is no longer the one in force (docs/approvals.md "Change requests"). */
+  control_version_conflict: 409,
 });
 export type ApprovalsErrorCode = keyof typeof ApprovalsErrors.codes;

@@ -18,11 +18,12 @@ import { ApprovalsReviewService } from './approvals-review.service.js';
 import { ApprovalsConsole } from './approvals.console.js';
 import { PendingRequestLimit } from './pending-limit.js';
 import { ApprovalsStream } from './approvals.stream.js';
+import { ChangeRequestsService } from './change-requests.service.js';
 
 @Module({
   imports: [DiscoveryModule],
   controllers: [ApprovalsController, ApprovalAliasController],
-  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalActsRepository, ApprovalActBinding, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit, ApprovalsStream],
-  exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry],
+  providers: [ApprovalActsRegistry, ApprovalActsExplorer, ApprovalActsRepository, ApprovalActBinding, ApprovalGrantsService, ApprovalsRepository, ApprovalsMetrics, ApprovalEventsService, ApprovalsService, ApprovalDecisionsService, ApprovalsJobs, ApprovalsReviewRepository, ApprovalsReviewService, ApprovalsConsole, PendingRequestLimit, ApprovalsStream, ChangeRequestsService],
+  exports: [ApprovalsService, ApprovalDecisionsService, ApprovalActsRegistry, ChangeRequestsService],
 })
 export class ApprovalsModule {}

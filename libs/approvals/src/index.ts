@@ -20,3 +20,11 @@ export * from './decide/rules.js';
 export { ApprovalCreatedResponseDto } from './dto/approval-request.dto.js';
 export { ApprovalResponseDto, DecisionResponseDto } from './dto/approval.dto.js';
 export { ApprovalsReviewService } from './approvals-review.service.js';
+export {
+  ChangeRequestsService,
+  type ApprovedChange,
+  type ChangeRequestPayload,
+  type ProposedChange,
+} from './change-requests.service.js';
+export { ABSENT_VERSION, controlValue, controlVersion, diffValues, type ChangeDiffEntry, type ChangeRequestView } from './decide/change-diff.js';
+export { BaseVersionField, ChangeDiffEntryDto, ChangeRequestCreatedResponseDto, ChangeRequestDto } from './dto/change-request.dto.js';

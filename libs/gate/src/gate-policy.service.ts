@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService, Clock, PolicyUpsertService, type Principal } from '#platform';
+import { ApprovalAct, ApprovalActState, type ApprovalResponseDto, type ChangeRequestCreatedResponseDto, ChangeRequestsService, controlVersion } from '#approvals';
+import { AuditService, Clock, type PolicyChange, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import { ROLLOUT_MODES, type RolloutMode } from './decide/combine.js';
 import { GateInputError } from './decide/input-error.js';
 import { parsePolicyYaml } from './decide/policy.js';
@@ -10,6 +11,7 @@ import type { GatePolicy } from './decide/types.js';
 import { DEFAULT_TRUST_THRESHOLD } from './decide/trust.js';
 import { GateCacheService } from './gate-cache.service.js';
 import { GateStream } from './gate.stream.js';
+import { GATE } from './gate.lever.js';
 import { GateErrors } from './gate.errors.js';
 import { type ActivePolicyRow, GateRepository, type PolicyRow } from './gate.repository.js';
 import { GatePolicyDetailDto, GatePolicyListDto, GatePolicyResponseDto, GatePolicySummaryDto, PutPolicyResponseDto } from './dto/policy.dto.js';
@@ -22,7 +24,27 @@ export interface PolicyPut {
   activate?: boolean;
 }
 
-const LEVER = 'gate';
+const LEVER = GATE.name;
+
+/** The approved act (and its kind) that applies a change request of a gate policy's activation, mode or trust threshold (WARDEN_CHANGE_REQUESTS: gate.policy). */
+export const GATE_POLICY_CHANGE = 'gate_policy_change';
+const policySubject = (name: string) => `gate_policy:${name}`;
+
+type Wanted = Pick<PolicyRow, 'active_digest' | 'mode' | 'trust_threshold'>;
+
+/** What a change of a policy's row answers: the policy, or 202 with the change request WARDEN_CHANGE_REQUESTS filed. */
+export type GatePolicyOutcome = { status: 200; body: GatePolicyResponseDto } | { status: 202; body: ChangeRequestCreatedResponseDto };
+
+/** PUT: the version stored, and the policy or (202) the change request for its activation. */
+export type PutPolicyOutcome =
+  | { status: 200; body: PutPolicyResponseDto }
+  | { status: 202; body: ChangeRequestCreatedResponseDto & Pick<PutPolicyResponseDto, 'name' | 'digest' | 'version_created' | 'rule_count'> };
+
+interface ChangeOptions {
+  by?: string;
+  details?: Record<string, unknown>;
+  baseVersion?: string;
+}
 
 /** Reads the PUT body: the YAML text itself (application/yaml, text/yaml) or `{yaml, mode?, trust_threshold?, activate?}`. */
 export function readPolicyPut(body: unknown, query: { mode?: RolloutMode; trust_threshold?: string; activate?: boolean }): PolicyPut {
@@ -63,6 +85,7 @@ export class GatePolicyService {
     private readonly clock: Clock,
     private readonly cache: GateCacheService,
     private readonly streamEvents: GateStream,
+    private readonly changeRequests: ChangeRequestsService,
   ) {}
 
   static parse(yaml: string): GatePolicy {
@@ -77,7 +100,22 @@ export class GatePolicyService {
     }
   }
 
+  /**
+   * Stores the version (always: versions are append-only and inert until active); a change of the
+   * policy's row (a new name, `activate`, mode, trust threshold) is made now, or with
+   * WARDEN_CHANGE_REQUESTS holding `gate.policy` filed as a change request (202).
+   */
+  async request(principal: Principal, name: string, input: PolicyPut & { baseVersion?: string }): Promise<PutPolicyOutcome> {
+    return this.store(principal, name, input, this.changeRequests.held(GATE_POLICY_CHANGE));
+  }
+
+  /** The in-process PUT: the version and the row change now, whatever WARDEN_CHANGE_REQUESTS says (as an approved act would). */
   async put(principal: Principal, name: string, input: PolicyPut): Promise<PutPolicyResponseDto> {
+    const outcome = await this.store(principal, name, input, false);
+    return outcome.body as PutPolicyResponseDto;
+  }
+
+  private async store(principal: Principal, name: string, input: PolicyPut & { baseVersion?: string }, held: boolean): Promise<PutPolicyOutcome> {
     const policy = GatePolicyService.parse(input.yaml);
     const digest = policyDigestOf(policy);
     const answer = await this.repo.db.transaction(async (m) => {
@@ -101,30 +139,71 @@ export class GatePolicyService {
         trust_threshold: input.trustThreshold ?? current?.trust_threshold ?? String(DEFAULT_TRUST_THRESHOLD),
       };
       const changes = !current || current.active_digest !== wanted.active_digest || current.mode !== wanted.mode || Number(current.trust_threshold) !== Number(wanted.trust_threshold);
-      const row = changes ? await this.change(principal, name, wanted, m, 'policy put') : current;
-      return PutPolicyResponseDto.from(name, digest, created, policy.rules.length, GatePolicyResponseDto.from(row));
+      const outcome: GatePolicyOutcome = changes
+        ? await this.changeOrRequest(principal, name, wanted, m, 'policy put', { baseVersion: input.baseVersion }, held)
+        : { status: 200, body: GatePolicyResponseDto.from(current) };
+      const version = { name, digest, version_created: created, rule_count: policy.rules.length };
+      return outcome.status === 202
+        ? { status: 202 as const, body: Object.assign(outcome.body, version) }
+        : { status: 200 as const, body: PutPolicyResponseDto.from(name, digest, created, policy.rules.length, outcome.body) };
     });
     this.cache.clear();
     return answer;
   }
 
-  async activate(principal: Principal, name: string, digest: string, reason?: string): Promise<GatePolicyResponseDto> {
+  async activate(principal: Principal, name: string, digest: string, reason?: string, baseVersion?: string): Promise<GatePolicyOutcome> {
     const answer = await this.repo.db.transaction(async (m) => {
       const current = await this.existing(name, m);
       if (!(await this.repo.version(m, name, digest))) throw GateErrors.raise('policy_version_not_found', `policy ${name} has no version ${digest}`);
-      return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, active_digest: digest }, m, reason));
+      return this.changeOrRequest(principal, name, { ...current, active_digest: digest }, m, reason, { baseVersion }, this.changeRequests.held(GATE_POLICY_CHANGE));
     });
     this.cache.clear();
     return answer;
   }
 
-  async setMode(principal: Principal, name: string, mode: RolloutMode, trustThreshold?: string, reason?: string): Promise<GatePolicyResponseDto> {
+  async setMode(principal: Principal, name: string, mode: RolloutMode, trustThreshold?: string, reason?: string, baseVersion?: string): Promise<GatePolicyOutcome> {
     const answer = await this.repo.db.transaction(async (m) => {
       const current = await this.existing(name, m);
-      return GatePolicyResponseDto.from(await this.change(principal, name, { ...current, mode, trust_threshold: trustThreshold ?? current.trust_threshold }, m, reason));
+      return this.changeOrRequest(principal, name, { ...current, mode, trust_threshold: trustThreshold ?? current.trust_threshold }, m, reason, { baseVersion }, this.changeRequests.held(GATE_POLICY_CHANGE));
     });
     this.cache.clear();
     return answer;
+  }
+
+  /** What a change request of a policy's row is bound to: the row's version (its lock held), `absent` for none. */
+  @ApprovalActState(GATE_POLICY_CHANGE)
+  async policyVersion(subject: string, manager: EntityManager): Promise<string> {
+    await this.upserts.lock(manager, subject);
+    const row = await this.repo.policy(subject.slice(policySubject('').length), manager);
+    return row ? GatePolicyResponseDto.from(row).control_version : controlVersion(null);
+  }
+
+  /** The approved change request, run once in the transaction that consumes the grant, while the row is at its base version. */
+  @ApprovalAct({ lever: GATE, kind: GATE_POLICY_CHANGE, changeRequest: 'gate.policy' })
+  async gatePolicyChangeApproved(approval: ApprovalResponseDto, manager: EntityManager): Promise<void> {
+    const approved = ChangeRequestsService.approved(approval);
+    const apply = approved.apply as { name: string; wanted: Wanted; reason: string | null };
+    await this.change(SYSTEM_PRINCIPAL, apply.name, apply.wanted, manager, apply.reason ?? undefined, { by: approved.by, details: approved.details });
+    this.cache.clear();
+  }
+
+  /** The row change now, or (WARDEN_CHANGE_REQUESTS holds gate.policy) the change request for it; a change that changes nothing is 200. */
+  private async changeOrRequest(
+    principal: Principal,
+    name: string,
+    wanted: Wanted,
+    m: EntityManager,
+    reason: string | undefined,
+    options: ChangeOptions,
+    held: boolean,
+  ): Promise<GatePolicyOutcome> {
+    if (!held) return { status: 200, body: GatePolicyResponseDto.from(await this.change(principal, name, wanted, m, reason, options)) };
+    const preview = await this.upserts.preview(this.policyChange(principal, name, wanted, reason, {}), m);
+    const before = preview.before ? GatePolicyResponseDto.from(preview.before) : null;
+    const after = GatePolicyResponseDto.from(preview.after);
+    const apply = { name, wanted: { active_digest: wanted.active_digest, mode: wanted.mode, trust_threshold: String(Number(wanted.trust_threshold)) }, reason: reason ?? null };
+    const filed = await this.changeRequests.file(principal, GATE_POLICY_CHANGE, { subject: policySubject(name), name, before, after, apply, reason, baseVersion: options.baseVersion }, m);
+    return filed ? { status: 202, body: filed } : { status: 200, body: before! };
   }
 
   async list(): Promise<GatePolicyListDto> {
@@ -160,22 +239,29 @@ export class GatePolicyService {
     return row;
   }
 
-  /** The one way gate_policy changes: the platform's audited upsert (`gate.policy.create|update`). */
-  private async change(principal: Principal, name: string, wanted: Pick<PolicyRow, 'active_digest' | 'mode' | 'trust_threshold'>, m: EntityManager, reason?: string): Promise<PolicyRow> {
-    const { policy } = await this.upserts.upsert<PolicyRow, PolicyRow>(
-      principal,
-      {
-        lever: LEVER,
-        subject: `gate_policy:${name}`,
-        requiredToCreate: {},
-        load: (mm) => this.repo.policy(name, mm),
-        write: (mm) => this.repo.writePolicy(mm, { name, ...wanted, updated_by: principal.name }, this.clock.now()),
-        view: (row) => ({ ...row, trust_threshold: String(Number(row.trust_threshold)) }),
-        reason: reason ?? null,
-        recorded: (mm, before, after) => this.cache.changed(mm).then(() => this.streamEvents.changed(mm, before, after)),
-      },
-      m,
-    );
+  /**
+   * The one way gate_policy changes: the platform's audited upsert (`gate.policy.create|update`);
+   * open change requests bound to the row before it are void.
+   */
+  private async change(principal: Principal, name: string, wanted: Wanted, m: EntityManager, reason?: string, options: ChangeOptions = {}): Promise<PolicyRow> {
+    const subject = policySubject(name);
+    if (options.baseVersion !== undefined) this.changeRequests.assertBase(options.baseVersion, await this.policyVersion(subject, m), `gate policy ${name}`);
+    const { policy } = await this.upserts.upsert<PolicyRow, PolicyRow>(principal, this.policyChange(principal, name, wanted, reason, options), m);
+    await this.changeRequests.changed(principal, GATE_POLICY_CHANGE, subject, `gate policy ${name} changed by ${options.by ?? principal.name}`, m);
     return policy;
+  }
+
+  private policyChange(principal: Principal, name: string, wanted: Wanted, reason: string | undefined, options: ChangeOptions): PolicyChange<PolicyRow, PolicyRow> {
+    return {
+      lever: LEVER,
+      subject: policySubject(name),
+      requiredToCreate: {},
+      load: (mm) => this.repo.policy(name, mm),
+      write: (mm) => this.repo.writePolicy(mm, { name, ...wanted, updated_by: options.by ?? principal.name }, this.clock.now()),
+      view: (row) => ({ ...row, trust_threshold: String(Number(row.trust_threshold)) }),
+      reason: reason ?? null,
+      details: options.details,
+      recorded: (mm, before, after) => this.cache.changed(mm).then(() => this.streamEvents.changed(mm, before, after)),
+    };
   }
 }

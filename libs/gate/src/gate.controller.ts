@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiExtraModels, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ChangeRequestCreatedResponseDto } from '#approvals';
 import { ApiErrorBody, ApiErrors, AuthErrorCode, CurrentPrincipal, ExecutionClass, type Principal, RequireRole } from '#platform';
 import { GateDecisionsService } from './gate-decisions.service.js';
 import { GateEvaluateService } from './gate-evaluate.service.js';
@@ -52,9 +53,18 @@ export class GateController {
     examples: { yaml: { value: 'default_verdict: block\nrules:\n  - name: allow-reads\n    effect: allow\n    match: {tool_names: [tool.read]}\n' } },
   })
   @ApiOkResponse({ type: PutPolicyResponseDto })
-  @ApiErrors(gateErrors('invalid_policy'))
-  put(@CurrentPrincipal() p: Principal, @Param() params: PolicyNameParams, @Query() q: PutPolicyQueryDto, @Body() body: unknown): Promise<PutPolicyResponseDto> {
-    return this.policies.put(p, params.name, readPolicyPut(body, q));
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds gate.policy: the version is stored; its activation (or the mode) is a change request, beside name, digest, version_created, rule_count' })
+  @ApiErrors({ ...gateErrors('invalid_policy'), control_version_conflict: 409 })
+  async put(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: PolicyNameParams,
+    @Query() q: PutPolicyQueryDto,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PutPolicyResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.policies.request(p, params.name, { ...readPolicyPut(body, q), baseVersion: q.base_version });
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Get('policies')
@@ -80,9 +90,17 @@ export class GateController {
   @ExecutionClass('SANDBOX')
   @ApiOperation({ summary: 'Make a stored version the active one (audited)' })
   @ApiOkResponse({ type: GatePolicyResponseDto })
-  @ApiErrors(gateErrors('policy_not_found', 'policy_version_not_found'))
-  activate(@CurrentPrincipal() p: Principal, @Param() params: PolicyNameParams, @Body() body: ActivatePolicyDto): Promise<GatePolicyResponseDto> {
-    return this.policies.activate(p, params.name, body.digest, body.reason);
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds gate.policy: a change request, applied when another person approves it' })
+  @ApiErrors({ ...gateErrors('policy_not_found', 'policy_version_not_found'), control_version_conflict: 409 })
+  async activate(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: PolicyNameParams,
+    @Body() body: ActivatePolicyDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<GatePolicyResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.policies.activate(p, params.name, body.digest, body.reason, body.base_version);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Post('policies/:name/mode')
@@ -91,9 +109,17 @@ export class GateController {
   @ExecutionClass('SANDBOX')
   @ApiOperation({ summary: 'Set the rollout mode (observe, dry_run, enforce) and optionally the trust threshold (audited)' })
   @ApiOkResponse({ type: GatePolicyResponseDto })
-  @ApiErrors(gateErrors('policy_not_found'))
-  mode(@CurrentPrincipal() p: Principal, @Param() params: PolicyNameParams, @Body() body: SetModeDto): Promise<GatePolicyResponseDto> {
-    return this.policies.setMode(p, params.name, body.mode, body.trust_threshold, body.reason);
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds gate.policy: a change request, applied when another person approves it' })
+  @ApiErrors({ ...gateErrors('policy_not_found'), control_version_conflict: 409 })
+  async mode(
+    @CurrentPrincipal() p: Principal,
+    @Param() params: PolicyNameParams,
+    @Body() body: SetModeDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<GatePolicyResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.policies.setMode(p, params.name, body.mode, body.trust_threshold, body.reason, body.base_version);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Get('stats')

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ChangeRequestCreatedResponseDto } from '#approvals';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { HeimdallCheckDto, HeimdallCheckIdParams, HeimdallCheckPageDto, HeimdallChecksQueryDto } from './dto/check.dto.js';
 import { GateCheckDto } from './dto/gate.dto.js';
@@ -53,9 +55,16 @@ export class HeimdallController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Create or change a domain policy (audited); a new domain needs the three thresholds' })
   @ApiOkResponse({ type: HeimdallPolicyResponseDto })
-  @ApiErrors({ ...INVALID, ...heimdallErrors('policy_incomplete') })
-  upsertPolicy(@CurrentPrincipal() p: Principal, @Body() body: UpsertHeimdallPolicyRequestDto): Promise<HeimdallPolicyResponseDto> {
-    return this.policies.upsert(p, body);
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds heimdall.policy: a change request, applied when another person approves it' })
+  @ApiErrors({ ...INVALID, ...heimdallErrors('policy_incomplete'), control_version_conflict: 409 })
+  async upsertPolicy(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: UpsertHeimdallPolicyRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HeimdallPolicyResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.policies.request(p, body);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Get('scorecard/today')

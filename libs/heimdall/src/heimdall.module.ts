@@ -1,3 +1,4 @@
+import { ApprovalsModule } from '#approvals';
 import { Module } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { HeimdallController } from './heimdall.controller.js';
@@ -18,7 +19,7 @@ import { HeimdallChecksService } from './heimdall-checks.service.js';
 import { HeimdallStream } from './heimdall.stream.js';
 
 @Module({
-  imports: [GoLiveModule],
+  imports: [GoLiveModule, ApprovalsModule],
   controllers: [HeimdallController],
   providers: [
     HeimdallRepository,

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ChangeRequestCreatedResponseDto } from '#approvals';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { PromotionDecisionPageDto, PromotionDecisionQueryDto } from './dto/decision.dto.js';
 import { EvaluatePromotionRequestDto, PromotionResultDto } from './dto/evaluate.dto.js';
@@ -42,9 +44,16 @@ export class PromotionController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Put the active rule file (YAML or JSON); compiled first, versioned and audited' })
   @ApiOkResponse({ type: RuleFileResponseDto })
-  @ApiErrors({ ...INVALID, ...PromotionErrors.pick('invalid_rule_file', 'rule_compile_error') })
-  putRules(@CurrentPrincipal() p: Principal, @Body() body: PutRulesRequestDto): Promise<RuleFileResponseDto> {
-    return this.rules.put(p, body);
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds promotion.rules: a change request, applied when another person approves it' })
+  @ApiErrors({ ...INVALID, ...PromotionErrors.pick('invalid_rule_file', 'rule_compile_error'), control_version_conflict: 409 })
+  async putRules(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: PutRulesRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RuleFileResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.rules.put(p, body);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Get('decisions')

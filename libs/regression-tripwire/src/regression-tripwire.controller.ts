@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ChangeRequestCreatedResponseDto } from '#approvals';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { BaselineResetService } from './baseline-reset.service.js';
 import { EvaluateQueryDto, EvaluationResponseDto } from './dto/evaluation.dto.js';
@@ -37,9 +39,16 @@ export class RegressionTripwireController {
   @RequireRole('operator')
   @ApiOperation({ summary: 'Create or change a tripwire policy (audited); omitted fields keep their value' })
   @ApiOkResponse({ type: RegressionPolicyResponseDto })
-  @ApiErrors(regressionErrors('validation_failed', 'policy_incomplete', 'invalid_regression_policy'))
-  upsert(@CurrentPrincipal() p: Principal, @Body() body: UpsertRegressionPolicyRequestDto): Promise<RegressionPolicyResponseDto> {
-    return this.policies.upsert(p, body);
+  @ApiAcceptedResponse({ type: ChangeRequestCreatedResponseDto, description: 'WARDEN_CHANGE_REQUESTS holds regression.policy: a change request, applied when another person approves it' })
+  @ApiErrors({ ...regressionErrors('validation_failed', 'policy_incomplete', 'invalid_regression_policy'), control_version_conflict: 409 })
+  async upsert(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: UpsertRegressionPolicyRequestDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RegressionPolicyResponseDto | ChangeRequestCreatedResponseDto> {
+    const outcome = await this.policies.request(p, body);
+    reply.code(outcome.status);
+    return outcome.body;
   }
 
   @Post('kpi')

@@ -1,3 +1,4 @@
+import { ApprovalsModule } from '#approvals';
 import { Module } from '@nestjs/common';
 import { GoLiveModule } from '#go-live';
 import { RiskGuardModule } from '#risk-guard';
@@ -20,7 +21,7 @@ import { RegressionTripwireConsole } from './regression-tripwire.console.js';
 const SERVICES = [RegressionPolicyService, KpiIngestService, RegressionEvaluationService, TripwireActionService, RegressionStateService, BaselineResetService];
 
 @Module({
-  imports: [GoLiveModule, RiskGuardModule],
+  imports: [GoLiveModule, RiskGuardModule, ApprovalsModule],
   controllers: [RegressionTripwireController],
   providers: [RegressionPolicyRepository, KpiEventRepository, RegressionStateRepository, ...SERVICES, RegressionTripwireJobs, RegressionTripwireMetrics, RegressionReviewRepository, RegressionReviewService, RegressionTripwireConsole],
   exports: SERVICES,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApprovalAct, ApprovalActState, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService } from '#approvals';
+import { ApprovalAct, ApprovalActState, type ApprovalCreatedResponseDto, type ApprovalResponseDto, ApprovalsService, ChangeRequestsService } from '#approvals';
 import { AuditService, Clock, MetricsService, OutboxService, PolicyUpsertService, type Principal, SYSTEM_PRINCIPAL } from '#platform';
 import type { EntityManager } from 'typeorm';
 import { RiskPolicyResponseDto } from './dto/policy.dto.js';
@@ -7,6 +7,7 @@ import { RiskErrors } from './risk-guard.errors.js';
 import { engineName } from './risk-guard.input.js';
 import { type PolicyRow, RiskPolicyRepository } from './risk-policy.repository.js';
 import { RISK_GUARD } from './risk-guard.lever.js';
+import { RISK_POLICY_CHANGE } from './risk-guard.constants.js';
 import { RiskGuardStream } from './risk-guard.stream.js';
 
 /** The approved act (and its approval kind) that re-enables an engine the tripwire throttled: a two-person act. */
@@ -41,6 +42,7 @@ export class RiskEngineSwitchService {
     private readonly outbox: OutboxService,
     private readonly approvals: ApprovalsService,
     private readonly streamEvents: RiskGuardStream,
+    private readonly changeRequests: ChangeRequestsService,
   ) {}
 
   /** Whether turning `before` on must wait for a second operator: a tripwire throttle, with the rule on. */
@@ -170,6 +172,8 @@ export class RiskEngineSwitchService {
     if (!row) return { changed: false };
     const after = await this.repo.writePolicy(manager, row, this.clock.now());
     await this.throttleChanged(principal, engine, before, after, manager);
+    // A change request of this policy was proposed against the row before this switch: it is void.
+    await this.changeRequests.changed(principal, RISK_POLICY_CHANGE, subject, `risk policy ${engine} ${act}d`, manager);
     await this.audit.record(manager, principal, {
       action: `risk.policy.${act}`,
       subject,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApprovalCreatedResponseDto } from '#approvals';
+import { ApprovalCreatedResponseDto, ChangeRequestCreatedResponseDto } from '#approvals';
 import { ApiErrors, CurrentPrincipal, type Principal, RequireRole } from '#platform';
 import { AdjustRequestDto, AdjustResponseDto } from './dto/adjust.dto.js';
 import { RiskEventDto, RiskEventIdParams, RiskEventsPageDto, RiskEventsQueryDto } from './dto/events.dto.js';
@@ -27,7 +27,7 @@ const CLOSE_ERRORS = RiskErrors.pick(
 );
 
 @ApiTags('risk')
-@ApiExtraModels(DryRunResponseDto)
+@ApiExtraModels(DryRunResponseDto, ChangeRequestCreatedResponseDto, ApprovalCreatedResponseDto)
 @Controller('api/governance/risk')
 export class RiskGuardController {
   constructor(
@@ -52,10 +52,12 @@ export class RiskGuardController {
   @ApiOperation({ summary: 'Create or change an engine policy (audited risk.policy.create|update)' })
   @ApiOkResponse({ type: RiskPolicyResponseDto })
   @ApiAcceptedResponse({
-    type: ApprovalCreatedResponseDto,
-    description: 'Two-person rule (WARDEN_TWO_PERSON lists engine_reenable): enabling an engine the tripwire throttled waits for a second operator',
+    schema: { anyOf: [{ $ref: getSchemaPath(ChangeRequestCreatedResponseDto) }, { $ref: getSchemaPath(ApprovalCreatedResponseDto) }] },
+    description:
+      'WARDEN_CHANGE_REQUESTS holds risk.policy: a change request (with change_request), applied when another person approves it. ' +
+      'Two-person rule (WARDEN_TWO_PERSON lists engine_reenable): enabling an engine the tripwire throttled waits for a second operator (no change_request)',
   })
-  @ApiErrors(RiskErrors.pick('validation_failed', 'policy_incomplete'))
+  @ApiErrors({ ...RiskErrors.pick('validation_failed', 'policy_incomplete'), control_version_conflict: 409 })
   async upsert(
     @CurrentPrincipal() p: Principal,
     @Body() body: PolicyUpsertRequestDto,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { BaseVersionField, controlVersion } from '#approvals';
 import { BooleanField, RatioField, TextField } from '#platform';
 import { ROLLOUT_MODES, type RolloutMode } from '../decide/combine.js';
 import type { PolicyListRow, PolicyRow, VersionRow } from '../gate.repository.js';
@@ -28,6 +29,9 @@ export class PutPolicyQueryDto {
 
   @BooleanField('Make this version the active one (a new name activates its first version anyway)')
   activate?: boolean;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 /** The JSON form of the PUT body (or send the YAML itself as application/yaml or text/yaml). */
@@ -53,6 +57,9 @@ export class ActivatePolicyDto {
 
   @TextField('Why', { optional: true })
   reason?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 export class SetModeDto {
@@ -65,6 +72,9 @@ export class SetModeDto {
 
   @TextField('Why', { optional: true })
   reason?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 export class GatePolicyResponseDto {
@@ -74,16 +84,19 @@ export class GatePolicyResponseDto {
   @ApiProperty({ example: 0.5 }) trust_threshold: number;
   @ApiProperty() updated_by: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiProperty({ description: 'The version of the policy\'s row (active digest, mode, threshold): send it as base_version with a change to have it refused if the row changed since' })
+  control_version: string;
 
   static from(row: PolicyRow): GatePolicyResponseDto {
-    return Object.assign(new GatePolicyResponseDto(), {
+    const view = {
       name: row.name,
       active_digest: row.active_digest,
       mode: row.mode,
       trust_threshold: Number(row.trust_threshold),
       updated_by: row.updated_by,
       updated_at: new Date(row.updated_at).toISOString(),
-    });
+    };
+    return Object.assign(new GatePolicyResponseDto(), view, { control_version: controlVersion(view) });
   }
 }
 

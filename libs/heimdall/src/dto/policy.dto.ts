@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { BaseVersionField, controlVersion } from '#approvals';
 import { BooleanField, IdentifierField, IntegerField, RatioField, TextField } from '#platform';
 import type { PolicyRow } from '../heimdall.repository.js';
 
@@ -30,6 +31,9 @@ export class UpsertHeimdallPolicyRequestDto {
 
   @TextField('Free label of who is acting (recorded beside the token principal)', { optional: true, max: 100 })
   actor?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 export class HeimdallPolicyResponseDto {
@@ -41,9 +45,11 @@ export class HeimdallPolicyResponseDto {
   @ApiProperty({ example: 1 }) window_days: number;
   @ApiProperty() updated_by: string;
   @ApiProperty() updated_at: string;
+  @ApiProperty({ description: 'The policy\'s version: send it as base_version with a change to have it refused if the policy changed since' })
+  control_version: string;
 
   static from(p: PolicyRow): HeimdallPolicyResponseDto {
-    return Object.assign(new HeimdallPolicyResponseDto(), {
+    const view = {
       domain: p.domain,
       min_confidence: Number(p.min_confidence),
       min_trials: p.min_trials,
@@ -52,6 +58,7 @@ export class HeimdallPolicyResponseDto {
       window_days: p.window_days,
       updated_by: p.updated_by,
       updated_at: new Date(p.updated_at).toISOString(),
-    });
+    };
+    return Object.assign(new HeimdallPolicyResponseDto(), view, { control_version: controlVersion(view) });
   }
 }

@@ -73,6 +73,14 @@ export class WardenConfig {
    * start; here only the spelling is checked.
    */
   WARDEN_TWO_PERSON?: string[];
+  /**
+   * Controls whose changes become change requests, applied on another person's approval
+   * (docs/approvals.md "Change requests"): a comma list of control names (`risk.policy`,
+   * `gate.policy`, ...), `all`, or `none`. Unset: every change-request control in production, none
+   * elsewhere. The controls are the levers' (declared on their acts), so the approvals module checks
+   * the names at start; here only the spelling is checked. `all` is kept as `['*']`.
+   */
+  WARDEN_CHANGE_REQUESTS?: string[];
   /** A console session unused this long is dead server-side, whatever its cookie says (docs/console.md). */
   WARDEN_SESSION_IDLE_MINUTES = 30;
   /** Live console sessions per person (a token's owner, or an SSO subject); signing in once more revokes the oldest. */
@@ -101,6 +109,12 @@ export class WardenConfig {
   /** Whether `act` (a registered two-person act) waits for a second operator's approval. */
   twoPerson(act: string): boolean {
     return this.WARDEN_TWO_PERSON === undefined ? this.ENV === 'production' : this.WARDEN_TWO_PERSON.includes(act);
+  }
+
+  /** Whether changes to `control` (a registered change-request control) wait for another person's approval. */
+  changeRequests(control: string): boolean {
+    const listed = this.WARDEN_CHANGE_REQUESTS;
+    return listed === undefined ? this.ENV === 'production' : listed.includes('*') || listed.includes(control);
   }
 
   get goLiveEnforced(): boolean {
@@ -195,6 +209,17 @@ const twoPersonActs = makeValidator<string[]>((input) => {
   return acts;
 });
 
+/** `none`, `all`, or a comma list of control names (dotted lower case); the approvals module checks each names a registered control. */
+const changeRequestControls = makeValidator<string[]>((input) => {
+  const value = input.trim().toLowerCase();
+  if (value === 'none') return [];
+  if (value === 'all') return ['*'];
+  const controls = input.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = controls.filter((c) => !/^[a-z][a-z0-9_]{0,63}(\.[a-z][a-z0-9_]{0,63})*$/.test(c));
+  if (bad.length || controls.length === 0) throw new EnvError(`must be none, all or a comma list of control names such as risk.policy (got "${input}")`);
+  return controls;
+});
+
 const defaults = new WardenConfig();
 
 const SPECS = {
@@ -226,6 +251,7 @@ const SPECS = {
   WARDEN_OVERRIDE_KEY: overrideKey({ default: undefined }),
   WARDEN_PROMOTION_BORDERLINE_REVIEW: flag({ default: defaults.WARDEN_PROMOTION_BORDERLINE_REVIEW }),
   WARDEN_TWO_PERSON: twoPersonActs({ default: undefined }),
+  WARDEN_CHANGE_REQUESTS: changeRequestControls({ default: undefined }),
   WARDEN_SESSION_IDLE_MINUTES: int(1, 480)({ default: defaults.WARDEN_SESSION_IDLE_MINUTES }),
   WARDEN_SESSION_MAX_PER_PERSON: int(1, 100)({ default: defaults.WARDEN_SESSION_MAX_PER_PERSON }),
   WARDEN_STREAM_HEARTBEAT_MS: int(100, 60000)({ default: defaults.WARDEN_STREAM_HEARTBEAT_MS }),

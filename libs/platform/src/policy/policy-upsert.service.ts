@@ -21,6 +21,8 @@ export interface PolicyChange<Row, View> {
   view(row: Row): View;
   reason?: string | null;
   actorLabel?: string | null;
+  /** More for the audit row beside before/after (an approved change: its approval, requester and approvers). */
+  details?: Record<string, unknown>;
   /** The lever's own records of the change, written in the same transaction. */
   recorded?(manager: EntityManager, before: View | null, after: View): Promise<void>;
 }
@@ -43,16 +45,7 @@ export class PolicyUpsertService {
 
   async upsert<Row, View>(principal: Principal, change: PolicyChange<Row, View>, manager?: EntityManager): Promise<{ policy: View; created: boolean }> {
     const run = async (m: EntityManager) => {
-      await this.lock(m, change.subject);
-      const before = await change.load(m);
-      if (before === undefined) {
-        const missing = Object.entries(change.requiredToCreate).filter(([, v]) => v === undefined).map(([k]) => k);
-        if (missing.length) {
-          throw WardenError.badRequest(POLICY_INCOMPLETE, `a new policy must state ${missing.join(', ')}`, {
-            fields: missing.map((field) => ({ field, problems: ['required for a new policy'] })),
-          });
-        }
-      }
+      const before = await this.loadChecked(m, change);
       const after = change.view(await change.write(m, before));
       const beforeView = before === undefined ? null : change.view(before);
       const action = before === undefined ? 'create' : 'update';
@@ -61,7 +54,7 @@ export class PolicyUpsertService {
         subject: change.subject,
         reason: change.reason ?? null,
         actorLabel: change.actorLabel ?? null,
-        details: { before: beforeView, after },
+        details: { before: beforeView, after, ...change.details },
       });
       await change.recorded?.(m, beforeView, after);
       return { policy: after, created: before === undefined };
@@ -69,6 +62,37 @@ export class PolicyUpsertService {
     const result = manager ? await run(manager) : await this.dataSource.transaction(run);
     this.metrics.decision(change.lever, result.created ? 'policy_create' : 'policy_update');
     return result;
+  }
+
+  /**
+   * What `change` would make of the policy, without making it: the same lock, load, checks and write,
+   * inside a savepoint that is then rolled back (so a database constraint refuses a proposal as it
+   * would refuse the change). Nothing is audited, recorded or counted. The lock stays held for the
+   * rest of `manager`'s transaction, so the caller files its change request against this very state.
+   */
+  async preview<Row, View>(change: PolicyChange<Row, View>, manager: EntityManager): Promise<{ before: View | null; after: View }> {
+    const before = await this.loadChecked(manager, change);
+    await manager.query('SAVEPOINT policy_preview');
+    try {
+      const after = change.view(await change.write(manager, before));
+      return { before: before === undefined ? null : change.view(before), after };
+    } finally {
+      await manager.query('ROLLBACK TO SAVEPOINT policy_preview');
+    }
+  }
+
+  private async loadChecked<Row, View>(m: EntityManager, change: PolicyChange<Row, View>): Promise<Row | undefined> {
+    await this.lock(m, change.subject);
+    const before = await change.load(m);
+    if (before === undefined) {
+      const missing = Object.entries(change.requiredToCreate).filter(([, v]) => v === undefined).map(([k]) => k);
+      if (missing.length) {
+        throw WardenError.badRequest(POLICY_INCOMPLETE, `a new policy must state ${missing.join(', ')}`, {
+          fields: missing.map((field) => ({ field, problems: ['required for a new policy'] })),
+        });
+      }
+    }
+    return before;
   }
 
   /**

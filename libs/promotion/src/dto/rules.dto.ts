@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsOptional, IsString, MaxLength } from 'class-validator';
+import { BaseVersionField, controlVersion } from '#approvals';
 import { TextField } from '#platform';
 import type { RuleFileRow } from '../promotion.repository.js';
 
@@ -20,6 +21,9 @@ export class PutRulesRequestDto {
 
   @TextField('Why the rules change (audited)', { optional: true })
   reason?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 export class RuleFileResponseDto {
@@ -30,9 +34,11 @@ export class RuleFileResponseDto {
   @ApiProperty({ type: String, nullable: true }) created_by: string | null;
   @ApiProperty({ type: String, nullable: true }) created_at: string | null;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
+  @ApiProperty({ description: 'The active file\'s version as a control (absent: built-ins only): send it as base_version with a change to have it refused if the file changed since' })
+  control_version: string;
 
   static from(row: RuleFileRow | undefined, emptyDigest: string): RuleFileResponseDto {
-    return Object.assign(new RuleFileResponseDto(), {
+    const view = {
       version: row?.version ?? null,
       source: row?.source ?? null,
       digest: row?.digest ?? emptyDigest,
@@ -40,6 +46,7 @@ export class RuleFileResponseDto {
       created_by: row?.created_by ?? null,
       created_at: row ? new Date(row.created_at).toISOString() : null,
       reason: row?.reason ?? null,
-    });
+    };
+    return Object.assign(new RuleFileResponseDto(), view, { control_version: row ? controlVersion(view) : controlVersion(null) });
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, ValidateIf } from 'class-validator';
+import { BaseVersionField, controlVersion } from '#approvals';
 import { BooleanField, IdentifierField, IntegerField, MetricField, TextField } from '#platform';
 import type { DetectorKind } from '../decide/detector.js';
 import { DEFAULT_ALPHA, REGRESSION_ACTIONS, type RegressionAction } from '../regression-tripwire.constants.js';
@@ -59,6 +60,9 @@ export class UpsertRegressionPolicyRequestDto {
 
   @TextField('Free label of who is acting', { optional: true, max: 100 })
   actor?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 export class RegressionPolicyResponseDto {
@@ -76,9 +80,11 @@ export class RegressionPolicyResponseDto {
   kind: DetectorKind | null;
   @ApiProperty() updated_at: string;
   @ApiProperty() updated_by: string;
+  @ApiProperty({ description: 'The policy\'s version (the detector kind aside: the first KPI event sets it): send it as base_version with a change to have it refused if the policy changed since' })
+  control_version: string;
 
   static from(r: RegressionPolicyRow): RegressionPolicyResponseDto {
-    return {
+    const view = {
       domain: r.domain,
       metric: r.metric,
       enabled: r.enabled,
@@ -93,5 +99,7 @@ export class RegressionPolicyResponseDto {
       updated_at: new Date(r.updated_at).toISOString(),
       updated_by: r.updated_by,
     };
+    const { kind: _kind, ...policy } = view;
+    return { ...view, control_version: controlVersion(policy) };
   }
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, ValidateIf } from 'class-validator';
+import { BaseVersionField, controlVersion } from '#approvals';
 import { AmountField, BooleanField, IdentifierField, IntegerField, TextField } from '#platform';
 import type { EnforcementMode, PolicyRow } from '../risk-policy.repository.js';
 
@@ -51,6 +52,9 @@ export class PolicyUpsertRequestDto {
 
   @TextField('Free label of who is acting (recorded beside the token principal)', { optional: true, max: 100 })
   actor?: string;
+
+  @BaseVersionField()
+  base_version?: string;
 }
 
 /** A risk policy as every caller sees it: caps as exact decimal strings, null = unlimited. */
@@ -75,9 +79,11 @@ export class RiskPolicyResponseDto {
   max_loss_multiple: string;
   @ApiProperty() updated_by: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
+  @ApiProperty({ description: 'The policy\'s version: send it as base_version with a change to have it refused if the policy changed since (docs/approvals.md "Change requests")' })
+  control_version: string;
 
   static from(p: PolicyRow): RiskPolicyResponseDto {
-    return {
+    const view: Omit<RiskPolicyResponseDto, 'control_version'> = {
       engine: p.engine,
       enabled: p.enabled,
       disabled_reason: p.disabled_reason,
@@ -92,5 +98,6 @@ export class RiskPolicyResponseDto {
       updated_by: p.updated_by,
       updated_at: new Date(p.updated_at).toISOString(),
     };
+    return { ...view, control_version: controlVersion(view as unknown as Record<string, unknown>) };
   }
 }
