@@ -27,7 +27,13 @@ export function promotionAttention(d: PromotionReviewSection): AttentionItem[] {
     .filter((x) => x.domain !== null && x.latest_verdict === 'demote')
     .map((x) => {
       const codes = (x.reason_codes ?? []).map((r) => r.reason_code);
-      return { kind: 'promotion_demoted', subject: `promotion:${x.domain}`, message: `${x.domain} was demoted by its latest promotion verdict${codes.length ? ` (${codes.join(', ')})` : ''}` };
+      return {
+        kind: 'promotion_demoted',
+        subject: `promotion:${x.domain}`,
+        message: `${x.domain} was demoted by its latest promotion verdict${codes.length ? ` (${codes.join(', ')})` : ''}`,
+        href: '/console/promotion',
+        action: 'See its verdicts on Promotion',
+      };
     });
 }
 
