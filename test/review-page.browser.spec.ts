@@ -117,30 +117,34 @@ interface TextBox {
   y1: number;
 }
 
-/** Every SVG text element's box, transformed into its SVG's user space, with the SVG's viewBox. */
-function textBoxes(page: Page) {
-  return page.evaluate(() => {
-    const out: Array<{ chart: string; vb: { x: number; y: number; w: number; h: number }; boxes: TextBox[]; text: string }> = [];
-    document.querySelectorAll('.chart svg').forEach((node) => {
-      const svg = node as SVGSVGElement;
-      const chart = svg.closest('figure')?.querySelector('figcaption')?.textContent ?? '?';
-      const vb = svg.viewBox.baseVal;
-      const view = vb && vb.width > 0 ? { x: vb.x, y: vb.y, w: vb.width, h: vb.height } : { x: 0, y: 0, w: svg.width.baseVal.value, h: svg.height.baseVal.value };
-      const toSvg = svg.getScreenCTM()!.inverse();
-      const boxes: TextBox[] = [];
-      svg.querySelectorAll('text').forEach((el) => {
-        const text = (el.textContent ?? '').trim();
-        if (!text) return;
-        const b = el.getBBox();
-        const m = toSvg.multiply(el.getScreenCTM()!);
-        const pts = [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]].map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
-        boxes.push({ chart, text, x0: Math.min(...pts.map((p) => p.x)), y0: Math.min(...pts.map((p) => p.y)), x1: Math.max(...pts.map((p) => p.x)), y1: Math.max(...pts.map((p) => p.y)) });
-      });
-      out.push({ chart, vb: view, boxes, text: boxes.map((b) => b.text).join(' ') });
+/**
+ * Every SVG text element's box, transformed into its SVG's user space, with the SVG's viewBox (run
+ * in the page: a string, as this project's TypeScript has no DOM library).
+ */
+const TEXT_BOXES = String.raw`(() => {
+  const out = [];
+  document.querySelectorAll('.chart svg').forEach((svg) => {
+    const chart = (svg.closest('figure') && svg.closest('figure').querySelector('figcaption') || {}).textContent || '?';
+    const vb = svg.viewBox.baseVal;
+    const view = vb && vb.width > 0 ? { x: vb.x, y: vb.y, w: vb.width, h: vb.height } : { x: 0, y: 0, w: svg.width.baseVal.value, h: svg.height.baseVal.value };
+    const toSvg = svg.getScreenCTM().inverse();
+    const boxes = [];
+    svg.querySelectorAll('text').forEach((el) => {
+      const text = (el.textContent || '').trim();
+      if (!text) return;
+      const b = el.getBBox();
+      const m = toSvg.multiply(el.getScreenCTM());
+      const pts = [[b.x, b.y], [b.x + b.width, b.y], [b.x, b.y + b.height], [b.x + b.width, b.y + b.height]].map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
+      boxes.push({ chart, text, x0: Math.min(...pts.map((p) => p.x)), y0: Math.min(...pts.map((p) => p.y)), x1: Math.max(...pts.map((p) => p.x)), y1: Math.max(...pts.map((p) => p.y)) });
     });
-    return out;
+    out.push({ chart, vb: view, boxes, text: boxes.map((b) => b.text).join(' ') });
   });
-}
+  return out;
+})()`;
+const WIDTHS = '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })';
+
+const textBoxes = (page: Page) => page.evaluate<Array<{ chart: string; vb: { x: number; y: number; w: number; h: number }; boxes: TextBox[]; text: string }>>(TEXT_BOXES);
+const widths = (page: Page) => page.evaluate<{ scroll: number; inner: number }>(WIDTHS);
 
 describe('the Monday review page (headless Chromium, 1366×768)', () => {
   it('fits the window and clips no chart label: every SVG text box lies inside its chart, none overlaps another', async () => {
@@ -149,8 +153,8 @@ describe('the Monday review page (headless Chromium, 1366×768)', () => {
     await page.screenshot({ path: `${OUT}/review-page-first-screen.png` });
     const figures = page.locator('figure');
     for (let i = 0; i < (await figures.count()); i++) await figures.nth(i).screenshot({ path: `${OUT}/chart-${i + 1}.png` });
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    expect(widths.scroll).toBeLessThanOrEqual(widths.inner);
+    const fit = await widths(page);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.inner);
 
     const charts = await textBoxes(page);
     expect(charts.map((c) => c.chart)).toEqual(expect.arrayContaining([expect.stringContaining('Daily utilisation'), expect.stringContaining('Denials by reason'), expect.stringContaining('Tripwire timeline'), expect.stringContaining('Heimdall success rate'), expect.stringContaining('Gate: top reason codes')]));
@@ -219,7 +223,7 @@ describe('the Monday review page (headless Chromium, 1366×768)', () => {
     await page.pdf({ path: `${OUT}/review-page.pdf`, format: 'A4', printBackground: true });
     await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
     await page.screenshot({ path: `${OUT}/review-page-print.png`, fullPage: true });
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    expect(widths.scroll).toBeLessThanOrEqual(widths.inner);
+    const fit = await widths(page);
+    expect(fit.scroll).toBeLessThanOrEqual(fit.inner);
   });
 });

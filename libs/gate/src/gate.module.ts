@@ -6,6 +6,10 @@ import { GoLiveModule } from '#go-live';
 import { HeimdallModule } from '#heimdall';
 import { RiskGuardModule } from '#risk-guard';
 import { GateController } from './gate.controller.js';
+import { GateSimulateController } from './gate-simulate.controller.js';
+import { GatePolicySimulateService } from './gate-policy-simulate.service.js';
+import { GateReplayRepository } from './gate-replay.repository.js';
+import { GateConsole } from './gate.console.js';
 import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
 import { GateDecisionsService } from './gate-decisions.service.js';
@@ -28,8 +32,8 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 /** The gate's HTTP side; it reaches the other levers only through their exported services. */
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
-  controllers: [GateController],
-  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream],
+  controllers: [GateController, GateSimulateController],
+  providers: [GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream, GateReplayRepository, GatePolicySimulateService, GateConsole],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {
