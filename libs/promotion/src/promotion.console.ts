@@ -23,7 +23,7 @@ function (kit) {
       { label: 'Reasons', cell: codes },
     ].concat(extra);
   };
-  return Promise.all([api('GET', G + '/promotion/decisions?limit=100'), api('GET', G + '/promotion/rules')]).then(function (r) {
+  return Promise.all([api('GET', G + '/heimdall/promotion/decisions?limit=100'), api('GET', G + '/heimdall/promotion/rules')]).then(function (r) {
     if (!r[0].ok) throw new Error(problem(r[0]));
     var all = items(r[0].body);
     var friday = all.filter(function (d) { return d.source === 'friday'; });

@@ -47,7 +47,7 @@ const rowHeight = (label: string, min: number) => Math.max(min, wrappedLines(lab
  * the page then holds no URL at all.
  */
 export function reviewCharts(echarts: typeof Echarts): ReviewCharts {
-  echarts.setPlatformAPI({ measureText: (text: string, font?: string) => ({ width: estimateTextWidth(text ?? '', font) }) as TextMetrics });
+  echarts.setPlatformAPI({ measureText: (text: string, font?: string) => ({ width: estimateTextWidth(text ?? '', font) }) });
 
   function renderSvg(option: Echarts.EChartsOption, height: number): string {
     const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: WIDTH, height: Math.ceil(height) });
@@ -84,7 +84,7 @@ export function reviewCharts(echarts: typeof Echarts): ReviewCharts {
                     symbol: 'none',
                     silent: true,
                     // Inside the plot, above the line's end: outside it, the label ran past the chart's edge.
-                    label: { formatter: `cap ${markAt}${unit}`, position: 'insideEndTop', color: '#1a1a1a', ...TEXT },
+                    label: { ...TEXT, formatter: `cap ${markAt}${unit}`, position: 'insideEndTop' },
                     lineStyle: { color: '#1a1a1a', type: 'dashed' },
                     data: [{ yAxis: markAt }],
                   },
