@@ -71,10 +71,10 @@ describe('lever contract: discovery finds what every lever declares', () => {
   });
 
   it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
-    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews']));
-    expect(found.consolePanels).toHaveLength(7);
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'gate', 'heimdall', 'promotion', 'approvals', 'changes', 'reviews']));
+    expect(found.consolePanels).toHaveLength(9);
     const panels = t.app.get(ConsolePanelRegistry).all();
-    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'heimdall:heimdall', 'approvals:approvals', 'changes:changes', 'review:reviews']);
+    expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual(['go_live:status', 'risk:risk', 'regression_tripwire:tripwires', 'gate:gate', 'heimdall:heimdall', 'promotion:promotion', 'approvals:approvals', 'changes:changes', 'review:reviews']);
 
     // Sign in as the console does (a form post), then read the navigation of every page.
     const signIn = await fetch(`${t.url}/console/sign-in`, {

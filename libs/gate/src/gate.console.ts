@@ -10,13 +10,15 @@ const PAGE = { slug: 'gate', title: 'Gate', order: 35 };
  * Operators upload a version (YAML), read its line diff against the active one (computed here),
  * simulate it against recent traffic (POST /gate/policies/{name}/simulate: writes nothing), activate
  * it and set the mode. An act answered 202 (a change request: another person approves) is shown as
- * pending with its approval, never as done. The closure keeps the candidate in view and the pending
- * requests across the shell's redraws. Client code (plain ES2017), DOM from text only.
+ * pending with its approval, never as done. `window.WardenGatePage` keeps the candidate in view and
+ * the pending requests across the shell's redraws. Client code (plain ES2017), DOM from text only.
  */
 const RENDER = String.raw`
-(function () {
-  var focus = null;
-  var pending = [];
+function (kit) {
+  // Survives the shell's redraws (it calls this function again after every act): the candidate in
+  // view and the acts still waiting for a second person.
+  var state = window.WardenGatePage || (window.WardenGatePage = { focus: null, pending: [] });
+  var pending = state.pending;
   var MODES = ['observe', 'dry_run', 'enforce'];
 
   /** Line diff (longest common subsequence): [{op: ' ' | '+' | '-', line}]; null when too large to diff here. */
@@ -37,7 +39,7 @@ const RENDER = String.raw`
     return out;
   }
 
-  return function (kit) {
+  {
     const { h, api, when, pct, pill, empty, table, section, items, say, problem, afterAction, content, G, CAN_ACT } = kit;
     var short = function (d) { return d ? String(d).slice(0, 12) : '—'; };
     var verdictPill = function (v) { return pill(v === 'allow' ? 'ok' : v === 'block' ? 'bad' : v === 'require_approval' ? 'warn' : 'info', String(v).replace(/_/g, ' ')); };
@@ -100,7 +102,7 @@ const RENDER = String.raw`
 
     function versionActs(p, v, activeYaml) {
       var out = h('div', { class: 'sim-result' });
-      var parts = [h('details', { open: focus && focus.name === p.name && focus.digest === v.digest ? true : null }, [
+      var parts = [h('details', { open: state.focus && state.focus.name === p.name && state.focus.digest === v.digest ? true : null }, [
         h('summary', { text: 'Diff against the active version' }), diffView(activeYaml, v.yaml)])];
       if (CAN_ACT) {
         var sim = h('form', { class: 'act', 'aria-label': 'Simulate version ' + short(v.digest) + ' of ' + p.name }, [h('button', { type: 'submit', class: 'secondary', text: 'Simulate against recent traffic' })]);
@@ -160,7 +162,7 @@ const RENDER = String.raw`
         ev.preventDefault();
         var n = name.value.trim();
         api('PUT', P(n), { yaml: yaml.value }).then(function (r) {
-          if (r.ok && r.body && r.body.digest) focus = { name: n, digest: r.body.digest };
+          if (r.ok && r.body && r.body.digest) state.focus = { name: n, digest: r.body.digest };
           return r;
         }).then(afterAction(function (r) { return 'Version ' + short(r.body.digest) + ' of ' + n + (r.body.version_created ? ' stored.' : ' was already stored.') + (r.body.policy.active_digest === r.body.digest ? ' It is the active version.' : ' Not active: review it below.'); }));
       });
@@ -207,8 +209,8 @@ const RENDER = String.raw`
             ], decisions)] : [empty('No decision yet.')])]).filter(Boolean));
       });
     });
-  };
-})()
+  }
+}
 `;
 
 @Injectable()
