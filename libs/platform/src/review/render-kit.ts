@@ -45,6 +45,7 @@ function table(caption: string, rows: readonly object[], columns?: readonly stri
   const cell = (c: string, v: unknown) => {
     if (v !== null && typeof v === 'object') return `<td>${esc(JSON.stringify(v))}</td>`;
     if (isRatioKey(c) && (typeof v === 'string' || typeof v === 'number')) return `<td class="num">${esc(formatPercent(v))}</td>`;
+    if (typeof v === 'boolean') return `<td>${v ? 'yes' : 'no'}</td>`;
     return `<td${typeof v === 'number' ? ' class="num"' : ''}>${esc(v)}</td>`;
   };
   return `<table><caption>${esc(caption)}</caption><thead><tr>${cols.map((c) => `<th scope="col">${esc(humanize(c))}</th>`).join('')}</tr></thead><tbody>${rows
@@ -63,7 +64,7 @@ function plain(data: object): string {
   const lists = entries.filter(([, v]) => Array.isArray(v)) as Array<[string, object[]]>;
   const objects = entries.filter(([, v]) => v !== null && typeof v === 'object' && !Array.isArray(v)) as Array<[string, object]>;
   return [
-    scalars.length ? `<dl>${scalars.map(([k, v]) => `<dt>${esc(humanize(k))}</dt><dd>${esc(isRatioKey(k) && v !== null ? formatPercent(v as string) : v)}</dd>`).join('')}</dl>` : '',
+    scalars.length ? `<dl>${scalars.map(([k, v]) => `<dt>${esc(humanize(k))}</dt><dd>${esc(typeof v === 'boolean' ? (v ? 'yes' : 'no') : isRatioKey(k) && v !== null ? formatPercent(v as string) : v)}</dd>`).join('')}</dl>` : '',
     ...objects.map(([k, v]) => table(humanize(k), [v])),
     ...lists.map(([k, v]) => table(humanize(k), v)),
   ].join('\n');

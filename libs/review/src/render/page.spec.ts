@@ -61,6 +61,13 @@ describe('review page frame', () => {
     expect(html).not.toContain('evil.example');
   });
 
+  it('tables read as words: headers humanised, ratios as percentages, booleans as yes/no', () => {
+    const html = kit.table('T', [{ peak_ratio: '0.0000', success_rate: '0.8125', prod_use_enabled: true, engine_name: 'WHOLESALE', n: 3 }]);
+    expect(html).toContain('<th scope="col">Peak ratio</th><th scope="col">Success rate</th><th scope="col">Prod use enabled</th>');
+    expect(html).toContain('<td class="num">0.0%</td><td class="num">81.3%</td><td>yes</td><td>WHOLESALE</td><td class="num">3</td>');
+    expect(kit.plain({ eligibility_rate: '0.0000', enforced: false })).toBe('<dl><dt>Eligibility rate</dt><dd>0.0%</dd><dt>Enforced</dt><dd>no</dd></dl>');
+  });
+
   it('has a print stylesheet, and tables that wrap rather than widen the page', () => {
     const html = renderReviewPage(report, 'abc', kit, () => undefined);
     expect(html).toMatch(/@media print\{[^]*break-inside:avoid[^]*details::details-content/);
