@@ -27,6 +27,7 @@ import { GrantsBound1763700001730 } from './1763700001730-GrantsBound.js';
 import { SessionIdle1763700001750 } from './1763700001750-SessionIdle.js';
 import { TokenOwners1763700001760 } from './1763700001760-TokenOwners.js';
 import { GateDecisionIndexes1763700001770 } from './1763700001770-GateDecisionIndexes.js';
+import { GateDecisionIntent1763700002230 } from './1763700002230-GateDecisionIntent.js';
 import { Changes1763700001800 } from './1763700001800-Changes.js';
 import { StreamEvent1763700001900 } from './1763700001900-StreamEvent.js';
 import { AuditHashChain1763700002000 } from './1763700002000-AuditHashChain.js';
@@ -69,6 +70,7 @@ export const ALL_MIGRATIONS = [
   StreamEvent1763700001900,
   AuditHashChain1763700002000,
   GateApprovalKeys1763700002200,
+  GateDecisionIntent1763700002230,
   ConsoleOidc1763700002250,
   PromotionForesight1763700002300,
 ];

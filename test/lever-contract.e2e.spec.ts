@@ -71,14 +71,16 @@ describe('lever contract: discovery finds what every lever declares', () => {
   });
 
   it('finds every console panel, and the console navigation shows exactly them, in order, each with its own script', async () => {
-    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'heimdall', 'approvals', 'changes', 'reviews', 'decisions', 'audit', 'outbox', 'tokens']));
-    expect(found.consolePanels).toHaveLength(11);
+    expect(found.consolePanels).toEqual(expect.arrayContaining(['status', 'risk', 'tripwires', 'gate', 'heimdall', 'promotion', 'approvals', 'changes', 'reviews', 'decisions', 'audit', 'outbox', 'tokens']));
+    expect(found.consolePanels).toHaveLength(13);
     const panels = t.app.get(ConsolePanelRegistry).all();
     expect(panels.map((p) => `${p.lever.name}:${p.slug}`)).toEqual([
       'go_live:status',
       'risk:risk',
       'regression_tripwire:tripwires',
+      'gate:gate',
       'heimdall:heimdall',
+      'promotion:promotion',
       'approvals:approvals',
       'changes:changes',
       'review:reviews',

@@ -224,7 +224,10 @@ describe('weekly review (real HTTP, real database)', () => {
     expect(html).toContain('<h2 id="s-attention">Needs attention</h2>');
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<(script|link)\b/i);
-    expect(html).not.toMatch(/\b(src|href)\s*=/i);
+    expect(html).not.toMatch(/\bsrc\s*=/i);
+    // Issue 22: each needs-attention item links to the console page where it is acted on; nothing else is linked.
+    const hrefs = [...html.matchAll(/\bhref\s*=\s*"([^"]*)"/gi)].map((m) => m[1]);
+    expect(hrefs).toEqual(['/console/risk', '/console/tripwires', '/console/approvals']);
     saveReviewPage(week.week, html);
   });
 

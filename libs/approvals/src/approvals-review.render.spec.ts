@@ -15,8 +15,9 @@ const section = (expiring_within_24h: number, pending_now = expiring_within_24h)
 
 describe('approvals review section: needs attention', () => {
   it('lists the pending requests that expire within 24 h, as one item', () => {
-    expect(approvalsAttention(section(2, 3))).toEqual([{ kind: 'approvals_expiring', subject: 'approvals', message: '2 pending approvals expire within 24 h' }]);
-    expect(approvalsAttention(section(1))).toEqual([{ kind: 'approvals_expiring', subject: 'approvals', message: '1 pending approval expires within 24 h' }]);
+    const link = { href: '/console/approvals', action: 'Decide them on Approvals' };
+    expect(approvalsAttention(section(2, 3))).toEqual([{ kind: 'approvals_expiring', subject: 'approvals', message: '2 pending approvals expire within 24 h', ...link }]);
+    expect(approvalsAttention(section(1))).toEqual([{ kind: 'approvals_expiring', subject: 'approvals', message: '1 pending approval expires within 24 h', ...link }]);
   });
 
   it('is empty when none is about to expire', () => {

@@ -20,7 +20,15 @@ export interface ApprovalsReviewSection {
 export function approvalsAttention(d: ApprovalsReviewSection): AttentionItem[] {
   const expiring = d.expiring_within_24h ?? 0;
   if (expiring <= 0) return [];
-  return [{ kind: 'approvals_expiring', subject: 'approvals', message: `${expiring} pending approval${expiring === 1 ? '' : 's'} expire${expiring === 1 ? 's' : ''} within 24 h` }];
+  return [
+    {
+      kind: 'approvals_expiring',
+      subject: 'approvals',
+      message: `${expiring} pending approval${expiring === 1 ? '' : 's'} expire${expiring === 1 ? 's' : ''} within 24 h`,
+      href: '/console/approvals',
+      action: 'Decide them on Approvals',
+    },
+  ];
 }
 
 /** Figures only: a definition list. */

@@ -21,6 +21,9 @@ export function changesAttention(d: ChangesReviewSection): AttentionItem[] {
     kind: 'break_glass_review_open',
     subject: `change:${r.request_id}`,
     message: `break-glass by ${r.by} at ${r.at} (${r.reason}) awaits its retroactive review by a second operator (approval ${r.review_approval_id})`,
+    // The retroactive review is an approval: it is decided on the approvals page.
+    href: '/console/approvals',
+    action: 'Review it on Approvals',
   }));
 }
 

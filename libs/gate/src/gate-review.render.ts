@@ -14,15 +14,15 @@ export interface GateReviewSection {
 
 /** The week's counts, decisions by verdict, what enforcing would have blocked, and the top reason codes as a chart. */
 export function renderGateSection(d: GateReviewSection, kit: ReviewRenderKit): string {
-  const { esc, table } = kit;
+  const { esc, table, humanize } = kit;
   const reasons = d.top_reason_codes ?? [];
   const whb = d.would_have_blocked;
   return [
     `<p>Decisions: <strong>${esc(d.decisions)}</strong> · approvals filed: <strong>${esc(d.approvals_filed)}</strong> · approvals consumed: <strong>${esc(d.approvals_consumed)}</strong> · simulated evaluations: <strong>${esc(d.simulated)}</strong></p>`,
-    table('Decisions by verdict', d.by_verdict ?? [], ['verdict', 'count']),
-    table('Would have blocked, had the policy enforced', whb ? [{ 'observe mode': whb.observe, 'dry_run mode': whb.dry_run, simulated: whb.simulate }] : []),
+    table('Decisions by verdict', (d.by_verdict ?? []).map((v) => ({ ...v, verdict: humanize(v.verdict) })), ['verdict', 'count']),
+    table('Would have blocked, had the policy enforced', whb ? [{ 'observe mode': whb.observe, 'dry run mode': whb.dry_run, simulated: whb.simulate }] : []),
     reasons.length
-      ? kit.figure('chart-gate-reasons', 'Gate: top reason codes of the week', kit.horizontalBars('Gate reason codes', reasons.map((r) => r.reason_code), reasons.map((r) => r.count)), table('Top reason codes', reasons))
+      ? kit.figure('chart-gate-reasons', 'Gate: top reason codes of the week', kit.horizontalBars('Gate reason codes', reasons.map((r) => humanize(r.reason_code)), reasons.map((r) => r.count)), table('Top reason codes', reasons))
       : table('Top reason codes', []),
   ].join('\n');
 }

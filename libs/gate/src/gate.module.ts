@@ -9,6 +9,10 @@ import { ApprovalKeysController } from './approval-keys.controller.js';
 import { ApprovalKeysRepository } from './approval-keys.repository.js';
 import { ApprovalKeysService } from './approval-keys.service.js';
 import { GateController } from './gate.controller.js';
+import { GateSimulateController } from './gate-simulate.controller.js';
+import { GatePolicySimulateService } from './gate-policy-simulate.service.js';
+import { GateReplayRepository } from './gate-replay.repository.js';
+import { GateConsole } from './gate.console.js';
 import { GateDecisionWriter } from './decision-writer.js';
 import { GateCacheService } from './gate-cache.service.js';
 import { GateDecisionsService } from './gate-decisions.service.js';
@@ -32,8 +36,8 @@ export const YAML_CONTENT_TYPES = ['application/yaml', 'text/yaml', 'application
 /** The gate's HTTP side; it reaches the other levers only through their exported services. */
 @Module({
   imports: [GoLiveModule, RiskGuardModule, HeimdallModule, ApprovalsModule],
-  controllers: [GateController, ApprovalKeysController],
-  providers: [ApprovalKeysRepository, ApprovalKeysService, GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream, DecisionsConsole],
+  controllers: [GateController, GateSimulateController, ApprovalKeysController],
+  providers: [ApprovalKeysRepository, ApprovalKeysService, GateRepository, GateCacheService, GateDecisionWriter, GateMetrics, GatePolicyService, GateTrustService, ReadLeversPhase, ApprovalPhase, ReservePhase, DecisionRecorder, GateEvaluateService, GateStatsService, GateDecisionsService, GateReviewRepository, GateReviewService, GateStream, GateReplayRepository, GatePolicySimulateService, GateConsole, DecisionsConsole],
   exports: [GateEvaluateService, GateTrustService, GatePolicyService],
 })
 export class GateModule implements OnModuleInit {

@@ -50,6 +50,8 @@ export interface NewVersion {
 
 export interface NewDecision {
   intentDigest: string | null;
+  /** The normalised intent without args (replayableIntent), for simulating a candidate policy later. */
+  intent?: unknown;
   policyName: string;
   policyDigest: string | null;
   mode: RolloutMode | null;
@@ -212,6 +214,7 @@ export class GateRepository {
     const json = rows.map((d) => ({
       id: d.id,
       intent_digest: d.intentDigest,
+      intent: d.intent ?? null,
       policy_name: d.policyName,
       policy_digest: d.policyDigest,
       mode: d.mode,
@@ -229,11 +232,11 @@ export class GateRepository {
       created_at: d.at.toISOString(),
     }));
     await m.query(
-      `INSERT INTO gate_decision (id, intent_digest, policy_name, policy_digest, mode, verdict, would_have_blocked, reason_codes, trace, identity, engine,
+      `INSERT INTO gate_decision (id, intent_digest, intent, policy_name, policy_digest, mode, verdict, would_have_blocked, reason_codes, trace, identity, engine,
                                   principal, principal_token_id, approval_id, approval_use, simulate, created_at)
-       SELECT r.id, r.intent_digest, r.policy_name, r.policy_digest, r.mode, r.verdict, r.would_have_blocked, r.reason_codes, r.trace, r.identity, r.engine,
+       SELECT r.id, r.intent_digest, r.intent, r.policy_name, r.policy_digest, r.mode, r.verdict, r.would_have_blocked, r.reason_codes, r.trace, r.identity, r.engine,
               r.principal, r.principal_token_id, r.approval_id, r.approval_use, r.simulate, r.created_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, intent_digest text, policy_name text, policy_digest text, mode text, verdict text,
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, intent_digest text, intent jsonb, policy_name text, policy_digest text, mode text, verdict text,
             would_have_blocked boolean, reason_codes text[], trace jsonb, identity text, engine text, principal text, principal_token_id text,
             approval_id uuid, approval_use text, simulate boolean, created_at timestamptz)`,
       [JSON.stringify(json)],

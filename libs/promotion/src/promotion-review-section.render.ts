@@ -33,8 +33,14 @@ export function promotionAttention(d: PromotionReviewSection): AttentionItem[] {
       const codes = (x.reason_codes ?? []).map((r) => r.reason_code);
       const why = codes.length ? ` (${codes.join(', ')})` : '';
       return x.latest_verdict === 'demote'
-        ? { kind: 'promotion_demoted', subject: `promotion:${x.domain}`, message: `${x.domain} was demoted by its latest promotion verdict${why}` }
-        : { kind: 'promotion_borderline', subject: `promotion:${x.domain}`, message: `${x.domain}'s promote waits for a borderline review: its forecast failed${why}` };
+        ? { kind: 'promotion_demoted', subject: `promotion:${x.domain}`, message: `${x.domain} was demoted by its latest promotion verdict${why}`, href: '/console/promotion', action: 'See its verdicts on Promotion' }
+        : {
+            kind: 'promotion_borderline',
+            subject: `promotion:${x.domain}`,
+            message: `${x.domain}'s promote waits for a borderline review: its forecast failed${why}`,
+            href: '/console/approvals',
+            action: 'Review it on Approvals',
+          };
     });
 }
 

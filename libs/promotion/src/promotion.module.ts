@@ -13,6 +13,7 @@ import { PromotionReviewService } from './promotion-review.service.js';
 import { PromotionReviewSectionRepository } from './promotion-review-section.repository.js';
 import { PromotionReviewSectionService } from './promotion-review-section.service.js';
 import { PromotionRulesService } from './promotion-rules.service.js';
+import { PromotionConsole } from './promotion.console.js';
 
 @Module({
   imports: [HeimdallModule, RegressionTripwireModule, ApprovalsModule],
@@ -28,6 +29,7 @@ import { PromotionRulesService } from './promotion-rules.service.js';
     PromotionJobs,
     PromotionReviewSectionRepository,
     PromotionReviewSectionService,
+    PromotionConsole,
   ],
   exports: [PromotionEvaluationService, PromotionReviewService, PromotionRulesService],
 })

@@ -14,9 +14,10 @@ const section = (current_states: RegressionReviewSection['current_states']): Reg
 describe('tripwire review section: needs attention', () => {
   it('lists every stream still triggered, with its action when it has one', () => {
     const items = regressionAttention(section([state('m', 'triggered', 'THROTTLE'), state('n', 'ok', null), state('o', 'triggered', null)]));
+    const link = { href: '/console/tripwires', action: 'Reset or re-enable on Tripwires' };
     expect(items).toEqual([
-      { kind: 'tripwire_triggered', subject: 'tripwire:D/m', message: 'tripwire D/m is still triggered (THROTTLE)' },
-      { kind: 'tripwire_triggered', subject: 'tripwire:D/o', message: 'tripwire D/o is still triggered' },
+      { kind: 'tripwire_triggered', subject: 'tripwire:D/m', message: 'tripwire D/m is still triggered (THROTTLE)', ...link },
+      { kind: 'tripwire_triggered', subject: 'tripwire:D/o', message: 'tripwire D/o is still triggered', ...link },
     ]);
   });
 

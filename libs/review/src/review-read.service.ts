@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_PAGE_LIMIT, type Principal, Clock, loadReviewRenderKit, ReviewSectionRegistry, toPage } from '#platform';
+import { type AttentionItem, DEFAULT_PAGE_LIMIT, type Principal, Clock, loadReviewRenderKit, ReviewSectionRegistry, toPage } from '#platform';
+import { jobAttention } from './decide/needs-attention.js';
+import type { WeeklyReport } from './decide/report.js';
 import { parseIsoWeek, type IsoWeek } from './decide/week.js';
 import { ReviewDto, ReviewPageDto, type ReviewQueryDto, ReviewSummaryDto } from './dto/review.dto.js';
 import { renderReviewPage } from './render/page.js';
@@ -36,7 +38,28 @@ export class ReviewReadService {
   async html(week: string): Promise<string> {
     const row = await this.found(week);
     const kit = await loadReviewRenderKit(row.report);
-    return renderReviewPage(row.report, row.digest, kit, (key) => this.sections.get(key)?.render);
+    return renderReviewPage(row.report, row.digest, kit, (key) => this.sections.get(key)?.render, this.attentionLinks(row.report));
+  }
+
+  /**
+   * Where each stored "needs attention" item is acted on: its section, asked again over its stored
+   * data, names the console page (the report stores no link). A section that fails to answer, or an
+   * item no section raises any more, simply has no link.
+   */
+  private attentionLinks(report: WeeklyReport): (item: AttentionItem) => Pick<AttentionItem, 'href' | 'action'> | undefined {
+    const links = new Map<string, Pick<AttentionItem, 'href' | 'action'>>();
+    const add = (i: AttentionItem) => i.href && links.set(`${i.kind}\u0000${i.subject}`, { href: i.href, action: i.action });
+    for (const s of report.sections) {
+      const attention = this.sections.get(s.key)?.attention;
+      if (!attention || s.status !== 'ok' || !s.data) continue;
+      try {
+        attention(s.data).forEach(add);
+      } catch {
+        // An old section's data the lever no longer reads: its items show without a link.
+      }
+    }
+    jobAttention(report.jobs?.runs ?? []).forEach(add);
+    return (item) => links.get(`${item.kind}\u0000${item.subject}`);
   }
 
   /** Generates a past week's report on demand: 409 when it exists, 400 for the current or a future week. */

@@ -40,12 +40,20 @@ export interface RiskReviewSection {
 /** An engine whose realized loss reached this share of its daily loss cap on some day needs attention. */
 export const LOSS_CAP_ATTENTION_RATIO = 0.8;
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
 export function riskAttention(d: RiskReviewSection): AttentionItem[] {
   const items: AttentionItem[] = [];
   for (const p of d.peaks ?? []) {
     if (p.max_loss_ratio !== null && Number(p.max_loss_ratio) >= LOSS_CAP_ATTENTION_RATIO) {
       const pct = Math.round(Number(p.max_loss_ratio) * 100);
-      items.push({ kind: 'loss_cap_near', subject: `engine:${p.engine}`, message: `${p.engine} reached ${pct}% of its daily loss cap on ${p.max_loss_day}` });
+      items.push({
+        kind: 'loss_cap_near',
+        subject: `engine:${p.engine}`,
+        message: `${p.engine} reached ${pct}% of its daily loss cap on ${p.max_loss_day}`,
+        href: '/console/risk',
+        action: 'Review its caps on Risk today',
+      });
     }
   }
   return items;
@@ -53,18 +61,19 @@ export function riskAttention(d: RiskReviewSection): AttentionItem[] {
 
 /** Daily utilisation per engine and denials by reason as charts (tables behind them), then peaks and closed reservations. */
 export function renderRiskSection(d: RiskReviewSection, kit: ReviewRenderKit): string {
-  const { figure, table, percent } = kit;
+  const { figure, table, percent, humanize } = kit;
   const daily = d.daily ?? [];
   const days = Array.from({ length: 7 }, (_, i) => new Date(Date.parse(kit.week.from) + i * 86_400_000).toISOString().slice(0, 10));
+  const dayLabels = days.map((day) => `${WEEKDAYS[new Date(`${day}T00:00:00Z`).getUTCDay()]} ${day.slice(5)}`);
   const engines = [...new Set(daily.map((r) => r.engine))];
   const series = engines.map((e) => ({ name: e, data: days.map((day) => percent(daily.find((r) => r.engine === e && r.day === day)?.peak_ratio ?? null)) }));
   const byReason = new Map<string, number>();
   for (const r of d.denials ?? []) byReason.set(r.reason_code, (byReason.get(r.reason_code) ?? 0) + r.count);
   const reasons = [...byReason.entries()].sort((a, b) => b[1] - a[1]);
   return [
-    figure('chart-utilisation', 'Daily utilisation per engine: highest share of any cap used that day (%)', kit.groupedBars('Daily utilisation per engine', days, series, '%', 100),
+    figure('chart-utilisation', 'Daily utilisation per engine: highest share of any cap used that day (%)', kit.groupedBars('Daily utilisation per engine', dayLabels, series, '%', 100),
       table('Daily use against caps', daily, ['day', 'engine', 'peak_ratio', 'exposure_used', 'max_daily_exposure', 'realized_loss', 'max_daily_loss', 'actions', 'denials'])),
-    figure('chart-denials', 'Denials by reason code', kit.horizontalBars('Denials by reason', reasons.map((r) => r[0]), reasons.map((r) => r[1])), table('Denials by engine and reason', d.denials ?? [])),
+    figure('chart-denials', 'Denials by reason code', kit.horizontalBars('Denials by reason', reasons.map((r) => humanize(r[0])), reasons.map((r) => r[1])), table('Denials by engine and reason', d.denials ?? [])),
     table('Peaks and realized loss against the loss cap, per engine', d.peaks ?? []),
     table('Reservations expired or voided', d.expired_or_voided ?? []),
   ].join('\n');

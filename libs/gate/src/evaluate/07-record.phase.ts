@@ -4,6 +4,7 @@ import { HeimdallService } from '#heimdall';
 import { Clock, OutboxService } from '#platform';
 import { type CombinedVerdict, simulateVerdict, withLostGrant } from '../decide/combine.js';
 import { traceId } from '../decide/digest.js';
+import { replayableIntent } from '../decide/policy-replay.js';
 import { GateDecisionWriter } from '../decision-writer.js';
 import { gateNotification, gateTopicOf } from '../gate-notifications.js';
 import { GateMetrics } from '../gate.metrics.js';
@@ -70,6 +71,7 @@ export class DecisionRecorder {
     const row = (approvalId: string | null): NewDecision & { id: string } => ({
       id: decisionId,
       intentDigest: policy.evaluation?.intent_digest ?? null,
+      intent: replayableIntent(request.intent),
       policyName: request.policyName,
       policyDigest: policy.policyDigest,
       mode: policy.mode,

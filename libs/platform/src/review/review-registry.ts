@@ -8,6 +8,13 @@ export interface AttentionItem {
   /** What it is about: `engine:WHOLESALE`, `promotion:BUYER_MATCH`, ... */
   subject: string;
   message: string;
+  /**
+   * The console page where it is acted on (`/console/risk`), and what the link says ("Review the
+   * caps"). Not stored in the report: the page asks the section for them when it draws the item, so
+   * reports written before a lever named its page link too.
+   */
+  href?: string;
+  action?: string;
 }
 
 /**

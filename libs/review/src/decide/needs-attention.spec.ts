@@ -9,8 +9,8 @@ describe('needs attention: the review\u2019s own rule', () => {
       { job: 'w', status: 'failed', error: null },
     ]);
     expect(items).toEqual([
-      { kind: 'job_failed', subject: 'job:x', message: 'job x failed its last run: boom' },
-      { kind: 'job_failed', subject: 'job:w', message: 'job w failed its last run' },
+      { kind: 'job_failed', subject: 'job:x', message: 'job x failed its last run: boom', href: '/console', action: 'See the jobs on Status' },
+      { kind: 'job_failed', subject: 'job:w', message: 'job w failed its last run', href: '/console', action: 'See the jobs on Status' },
     ]);
   });
 

@@ -8,5 +8,5 @@ import type { AttentionItem } from '#platform';
 export function jobAttention(runs: ReadonlyArray<{ job: string; status: string | null; error: string | null }>): AttentionItem[] {
   return runs
     .filter((r) => r.status === 'failed')
-    .map((r) => ({ kind: 'job_failed', subject: `job:${r.job}`, message: `job ${r.job} failed its last run${r.error ? `: ${r.error}` : ''}` }));
+    .map((r) => ({ kind: 'job_failed', subject: `job:${r.job}`, message: `job ${r.job} failed its last run${r.error ? `: ${r.error}` : ''}`, href: '/console', action: 'See the jobs on Status' }));
 }

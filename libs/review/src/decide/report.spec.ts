@@ -38,6 +38,15 @@ describe('report assembly', () => {
     ]);
   });
 
+  it('stores what was seen, not where it is acted on: a link an item carries stays out of the report', () => {
+    const linked: AttentionItem = { ...item('cap_near', 'engine:A'), href: '/console/risk', action: 'Review the caps' };
+    const r = assembleReport(week, at, [section('north', 20, [linked])], { runs: [{ job: 'x', status: 'failed', period_at: null, error: null }] });
+    expect(r.needs_attention).toEqual([
+      { kind: 'cap_near', subject: 'engine:A', message: 'cap_near engine:A' },
+      { kind: 'job_failed', subject: 'job:x', message: 'job x failed its last run' },
+    ]);
+  });
+
   it('the digest ignores key order and the summary lists what needs attention', () => {
     expect(reportDigest({ a: 1, b: [1, 2] })).toBe(reportDigest({ b: [1, 2], a: 1 }));
     expect(reportDigest({ a: 1 })).not.toBe(reportDigest({ a: 2 }));

@@ -59,7 +59,8 @@ export function assembleReport(
     from: week.from.toISOString(),
     to: week.to.toISOString(),
     generated_at: generatedAt.toISOString(),
-    needs_attention: [...ordered.flatMap((s) => s.attention), ...jobAttention(jobs.runs)],
+    // The stored item is what was seen; where it is acted on is the page's to say (AttentionItem.href).
+    needs_attention: [...ordered.flatMap((s) => s.attention), ...jobAttention(jobs.runs)].map(({ kind, subject, message }) => ({ kind, subject, message })),
     sections: ordered.map((s) => ({ key: s.key, title: s.title, status: 'ok', data: s.data })),
     jobs,
     audit_chain: { heads: auditHeads },

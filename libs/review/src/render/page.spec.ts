@@ -40,8 +40,37 @@ describe('review page frame', () => {
 
   it('a stored section no lever draws any more shows as plain tables; an old placeholder keeps its sentence', () => {
     const html = renderReviewPage(report, 'abc', kit, () => undefined);
-    expect(html).toContain('<h2 id="s-gone">Gone &amp; &lt;old&gt;</h2>\n<dl><dt>total</dt><dd>2</dd></dl>\n<table><caption>rows</caption>');
+    expect(html).toContain('<h2 id="s-gone">Gone &amp; &lt;old&gt;</h2>\n<dl><dt>Total</dt><dd>2</dd></dl>\n<table><caption>Rows</caption>');
     expect(html).toContain('<h2 id="s-legacy">Legacy</h2>\n<p class="empty">Not built yet: this lever has not registered its review section.</p>');
     expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('links each needs-attention item to the console page its section names, and only to a console page', () => {
+    const items: WeeklyReport = {
+      ...report,
+      needs_attention: [
+        { kind: 'cap_near', subject: 'engine:A', message: 'A is near its cap' },
+        { kind: 'elsewhere', subject: 'x', message: 'offsite', href: 'https://evil.example/phish' },
+        { kind: 'odd', subject: 'y', message: 'no page' },
+      ],
+    };
+    const html = renderReviewPage(items, 'abc', kit, () => undefined, (i) => (i.kind === 'cap_near' ? { href: '/console/risk', action: 'Review the caps' } : undefined));
+    expect(html).toContain('<li>A is near its cap<a href="/console/risk">Review the caps</a></li>');
+    expect(html).toContain('<li>offsite</li>');
+    expect(html).toContain('<li>no page</li>');
+    expect(html).not.toContain('evil.example');
+  });
+
+  it('tables read as words: headers humanised, ratios as percentages, booleans as yes/no', () => {
+    const html = kit.table('T', [{ peak_ratio: '0.0000', success_rate: '0.8125', prod_use_enabled: true, engine_name: 'WHOLESALE', n: 3 }]);
+    expect(html).toContain('<th scope="col">Peak ratio</th><th scope="col">Success rate</th><th scope="col">Prod use enabled</th>');
+    expect(html).toContain('<td class="num">0.0%</td><td class="num">81.3%</td><td>yes</td><td>WHOLESALE</td><td class="num">3</td>');
+    expect(kit.plain({ eligibility_rate: '0.0000', enforced: false })).toBe('<dl><dt>Eligibility rate</dt><dd>0.0%</dd><dt>Enforced</dt><dd>no</dd></dl>');
+  });
+
+  it('has a print stylesheet, and tables that wrap rather than widen the page', () => {
+    const html = renderReviewPage(report, 'abc', kit, () => undefined);
+    expect(html).toMatch(/@media print\{[^]*break-inside:avoid[^]*details::details-content/);
+    expect(html).toContain('overflow-wrap:anywhere');
   });
 });

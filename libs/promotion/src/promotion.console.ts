@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { ConsolePanel, type ConsolePanelContract, consolePanelScript } from '#platform';
+import { PROMOTION } from './promotion.lever.js';
+
+const PAGE = { slug: 'promotion', title: 'Promotion', order: 45 };
+
+/**
+ * Promotion, the promotion review's page: the Friday verdicts (each filed as an approval request:
+ * nothing is promoted silently), the on-demand evaluations, the decisions that used a signed
+ * override, and the active rule file. Reads only. Client code (plain ES2017), DOM from text only.
+ */
+const RENDER = String.raw`
+function (kit) {
+  const { h, api, when, pill, empty, table, section, items, problem, content, G } = kit;
+  var verdictPill = function (v) { return pill(v === 'promote' ? 'ok' : v === 'demote' || v === 'no_go' ? 'bad' : 'warn', String(v).replace(/_/g, ' ')); };
+  var codes = function (d) { return (d.reason_codes || []).join(', ') || '—'; };
+  var short = function (x) { return x ? String(x).slice(0, 12) : '—'; };
+  var cols = function (extra) {
+    return [
+      { label: 'Decided', cell: function (d) { return when(d.decided_at); } },
+      { label: 'Domain', cell: function (d) { return d.domain ? h('strong', { text: d.domain }) : h('span', { class: 'muted', text: '(no domain)' }); } },
+      { label: 'Verdict', cell: function (d) { return verdictPill(d.verdict); } },
+      { label: 'Reasons', cell: codes },
+    ].concat(extra);
+  };
+  return Promise.all([api('GET', G + '/heimdall/promotion/decisions?limit=100'), api('GET', G + '/heimdall/promotion/rules')]).then(function (r) {
+    if (!r[0].ok) throw new Error(problem(r[0]));
+    var all = items(r[0].body);
+    var friday = all.filter(function (d) { return d.source === 'friday'; });
+    var others = all.filter(function (d) { return d.source !== 'friday'; });
+    var overridden = all.filter(function (d) { return d.override_digest; });
+    var weeks = {};
+    friday.forEach(function (d) { weeks[d.week] = (weeks[d.week] || 0) + 1; });
+    var rules = r[1].ok ? r[1].body : null;
+    content.replaceChildren(
+      section('Friday verdicts', [
+        h('p', { class: 'muted' }, ['Each Friday the review evaluates every Heimdall domain and files each verdict as an approval request: ', h('a', { href: '/console/approvals', text: 'decide them on Approvals' }), '.']),
+        friday.length ? table('Friday verdicts, newest first', cols([
+          { label: 'Friday', cell: function (d) { return d.week || '—'; } },
+          { label: 'Rules', cell: function (d) { return h('code', { text: short(d.rules_digest) }); } },
+        ]), friday) : empty('No Friday review has run yet.'),
+      ]),
+      section('Overrides used', overridden.length ? [table('Decisions that used a signed override', cols([
+        { label: 'Source', cell: function (d) { return d.source; } },
+        { label: 'By', cell: function (d) { return d.decided_by; } },
+        { label: 'Override', cell: function (d) { return h('code', { text: short(d.override_digest) }); } },
+      ]), overridden)] : [empty('No signed override was used.')]),
+      section('On-demand evaluations', others.length ? [table('Evaluations through the API', cols([
+        { label: 'By', cell: function (d) { return d.decided_by; } },
+      ]), others.slice(0, 25))] : [empty('None.')]),
+      section('Rules', rules ? [
+        h('dl', { class: 'kv' }, [
+          h('dt', { text: 'Version' }), h('dd', { text: rules.version || 'built-in rules only' }),
+          h('dt', { text: 'Digest' }), h('dd', {}, h('code', { text: short(rules.digest) })),
+          h('dt', { text: 'Rules in the file' }), h('dd', { text: String(rules.rule_count) }),
+          h('dt', { text: 'Put' }), h('dd', { text: rules.created_at ? when(rules.created_at) + ' by ' + rules.created_by + (rules.reason ? ' — ' + rules.reason : '') : '—' }),
+        ]),
+        rules.source ? h('pre', { class: 'mono', 'aria-label': 'The active rule file', text: rules.source }) : empty('No rule file: the built-in thresholds and vetoes alone decide.'),
+      ] : [empty('Could not read the rules: ' + problem(r[1]))]),
+    );
+  });
+}
+`;
+
+@Injectable()
+@ConsolePanel(PROMOTION, PAGE)
+export class PromotionConsole implements ConsolePanelContract {
+  script(): string {
+    return consolePanelScript(PAGE.slug, RENDER);
+  }
+}
