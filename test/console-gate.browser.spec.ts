@@ -183,9 +183,9 @@ describe('gate and promotion pages (headless Chromium)', () => {
     const act = page.locator('form[aria-label^="Activate version"]').first();
     await act.getByLabel('Reason for activating').fill('needs four eyes');
     await act.getByRole('button').click();
-    await page.locator('#notice').filter({ hasText: 'Pending:' }).waitFor();
-    await page.locator('#notice').filter({ hasText: 'approval 7d3c1f0e-0000-4000-8000-000000000001' }).waitFor();
-    expect(await page.locator('#notice').textContent()).not.toContain('done');
+    await page.locator('#notice').filter({ hasText: 'Pending' }).waitFor();
+    await expect(page.locator('#notice a.pending-link').getAttribute('href')).resolves.toBe('/console/approvals#7d3c1f0e-0000-4000-8000-000000000001');
+    expect(await page.locator('#notice').textContent()).not.toContain(': done');
     await redrawn(page);
     const pending = page.locator('#content section').filter({ hasText: 'Pending approval' });
     await expect(pending.getByRole('link', { name: 'Open Approvals' }).getAttribute('href')).resolves.toBe('/console/approvals');

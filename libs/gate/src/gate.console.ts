@@ -47,12 +47,12 @@ function (kit) {
 
     /** 200: done; 202: pending with its approval (kept across redraws); else refused. */
     function settle(what) {
-      return afterAction(function (r) {
-        if (r.status !== 202) return what + ': done.';
-        var id = r.body && (r.body.approval_id || r.body.id || r.body.change_request_id) || '';
-        pending.push({ what: what, id: id, at: new Date().toISOString() });
-        return 'Pending: ' + what + ' waits for another person’s approval' + (id ? ' (approval ' + id + ')' : '') + '. Nothing has changed yet.';
-      });
+      var shown = afterAction(what + ': done.', what);
+      return function (r) {
+        // The shell says "Pending" with the approval's link; the page also keeps it listed across redraws.
+        if (r.status === 202) pending.push({ what: what, id: (r.body && r.body.approval_id) || '', at: new Date().toISOString() });
+        return shown(r);
+      };
     }
 
     function diffView(activeYaml, yaml) {

@@ -40,7 +40,10 @@ h3 { font-size: 1rem; margin: 1rem 0 .5rem; }
 .grid.two { grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); }
 .grid > section.card { margin-bottom: 0; }
 .summary { font-size: .9rem; margin: .25rem 0 .5rem; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem 1.1rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem 1.1rem; min-width: 0; overflow-x: auto; }
+/* Long values (digests, JSON, URLs) wrap rather than widen the page past the window. */
+td, th, pre, code { overflow-wrap: anywhere; }
+pre { white-space: pre-wrap; }
 section.card { margin-bottom: 1.25rem; }
 .card .big { font-size: 1.35rem; font-weight: 700; margin: .1rem 0 .35rem; }
 .pill { white-space: nowrap; display: inline-block; padding: .1rem .6rem; border-radius: 999px; font-size: .85rem; font-weight: 600; }
