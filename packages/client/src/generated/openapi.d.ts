@@ -127,7 +127,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The audit trail, newest first, each row with the principal and its token id; page with ?before=<next_cursor>, filter with ?since=&until=
+         * The audit trail, newest first: who (principal, principal_token_id), what (action, subject), before/after (details); filter by subject, action, principal, principal_token_id and [since, until); page with ?before=<next_cursor>
          * @description Requires the `operator` role or above.
          */
         get: operations["AuditController_list"];
@@ -187,10 +187,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Webhook deliveries (one per notification and destination), newest first; ?status=dead lists the dead letters; page with ?before=<next_cursor>
+         * Webhook deliveries (one per notification and destination), newest first; ?status=dead lists the dead letters, ?status=failing the pending ones that failed already, ?destination= one destination; page with ?before=<next_cursor>
          * @description Requires the `operator` role or above.
          */
         get: operations["OutboxController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/outbox/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per destination: deliveries pending, failing and dead, the oldest pending and the newest error
+         * @description Requires the `operator` role or above.
+         */
+        get: operations["OutboxController_destinations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -531,10 +551,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Risk decisions, newest first; filter by engine, day, outcome, kind, since/until; page with ?before=<next_cursor>
+         * Risk decisions, newest first; filter by engine, day, outcome (denied: the denials), kind, correlation_id, since/until; page with ?before=<next_cursor>
          * @description Requires the `viewer` role or above.
          */
         get: operations["RiskGuardController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/risk/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One risk decision: its reason codes and, for a denial, every scope with its caps, usage and headroom (details)
+         * @description Requires the `viewer` role or above.
+         */
+        get: operations["RiskGuardController_event"];
         put?: never;
         post?: never;
         delete?: never;
@@ -703,6 +743,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/governance/heimdall/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every recorded Heimdall decision (at creation and each re-check, the gate’s included), newest first, each with its gates; filter by domain, outcome, prod_eligible, recommendation_id, correlation_id, kind and time; page with ?before=
+         * @description Requires the `viewer` role or above.
+         */
+        get: operations["HeimdallController_checkList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/heimdall/checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One Heimdall check: every gate, actual against required, and the window it was judged on
+         * @description Requires the `viewer` role or above.
+         */
+        get: operations["HeimdallController_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/governance/heimdall/recommendations/{id}/require-prod-eligible": {
         parameters: {
             query?: never;
@@ -835,6 +915,26 @@ export interface paths {
          * @description Requires the `viewer` role or above.
          */
         get: operations["RegressionTripwireController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/regression/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tripwire event: the evaluation’s figures (baseline, current, drop, p-value) or the action’s outcome, in details
+         * @description Requires the `viewer` role or above.
+         */
+        get: operations["RegressionTripwireController_event"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1379,6 +1479,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/governance/gate/policies/{name}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay the newest N decisions of this policy under a candidate version (stored digest or YAML) and under the active one; report the verdict changes. Writes nothing
+         * @description Requires the `operator` role or above.
+         */
+        post: operations["GateSimulateController_simulate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/gate/approval-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The registered gait approval keys, revoked ones included
+         * @description Requires the `viewer` role or above.
+         */
+        get: operations["ApprovalKeysController_list"];
+        put?: never;
+        /**
+         * Register a gait ed25519 public key: tokens it signs (`warden approve`, `gait approve`) release a require_approval once (audited)
+         * @description Requires the `admin` role or above.
+         */
+        post: operations["ApprovalKeysController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/governance/gate/approval-keys/{key_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a key: tokens it signed no longer approve (audited; a revoked key is never re-armed)
+         * @description Requires the `admin` role or above.
+         */
+        post: operations["ApprovalKeysController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/governance/changes": {
         parameters: {
             query?: never;
@@ -1856,7 +2020,7 @@ export interface components {
             identities: string[] | null;
             /** @description The person the token belongs to (its own name unless given at creation) */
             owner: string;
-            /** @description That person as approvals compare it: token:<owner, lower case> */
+            /** @description That person as approvals compare it: token:<owner, lower case>, or oidc:<issuer>#<subject> for a token an SSO person created for itself */
             person: string;
             /** Format: date-time */
             created_at: string;
@@ -1884,15 +2048,15 @@ export interface components {
             /** @description The acting token's name */
             principal: string;
             /** @description The acting token id (`system` for Warden, `cli` for the local CLI; null on rows before ids were kept) */
-            principalTokenId: string | null;
+            principal_token_id: string | null;
             /** @description The free `actor` label the caller sent, never trusted */
-            actorLabel: string | null;
+            actor_label: string | null;
             /** @example go_live.kill_switch.engage */
             action: string;
             /** @example go_live */
             subject: string;
             reason: string | null;
-            /** @description What changed (action-specific) */
+            /** @description What changed (action-specific; a change carries `before` and `after`) */
             details: {
                 [key: string]: unknown;
             };
@@ -1979,6 +2143,8 @@ export interface components {
             url: string | null;
             /** @enum {string} */
             status: "pending" | "delivered" | "dead";
+            /** @description Pending, and at least one attempt failed (last_error says why) */
+            failing: boolean;
             /** @description Attempts since it was written or last replayed */
             attempts: number;
             /** Format: date-time */
@@ -2000,6 +2166,31 @@ export interface components {
             items: components["schemas"]["OutboxDeliveryDto"][];
             /** @description Pass as ?before= for the next (older) page; null on the last page */
             next_cursor: string | null;
+        };
+        OutboxDestinationDto: {
+            /** @description Stored key of the URL (first 16 hex digits of its SHA-256) */
+            destination: string;
+            /** @description The URL, credentials redacted; null when it is no longer configured */
+            url: string | null;
+            /** @description Whether the URL is in WARDEN_WEBHOOK_URLS */
+            configured: boolean;
+            /** @description Deliveries still being tried */
+            pending: number;
+            /** @description Of those, the ones with a failed attempt */
+            failing: number;
+            /** @description Dead letters waiting for a replay */
+            dead: number;
+            /**
+             * Format: date-time
+             * @description When the oldest pending notification was written
+             */
+            oldest_pending_at: string | null;
+            /** @description The newest error of an undelivered delivery */
+            last_error: string | null;
+        };
+        OutboxDestinationsDto: {
+            /** @description Every configured destination, then any other with undelivered rows */
+            destinations: components["schemas"]["OutboxDestinationDto"][];
         };
         ReplayDeliveryRequestDto: {
             /** @description Why it is sent again (recorded in the audit trail) */
@@ -2091,6 +2282,65 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        ChangeDiffEntryDto: {
+            /**
+             * @description Dotted path of the field (nested objects walked; lists and texts compared whole)
+             * @example max_open_risk
+             */
+            path: string;
+            /**
+             * @description The value now (null: absent)
+             * @example 100
+             */
+            before: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[]) | null;
+            /**
+             * @description The value proposed (null: absent)
+             * @example 80
+             */
+            after: (string | number | boolean | {
+                [key: string]: unknown;
+            } | unknown[]) | null;
+        };
+        ChangeRequestDto: {
+            /**
+             * @description The control (what WARDEN_CHANGE_REQUESTS names)
+             * @example risk.policy
+             */
+            control: string;
+            /**
+             * @description Which one: the engine, the domain, DOMAIN/metric, the gate policy, promotion_rules
+             * @example WHOLESALE
+             */
+            subject: string;
+            /** @description The control_version it was proposed against (absent: the control did not exist) */
+            base_version: string;
+            /** @description The control now, without bookkeeping; null when it does not exist yet */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The control as the change would leave it */
+            after: {
+                [key: string]: unknown;
+            };
+            diff: components["schemas"]["ChangeDiffEntryDto"][];
+        };
+        ChangeRequestCreatedResponseDto: {
+            /** Format: uuid */
+            approval_id: string;
+            /**
+             * @example pending
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "expired" | "cancelled";
+            expires_at: string;
+            min_approvals: number;
+            /** @description requestDigest(kind, {subject, payload}): what consume() must present */
+            payload_digest: string;
+            /** @description What the change would do (also the approval's payload.change_request) */
+            change_request: components["schemas"]["ChangeRequestDto"];
+        };
         RiskPolicyResponseDto: {
             /** @example WHOLESALE */
             engine: string;
@@ -2131,6 +2381,8 @@ export interface components {
             updated_by: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The policy's version: send it as base_version with a change to have it refused if the policy changed since (docs/approvals.md "Change requests") */
+            control_version: string;
         };
         PolicyUpsertRequestDto: {
             /**
@@ -2181,6 +2433,11 @@ export interface components {
             reason?: string;
             /** @description Free label of who is acting (recorded beside the token principal) */
             actor?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         UsageDto: {
             exposure_used: string;
@@ -2501,6 +2758,8 @@ export interface components {
             window_days: number;
             updated_by: string;
             updated_at: string;
+            /** @description The policy's version: send it as base_version with a change to have it refused if the policy changed since */
+            control_version: string;
         };
         UpsertHeimdallPolicyRequestDto: {
             /**
@@ -2534,6 +2793,11 @@ export interface components {
             reason?: string;
             /** @description Free label of who is acting (recorded beside the token principal) */
             actor?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         ScorecardDayCountsDto: {
             trials: number;
@@ -2706,6 +2970,47 @@ export interface components {
             /** @description Every later require-prod-eligible check of it, oldest first */
             checks: components["schemas"]["RecommendationCheckDto"][];
         };
+        CheckWindowDto: {
+            trials: number;
+            successes: number;
+        };
+        HeimdallCheckDto: {
+            /**
+             * @description Check id (the event id; also the paging cursor)
+             * @example 42
+             */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "created" | "checked";
+            domain: string;
+            /** Format: uuid */
+            recommendation_id: string;
+            prod_eligible: boolean;
+            /**
+             * @description The first failing gate, or gate_pass
+             * @enum {string}
+             */
+            gate_reason: "prod_use_disabled" | "confidence_below_threshold" | "insufficient_sandbox_trials" | "sandbox_success_rate_below_threshold" | "kill_switch_engaged" | "gate_pass";
+            /** @description Every failing gate, in gate order */
+            reason_codes: string[];
+            /** @description The trace: every gate, actual against required */
+            gates: components["schemas"]["GateCheckDto"][];
+            /** @description The sandbox window's counters it was judged on */
+            window: components["schemas"]["CheckWindowDto"] | null;
+            confidence: number | null;
+            correlation_id: string | null;
+            /** @description The token principal that asked */
+            principal: string;
+            /** @description The free `actor` label sent with a re-check, never trusted */
+            actor: string | null;
+        };
+        HeimdallCheckPageDto: {
+            items: components["schemas"]["HeimdallCheckDto"][];
+            /** @description Pass as ?before= for the next (older) page; null on the last page */
+            next_cursor: string | null;
+        };
         RequireProdEligibleRequestDto: {
             /** @description Free label of who is asking (recorded beside the token principal) */
             actor?: string;
@@ -2746,6 +3051,8 @@ export interface components {
             kind: "success_rate" | "mean_value" | null;
             updated_at: string;
             updated_by: string;
+            /** @description The policy's version (the detector kind aside: the first KPI event sets it): send it as base_version with a change to have it refused if the policy changed since */
+            control_version: string;
         };
         UpsertRegressionPolicyRequestDto: {
             /**
@@ -2799,6 +3106,11 @@ export interface components {
             reason?: string;
             /** @description Free label of who is acting */
             actor?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         KpiEventDto: {
             /** @description Outcome of a success-rate KPI (exactly one of success / value) */
@@ -3283,6 +3595,8 @@ export interface components {
             created_by: string | null;
             created_at: string | null;
             reason: string | null;
+            /** @description The active file's version as a control (absent: built-ins only): send it as base_version with a change to have it refused if the file changed since */
+            control_version: string;
         };
         PutRulesRequestDto: {
             /**
@@ -3298,6 +3612,11 @@ export interface components {
             }[];
             /** @description Why the rules change (audited) */
             reason?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         PromotionDecisionResponseDto: {
             /** Format: uuid */
@@ -3324,7 +3643,7 @@ export interface components {
             /** @description SHA-256 of the override's signature */
             override_digest: string | null;
             /** @enum {string} */
-            verdict: "promote" | "demote" | "pilot" | "no_go";
+            verdict: "promote" | "demote" | "pilot" | "no_go" | "borderline";
             reason_codes: string[];
             overrides: {
                 [key: string]: unknown;
@@ -3332,6 +3651,10 @@ export interface components {
             trace: {
                 [key: string]: unknown;
             }[];
+            /** @description The foresight gate's record of a Friday promote, in menace's decision_log.jsonl fields (timestamp, workflow_id, forecast {projections, confidence, upgrade_id}, decision, reason_codes) plus trend, collapse and thresholds; null when no forecast was made */
+            forecast: {
+                [key: string]: unknown;
+            } | null;
         };
         PromotionDecisionPageDto: {
             items: components["schemas"]["PromotionDecisionResponseDto"][];
@@ -3504,6 +3827,10 @@ export interface components {
              * @description An approved gate_intent approval for this very intent: allows it once
              */
             approval_id?: string;
+            /** @description gait approval tokens (gait.gate.approval_token, as `warden approve` or `gait approve` write them), signed by keys registered at /gate/approval-keys: enough valid ones release a require_approval once, in gait's order and codes. Only for intents that reserve nothing and name no engine, amount, domain or recommendation (a token signs only the intent and policy digests) */
+            approval_tokens?: {
+                [key: string]: unknown;
+            }[];
             /**
              * @description Engine the intent acts for (risk guard and tripwire steps)
              * @example WHOLESALE
@@ -3577,6 +3904,8 @@ export interface components {
             updated_by: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The version of the policy's row (active digest, mode, threshold): send it as base_version with a change to have it refused if the row changed since */
+            control_version: string;
         };
         PutPolicyResponseDto: {
             name: string;
@@ -3599,6 +3928,8 @@ export interface components {
             updated_by: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The version of the policy's row (active digest, mode, threshold): send it as base_version with a change to have it refused if the row changed since */
+            control_version: string;
             versions: number;
             rule_count: number;
         };
@@ -3626,6 +3957,8 @@ export interface components {
             updated_by: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The version of the policy's row (active digest, mode, threshold): send it as base_version with a change to have it refused if the row changed since */
+            control_version: string;
             /** @description Every version, newest first */
             versions: components["schemas"]["GatePolicyVersionDto"][];
         };
@@ -3637,6 +3970,11 @@ export interface components {
             digest: string;
             /** @description Why */
             reason?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         SetModeDto: {
             /**
@@ -3652,6 +3990,11 @@ export interface components {
             trust_threshold?: number | string;
             /** @description Why */
             reason?: string;
+            /**
+             * @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since
+             * @example absent
+             */
+            base_version?: string;
         };
         GateStatsResponseDto: {
             /** @description Enforced (non-simulated) evaluations */
@@ -3771,6 +4114,95 @@ export interface components {
              */
             score: number | string;
             /** @description Why */
+            reason: string;
+        };
+        SimulatePolicyDto: {
+            /**
+             * @description A stored version of this policy (its digest). Exactly one of digest and yaml.
+             * @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+             */
+            digest?: string;
+            /** @description A policy YAML text not stored yet. Exactly one of digest and yaml. */
+            yaml?: string;
+            /**
+             * @description How many of the newest decisions of this policy to replay (default 200) (an integer from 1 to 1000; a JSON integer or a string of decimal digits)
+             * @example 200
+             */
+            limit?: number;
+        };
+        VerdictTransitionDto: {
+            from: string;
+            to: string;
+            count: number;
+        };
+        ReplayedDecisionDto: {
+            /** Format: uuid */
+            decision_id: string;
+            /** Format: date-time */
+            created_at: string;
+            identity: string | null;
+            tool_name: string;
+            /** @description The final verdict recorded then (all levers, the mode) */
+            recorded_verdict: string;
+            /** @description The active version’s policy verdict for this intent, now */
+            active_verdict: string;
+            active_reason_codes: string[];
+            /** @description The candidate’s policy verdict for this intent */
+            candidate_verdict: string;
+            candidate_reason_codes: string[];
+            candidate_matched_rule: string | null;
+        };
+        SimulatePolicyResponseDto: {
+            policy: string;
+            /** @description The active version (null: none is active, so everything was blocked no_active_policy) */
+            active_digest: string | null;
+            /** @description The rollout mode the candidate would run under once active */
+            mode: string | null;
+            candidate_digest: string;
+            /** @description true when the candidate is a stored version of this policy */
+            candidate_stored: boolean;
+            limit: number;
+            /** @description Decisions replayed */
+            evaluated: number;
+            /** @description Stored intents that could not be replayed */
+            skipped: number;
+            changed: number;
+            transitions: components["schemas"]["VerdictTransitionDto"][];
+            /** @description {active, candidate}: the policy verdicts counted per verdict (allow, dry_run, require_approval, block) */
+            by_verdict: {
+                [key: string]: unknown;
+            };
+            /** @description The decisions whose policy verdict would change, newest first */
+            changes: components["schemas"]["ReplayedDecisionDto"][];
+        };
+        ApprovalKeyDto: {
+            key_id: string;
+            public_key: string;
+            name: string;
+            registered_by: string;
+            registered_at: string;
+            revoked_by: string | null;
+            revoked_at: string | null;
+        };
+        ApprovalKeyListDto: {
+            items: components["schemas"]["ApprovalKeyDto"][];
+        };
+        RegisterApprovalKeyDto: {
+            /**
+             * @description The ed25519 public key as gait writes it: standard base64 of the raw 32 bytes (gait keys init's .pub file)
+             * @example z6qK1m0Yy0xWfV3Dq4v2mC0u7qgZ1v8kT3eQe6x9cXk=
+             */
+            public_key: string;
+            /**
+             * @description Who holds the private key (shown in the decision trace and the audit)
+             * @example release-ci
+             */
+            name: string;
+            /** @description Why this key may approve gate intents */
+            reason: string;
+        };
+        RevokeApprovalKeyDto: {
+            /** @description Why the key no longer approves */
             reason: string;
         };
         ChangePolicyPutJsonDto: {
@@ -4428,6 +4860,8 @@ export interface operations {
                 subject?: string;
                 /** @description Only this action (e.g. go_live.kill_switch.engage) */
                 action?: string;
+                /** @description Only what this principal did (the acting token's name, or a lever's name for Warden's own acts) */
+                principal?: string;
                 /** @description Only what this token did (a token id from /api/governance/tokens, `system` or `cli`) */
                 principal_token_id?: string;
             };
@@ -4559,8 +4993,10 @@ export interface operations {
                 since?: string;
                 /** @description Only rows before this instant */
                 until?: string;
-                /** @description pending (still retried), delivered, or dead (given up; replayable) */
-                status?: "pending" | "delivered" | "dead";
+                /** @description pending (still retried), failing (pending, and an attempt failed already), delivered, or dead (given up; replayable) */
+                status?: "pending" | "failing" | "delivered" | "dead";
+                /** @description Only deliveries to this destination (the `destination` key of an item or of GET /outbox/destinations) */
+                destination?: string;
             };
             header?: never;
             path?: never;
@@ -4583,6 +5019,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    OutboxController_destinations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxDestinationsDto"];
                 };
             };
             /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
@@ -5143,13 +5616,13 @@ export interface operations {
                     "application/json": components["schemas"]["RiskPolicyResponseDto"];
                 };
             };
-            /** @description Two-person rule (WARDEN_TWO_PERSON lists engine_reenable): enabling an engine the tripwire throttled waits for a second operator */
+            /** @description WARDEN_CHANGE_REQUESTS holds risk.policy: a change request (with change_request), applied when another person approves it. Two-person rule (WARDEN_TWO_PERSON lists engine_reenable): enabling an engine the tripwire throttled waits for a second operator (no change_request) */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApprovalCreatedResponseDto"];
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"] | components["schemas"]["ApprovalCreatedResponseDto"];
                 };
             };
             /** @description Invalid input (validation_failed names the fields): `validation_failed`, `policy_incomplete` */
@@ -5172,6 +5645,15 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5572,6 +6054,8 @@ export interface operations {
                 /** @description allowed, allowed_observed, denied, settled, voided, refused, expired, closed */
                 outcome?: string;
                 kind?: "reserve" | "settle" | "void" | "expire" | "day_close";
+                /** @description Only events of this client key (the request's correlation_id); with kind=reserve, the one decision on that request */
+                correlation_id?: string;
             };
             header?: never;
             path?: never;
@@ -5607,6 +6091,64 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RiskGuardController_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskEventDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `risk_event_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5674,6 +6216,15 @@ export interface operations {
                     "application/json": components["schemas"]["HeimdallPolicyResponseDto"];
                 };
             };
+            /** @description WARDEN_CHANGE_REQUESTS holds heimdall.policy: a change request, applied when another person approves it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
+                };
+            };
             /** @description Invalid input (validation_failed names the fields): `validation_failed`, `policy_incomplete` */
             400: {
                 headers: {
@@ -5694,6 +6245,15 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6096,6 +6656,131 @@ export interface operations {
             };
         };
     };
+    HeimdallController_checkList: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page (older rows follow) */
+                before?: string;
+                /** @description Page size */
+                limit?: number;
+                /** @description Only rows at or after this instant */
+                since?: string;
+                /** @description Only rows before this instant */
+                until?: string;
+                /** @description Only this domain */
+                domain?: string;
+                /** @description Only checks with this gate_reason (the first failing gate, or gate_pass) */
+                outcome?: "prod_use_disabled" | "confidence_below_threshold" | "insufficient_sandbox_trials" | "sandbox_success_rate_below_threshold" | "kill_switch_engaged" | "gate_pass";
+                /** @description Only checks that found it production-eligible (true) or not (false) */
+                prod_eligible?: boolean;
+                /** @description Only the checks of this recommendation */
+                recommendation_id?: string;
+                /** @description Only checks with this correlation id: the caller's key on a re-check (the gate's intent), the recommendation's key at creation */
+                correlation_id?: string;
+                /** @description created: the gating at creation; checked: a require-prod-eligible re-check (also the gate’s) */
+                kind?: "created" | "checked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeimdallCheckPageDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    HeimdallController_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Check id (the `id` of a GET /heimdall/checks item) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeimdallCheckDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `heimdall_check_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     HeimdallController_requireProdEligible: {
         parameters: {
             query?: never;
@@ -6228,6 +6913,15 @@ export interface operations {
                     "application/json": components["schemas"]["RegressionPolicyResponseDto"];
                 };
             };
+            /** @description WARDEN_CHANGE_REQUESTS holds regression.policy: a change request, applied when another person approves it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
+                };
+            };
             /** @description Invalid input (validation_failed names the fields): `validation_failed`, `policy_incomplete`, `invalid_regression_policy` */
             400: {
                 headers: {
@@ -6248,6 +6942,15 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6455,6 +7158,8 @@ export interface operations {
                 /** @description Only this metric */
                 metric?: string;
                 type?: "status_changed" | "triggered" | "action_taken" | "action_failed" | "baseline_reset";
+                /** @description Only triggers and actions aimed at this engine (the policy’s target_engine) */
+                target_engine?: string;
             };
             header?: never;
             path?: never;
@@ -6490,6 +7195,64 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    RegressionTripwireController_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event id (the `id` of a GET /regression/events item) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegressionEventResponseDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `regression_event_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6863,8 +7626,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Refused: `forbidden` */
+            /**
+             * @description Refused: `self_decision_forbidden`, `approver_role_not_allowed`
+             *
+             *     Refused: `forbidden`
+             */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `approval_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `approval_not_pending`, `approval_expired`, `already_decided_by_approver` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6915,8 +7700,30 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description Refused: `forbidden` */
+            /**
+             * @description Refused: `not_requester`
+             *
+             *     Refused: `forbidden`
+             */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `approval_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `approval_not_pending`, `approval_expired` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7405,6 +8212,15 @@ export interface operations {
                     "application/json": components["schemas"]["RuleFileResponseDto"];
                 };
             };
+            /** @description WARDEN_CHANGE_REQUESTS holds promotion.rules: a change request, applied when another person approves it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
+                };
+            };
             /** @description Invalid input (validation_failed names the fields): `validation_failed`, `invalid_rule_file`, `rule_compile_error` */
             400: {
                 headers: {
@@ -7432,6 +8248,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     PromotionController_listDecisions: {
@@ -7448,7 +8273,7 @@ export interface operations {
                 /** @description Only this domain */
                 domain?: string;
                 /** @description Only this verdict */
-                verdict?: "promote" | "demote" | "pilot" | "no_go";
+                verdict?: "promote" | "demote" | "pilot" | "no_go" | "borderline";
             };
             header?: never;
             path?: never;
@@ -7507,7 +8332,7 @@ export interface operations {
                 /** @description Only this domain */
                 domain?: string;
                 /** @description Only this verdict */
-                verdict?: "promote" | "demote" | "pilot" | "no_go";
+                verdict?: "promote" | "demote" | "pilot" | "no_go" | "borderline";
             };
             header?: never;
             path?: never;
@@ -7685,6 +8510,8 @@ export interface operations {
                 trust_threshold?: string | number;
                 /** @description Make this version the active one (a new name activates its first version anyway) */
                 activate?: boolean;
+                /** @description The control_version you read (GET): refused with 409 control_version_conflict if the control changed since */
+                base_version?: string;
             };
             header?: never;
             path: {
@@ -7708,6 +8535,15 @@ export interface operations {
                     "application/json": components["schemas"]["PutPolicyResponseDto"];
                 };
             };
+            /** @description WARDEN_CHANGE_REQUESTS holds gate.policy: the version is stored; its activation (or the mode) is a change request, beside name, digest, version_created, rule_count */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
+                };
+            };
             /** @description Invalid input (validation_failed names the fields): `invalid_policy` */
             400: {
                 headers: {
@@ -7728,6 +8564,15 @@ export interface operations {
             };
             /** @description Refused: `forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7797,6 +8642,15 @@ export interface operations {
                     "application/json": components["schemas"]["GatePolicyResponseDto"];
                 };
             };
+            /** @description WARDEN_CHANGE_REQUESTS holds gate.policy: a change request, applied when another person approves it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
+                };
+            };
             /** @description Invalid input (validation_failed names the fields): `validation_failed` */
             400: {
                 headers: {
@@ -7833,6 +8687,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
         };
     };
     GateController_mode: {
@@ -7856,6 +8719,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatePolicyResponseDto"];
+                };
+            };
+            /** @description WARDEN_CHANGE_REQUESTS holds gate.policy: a change request, applied when another person approves it */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestCreatedResponseDto"];
                 };
             };
             /** @description Invalid input (validation_failed names the fields): `validation_failed` */
@@ -7887,6 +8759,15 @@ export interface operations {
             };
             /** @description Not found: `policy_not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `control_version_conflict` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8234,6 +9115,225 @@ export interface operations {
             };
             /** @description Conflict: `decision_not_allowed` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    GateSimulateController_simulate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatePolicyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulatePolicyResponseDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `invalid_policy` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `policy_not_found`, `policy_version_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApprovalKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalKeyListDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApprovalKeysController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterApprovalKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalKeyDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed`, `approval_key_invalid` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Conflict: `approval_key_exists` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ApprovalKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description gait's key id: sha256 hex of the raw public key */
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeApprovalKeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalKeyDto"];
+                };
+            };
+            /** @description Invalid input (validation_failed names the fields): `validation_failed` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description No token, or an invalid or revoked one (unauthorized): `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Refused: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description Not found: `approval_key_not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
