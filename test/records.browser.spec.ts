@@ -162,9 +162,12 @@ describe('Search: "why was this blocked?" in two clicks', () => {
     const newest = rows.nth(0);
     await expect(newest.textContent()).resolves.toContain('raise exposure');
     const changed = newest.getByRole('table', { name: 'Fields changed' });
-    await expect(changed.locator('tbody tr').count()).resolves.toBe(1);
+    // The cap, and the control's version it moved (change requests are filed against that version).
+    await expect(changed.locator('tbody tr').count()).resolves.toBe(2);
     const cells = await changed.locator('tbody tr td').allTextContents();
-    expect(cells).toEqual(['max_daily_exposure', '10', '25']);
+    expect(cells[0]).toBe('control_version');
+    expect(cells[1]).not.toBe(cells[2]);
+    expect(cells.slice(3)).toEqual(['max_daily_exposure', '10', '25']);
     await page.screenshot({ path: `${OUT}/audit-subject.png`, fullPage: true });
 
     // One entry a page: Older, then Newer, walk the same two entries.

@@ -4,12 +4,14 @@ import type { ChangeRequestView } from '../decide/change-diff.js';
 import { ApprovalCreatedResponseDto } from './approval-request.dto.js';
 
 const ANY_JSON = { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }] };
+/** Any JSON value or null (OpenAPI 3.0 has no null type: one alternative is nullable). */
+const ANY_JSON_OR_NULL = { oneOf: [{ type: 'string', nullable: true }, ...ANY_JSON.oneOf.slice(1)] };
 
 /** One changed field. */
 export class ChangeDiffEntryDto {
   @ApiProperty({ example: 'max_open_risk', description: 'Dotted path of the field (nested objects walked; lists and texts compared whole)' }) path: string;
-  @ApiProperty({ ...ANY_JSON, nullable: true, description: 'The value now (null: absent)', example: '100' }) before: unknown;
-  @ApiProperty({ ...ANY_JSON, nullable: true, description: 'The value proposed (null: absent)', example: '80' }) after: unknown;
+  @ApiProperty({ ...ANY_JSON_OR_NULL, description: 'The value now (null: absent)', example: '100' }) before: unknown;
+  @ApiProperty({ ...ANY_JSON_OR_NULL, description: 'The value proposed (null: absent)', example: '80' }) after: unknown;
 }
 
 /** What a change request would change: also the approval's payload.change_request. */
