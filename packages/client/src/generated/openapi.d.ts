@@ -2292,16 +2292,16 @@ export interface components {
              * @description The value now (null: absent)
              * @example 100
              */
-            before: (string | number | boolean | {
+            before: (string | null) | number | boolean | {
                 [key: string]: unknown;
-            } | unknown[]) | null;
+            } | unknown[];
             /**
              * @description The value proposed (null: absent)
              * @example 80
              */
-            after: (string | number | boolean | {
+            after: (string | null) | number | boolean | {
                 [key: string]: unknown;
-            } | unknown[]) | null;
+            } | unknown[];
         };
         ChangeRequestDto: {
             /**
