@@ -205,4 +205,28 @@ describe('gate and promotion pages (headless Chromium)', () => {
     await expect(page.locator('#content').textContent()).resolves.toContain('built-in rules only');
     await page.screenshot({ path: `${OUT}/promotion.png`, fullPage: true });
   });
+
+  it('an operator puts a new promotion rule file from the page; a file that does not compile is refused naming the rule', async () => {
+    const page = await signIn(tokens.operator);
+    await visit(page, '/console/promotion');
+    await page.locator('details[data-key="rules-edit"] summary').click();
+    const form = page.getByRole('form', { name: 'Put a new rule file' });
+    await form.getByLabel(/^Rule file/).fill('- decision: no_go\n  condition: raroi < 0.5\n  reason_code: raroi_far_below\n');
+    await form.getByLabel('Reason (required)').fill('stricter floor');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/heimdall/promotion/rules') && r.request().method() === 'PUT'), form.getByRole('button', { name: 'Put rule file' }).click()]);
+    await page.locator('#notice').getByText('Rule file put.').waitFor();
+    const rules = (await t.http('GET', `${PROMOTION}/rules`, undefined, { token: tokens.viewer })).body;
+    expect(rules).toMatchObject({ rule_count: 1, created_by: expect.any(String), reason: 'stricter floor' });
+    expect(rules.source).toContain('raroi_far_below');
+    await redrawn(page);
+
+    // The shell keeps an open edit box open across the redraw.
+    const box = page.locator('details[data-key="rules-edit"]');
+    if ((await box.getAttribute('open')) === null) await box.locator('summary').click();
+    await form.getByLabel(/^Rule file/).fill('- decision: no_go\n  condition: __import__("os")\n  reason_code: bad\n');
+    await form.getByLabel('Reason (required)').fill('try');
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/heimdall/promotion/rules') && r.request().method() === 'PUT'), form.getByRole('button', { name: 'Put rule file' }).click()]);
+    await page.locator('#notice').getByText(/^Refused/).waitFor();
+    expect((await t.http('GET', `${PROMOTION}/rules`, undefined, { token: tokens.viewer })).body.version).toBe(rules.version);
+  });
 });

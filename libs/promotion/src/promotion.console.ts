@@ -7,11 +7,13 @@ const PAGE = { slug: 'promotion', title: 'Promotion', order: 45 };
 /**
  * Promotion, the promotion review's page: the Friday verdicts (each filed as an approval request:
  * nothing is promoted silently), the on-demand evaluations, the decisions that used a signed
- * override, and the active rule file. Reads only. Client code (plain ES2017), DOM from text only.
+ * override, and the active rule file; operators put a new rule file (compiled by the server first;
+ * with change requests on, a 202 shows pending with its approval). Client code (plain ES2017), DOM
+ * from text only.
  */
 const RENDER = String.raw`
 function (kit) {
-  const { h, api, when, pill, empty, table, section, items, problem, content, G } = kit;
+  const { h, api, when, pill, empty, table, section, items, problem, content, G, CAN_ACT, afterAction, say } = kit;
   var verdictPill = function (v) { return pill(v === 'promote' ? 'ok' : v === 'demote' || v === 'no_go' ? 'bad' : 'warn', String(v).replace(/_/g, ' ')); };
   var codes = function (d) { return (d.reason_codes || []).join(', ') || '—'; };
   var short = function (x) { return x ? String(x).slice(0, 12) : '—'; };
@@ -23,6 +25,27 @@ function (kit) {
       { label: 'Reasons', cell: codes },
     ].concat(extra);
   };
+  /** A new rule file (menace's YAML or JSON list), put against the version shown: refused if it changed meanwhile. */
+  function rulesForm(rules) {
+    var source = h('textarea', { name: 'source', id: 'rules-source', rows: 10, cols: 80, required: true, spellcheck: 'false', class: 'mono' });
+    source.value = rules.source || '';
+    var reason = h('input', { type: 'text', name: 'reason', id: 'rules-reason', required: true, maxlength: 500 });
+    var button = h('button', { type: 'submit', class: 'primary', text: 'Put rule file' });
+    var form = h('form', { class: 'edit', 'aria-label': 'Put a new rule file' }, [
+      h('div', { class: 'field' }, [h('label', { for: 'rules-source', text: 'Rule file (YAML or JSON list of {decision, condition, reason_code})' }), source]),
+      h('div', { class: 'field' }, [h('label', { for: 'rules-reason', text: 'Reason (required)' }), reason]),
+      h('div', { class: 'buttons' }, button),
+    ]);
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      button.disabled = true;
+      api('PUT', G + '/heimdall/promotion/rules', { source: source.value, reason: reason.value.trim(), base_version: rules.control_version })
+        .then(afterAction('Rule file put.', 'the rule file'), function (e) { say('error', String(e.message || e)); })
+        .then(function () { button.disabled = false; });
+    });
+    return h('details', { 'data-key': 'rules-edit' }, [h('summary', { text: 'Put a new rule file' }), form]);
+  }
+
   return Promise.all([api('GET', G + '/heimdall/promotion/decisions?limit=100'), api('GET', G + '/heimdall/promotion/rules')]).then(function (r) {
     if (!r[0].ok) throw new Error(problem(r[0]));
     var all = items(r[0].body);
@@ -56,7 +79,7 @@ function (kit) {
           h('dt', { text: 'Put' }), h('dd', { text: rules.created_at ? when(rules.created_at) + ' by ' + rules.created_by + (rules.reason ? ' — ' + rules.reason : '') : '—' }),
         ]),
         rules.source ? h('pre', { class: 'mono', 'aria-label': 'The active rule file', text: rules.source }) : empty('No rule file: the built-in thresholds and vetoes alone decide.'),
-      ] : [empty('Could not read the rules: ' + problem(r[1]))]),
+      ].concat(CAN_ACT ? [rulesForm(rules)] : []) : [empty('Could not read the rules: ' + problem(r[1]))]),
     );
   });
 }
