@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, loaded, navigation, OUT, pageName, seriousViolations, signIn, visit } from './support/console-browser.js';
+import { closeAll, launch, loaded, navigation, OUT, pageName, seriousViolations, signIn, visit } from './support/console-browser.js';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { reserveRisk, upsertRiskPolicy } from './support/factories/risk.js';
 import { freshDomain, successes, tripwireApi } from './support/factories/tripwire.js';
@@ -25,14 +25,7 @@ beforeAll(async () => {
   await seed();
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  } finally {
-    await t?.close();
-  }
-}, 60_000);
+afterAll(() => closeAll(contexts, browser, t), 60_000);
 
 /** Something on every page: caps in use, a reservation, a fired tripwire, Heimdall trials, a pending and a decided approval. */
 async function seed(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, loaded, OUT, signIn, visit } from './support/console-browser.js';
+import { closeAll, launch, loaded, OUT, signIn, visit } from './support/console-browser.js';
 import { evaluate, intent, putPolicy, STANDARD_POLICY } from './support/factories/gate.js';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { reserveRisk, upsertRiskPolicy } from './support/factories/risk.js';
@@ -31,14 +31,7 @@ beforeAll(async () => {
   await upsertRiskPolicy(t, tokens.opA, { engine: 'WHOLESALE', max_daily_exposure: '1000', max_open_risk: '1000', max_daily_loss: '200', max_actions_per_day: 50, enforcement_mode: 'enforce' });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  } finally {
-    await t?.close();
-  }
-}, 60_000);
+afterAll(() => closeAll(contexts, browser, t), 60_000);
 
 const policyOf = async (engine: string) => {
   const body = (await t.http('GET', `${G}/risk/policies`, undefined, { token: tokens.viewer })).body;

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launch, loaded, OUT, signIn, visit } from './support/console-browser.js';
+import { closeAll, launch, loaded, OUT, signIn, visit } from './support/console-browser.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -51,14 +51,7 @@ beforeAll(async () => {
   await changed({ engine: 'WHOLESALE', max_daily_exposure: '1000', max_open_risk: '1000', max_daily_loss: '200', enforcement_mode: 'enforce', reason: 'setup' });
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  } finally {
-    await t?.close();
-  }
-}, 60_000);
+afterAll(() => closeAll(contexts, browser, t), 60_000);
 
 describe('a change request from the console (WARDEN_CHANGE_REQUESTS=risk.policy)', () => {
   it('edit a cap → pending with its diff → the requester cannot approve → another person approves → changed and audited', async () => {

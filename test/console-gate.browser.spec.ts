@@ -7,6 +7,7 @@ import { PromotionReviewService } from '#promotion/server';
 import { G as GATE, intent, putPolicy, STANDARD_POLICY, uniqueName } from './support/factories/gate.js';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { CARDS, OVERRIDE_KEY, PROMOTION, signedOverride } from './support/factories/promotion.js';
+import { closeAll } from './support/console-browser.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -73,14 +74,7 @@ beforeAll(async () => {
   expect(overridden.status).toBe(200);
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  } finally {
-    await t?.close();
-  }
-}, 60_000);
+afterAll(() => closeAll(contexts, browser, t), 60_000);
 
 async function signIn(token: string): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });

@@ -5,6 +5,7 @@ import { isoWeekOf } from '#review';
 import { HeimdallFactory } from './support/factories/heimdall.js';
 import { reserveRisk, upsertRiskPolicy } from './support/factories/risk.js';
 import { freshDomain, successes, SMALL_POLICY, tripwireApi } from './support/factories/tripwire.js';
+import { closeAll } from './support/console-browser.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -38,14 +39,7 @@ beforeAll(async () => {
   await seed();
 }, 180_000);
 
-afterAll(async () => {
-  try {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-  } finally {
-    await t?.close();
-  }
-}, 60_000);
+afterAll(() => closeAll(contexts, browser, t), 60_000);
 
 /** Something on every page: engines near their caps, a denial, reservations, a fired THROTTLE tripwire, Heimdall trials. */
 async function seed(): Promise<void> {

@@ -18,6 +18,16 @@ export async function launch(): Promise<Browser> {
   return pw.chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], headless: true });
 }
 
+/** A browser spec's teardown: its contexts and browser closed, then its app, whatever fails first. */
+export async function closeAll(contexts: BrowserContext[], browser: Browser | undefined, app: { close(): Promise<void> } | undefined): Promise<void> {
+  try {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+  } finally {
+    await app?.close();
+  }
+}
+
 /** Signs in with a token through the sign-in form, in a fresh context (its own cookies); the page is at /console. */
 export async function signIn(browser: Browser, base: string, token: string, contexts: BrowserContext[]): Promise<Page> {
   const context = await browser.newContext({ viewport: VIEWPORT });
