@@ -142,11 +142,13 @@ async function main(): Promise<void> {
   const port = await freePort();
   const c = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     env: { ...process.env, DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'silent', JOBS_ENABLED: '0', PORT: String(port), HOST: '127.0.0.1' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let cErrors = '';
+  c.stderr!.on('data', (d: Buffer) => (cErrors = (cErrors + d.toString()).slice(-4000)));
   const cBase = `http://127.0.0.1:${port}`;
   const aborts: AbortController[] = [];
-  const peer = await unleashPeer(db.url);
+  let peer = await unleashPeer(db.url);
   try {
     // Part 1: A -> a client on B; the Unleash peer's trials interleaved.
     const w = waiter();
@@ -185,11 +187,17 @@ async function main(): Promise<void> {
       process.stdout.write(`Unleash / Warden: p50 ${ratio(0.5)}x, p99 ${ratio(0.99)}x\n`);
     }
 
+    if (typeof peer !== 'string') {
+      peer.client.destroy();
+      await peer.server.stop();
+      peer = 'stopped after part 1';
+    }
+
     // Part 2: many subscribers on C (its own process).
     for (let i = 0; ; i++) {
       const ok = await fetch(`${cBase}/health`).then((r) => r.ok, () => false);
       if (ok) break;
-      if (i > 600) throw new Error('instance C did not start');
+      if (i > 600 || c.exitCode !== null) throw new Error(`instance C did not start (exit ${c.exitCode}):\n${cErrors}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const rssBefore = rssMiB(c.pid!);
@@ -234,6 +242,10 @@ async function main(): Promise<void> {
     );
     process.stdout.write(table([row('ack by A -> one subscriber has it', perDelivery), row('ack by A -> every subscriber has it', lastPerTrial)]) + '\n');
     process.stdout.write(`load average (1 min) after part 2: ${loadAverage().toFixed(1)}\n`);
+  } catch (err) {
+    // Said before the cleanup: stopping Unleash can end the process first (an in-flight poll of a destroyed client).
+    process.stderr.write(`bench:stream failed: ${String(err instanceof Error ? err.stack : err)}\n`);
+    throw err;
   } finally {
     if (typeof peer !== 'string') {
       peer.client.destroy();

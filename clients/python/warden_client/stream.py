@@ -183,6 +183,8 @@ class ControlState:
         if last is not None:
             headers["Last-Event-ID"] = last
         conn.request("GET", self._transport.prefix + STREAM_PATH, headers=headers)
+        if self._closed.is_set():  # closed while connecting: close() found no socket to shut down
+            return True
         res = conn.getresponse()
         if res.status != 200:
             body = res.read(4096).decode("utf-8", "replace")
