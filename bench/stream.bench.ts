@@ -127,7 +127,8 @@ async function unleashSet(peer: UnleashPeer, on: boolean): Promise<number> {
   await peer.server.toggle(on);
   const ackAt = performance.now();
   while (peer.client.isEnabled(UNLEASH_FLAG) !== on) {
-    if (performance.now() - ackAt > 10_000) throw new Error(`the Unleash client never saw the flag ${on ? 'on' : 'off'} within 10 s`);
+    // A late observation is a figure, not an error; a minute without one is.
+    if (performance.now() - ackAt > 60_000) throw new Error(`the Unleash client never saw the flag ${on ? 'on' : 'off'} within 60 s`);
     await new Promise((r) => setTimeout(r, 1));
   }
   return performance.now() - ackAt;
