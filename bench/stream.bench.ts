@@ -4,6 +4,12 @@
  * 1. Two instances on one database, in this process: the kill switch is engaged through A; a
  *    stream client on B waits for `kill_switch.engaged`. Time from A's acknowledgement (the
  *    commit) and from the sending, BENCH_TRIALS (200) trials. Goal: p99 <= 100 ms.
+ *    The peer, by the same method in the same run: Unleash (bench/unleash.ts, as bench:propagation
+ *    starts it) with an unleash-client polling at the shortest interval the SDK accepts (1 ms, back
+ *    to back); a flag turned off through the admin API, timed from the server's acknowledgement
+ *    until the client sees it off. BENCH_UNLEASH_TRIALS (default BENCH_TRIALS), alternating with
+ *    Warden's trials so both see the same load; the load average is sampled at each. Needs Node 22
+ *    (unleash-server 8.x): on an older Node the Unleash half is skipped with a note.
  * 2. BENCH_SUBSCRIBERS (1,000) stream clients on one instance, run as its own process (so its
  *    memory is its own: VmRSS from /proc before and after they connect); BENCH_FANOUT_TRIALS (20)
  *    engages through A, each timed from A's acknowledgement to every client having seen it.
@@ -18,12 +24,15 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '#platform';
+import { Unleash } from 'unleash-client';
 import { createApp } from '../apps/api/src/create-app.js';
-import { benchDatabase, table } from './support.js';
+import { benchDatabase, loadAverage, median, table } from './support.js';
+import { startUnleash, UNLEASH_FLAG, type UnleashServer } from './unleash.js';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const FANOUT_TRIALS = Number(process.env.BENCH_FANOUT_TRIALS ?? 20);
+const UNLEASH_TRIALS = Number(process.env.BENCH_UNLEASH_TRIALS ?? TRIALS);
 const TOKEN = 'bench-admin-token-0000000000';
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
@@ -94,6 +103,37 @@ async function freePort(): Promise<number> {
   });
 }
 
+interface UnleashPeer {
+  server: UnleashServer;
+  client: Unleash;
+}
+
+/** The Unleash server and a client polling it back to back (refreshInterval 1 ms), or why there is none. */
+async function unleashPeer(url: string): Promise<UnleashPeer | string> {
+  let server: UnleashServer;
+  try {
+    server = await startUnleash(url);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const client = new Unleash({ url: `${server.url}/api/`, appName: 'warden-bench-stream', refreshInterval: 1, disableMetrics: true, skipInstanceCountWarning: true });
+  client.on('error', () => undefined);
+  await new Promise<void>((r) => client.once('synchronized', () => r()));
+  return { server, client };
+}
+
+/** Sets the flag and waits until the client sees it; answers ms from the server's acknowledgement. */
+async function unleashSet(peer: UnleashPeer, on: boolean): Promise<number> {
+  await peer.server.toggle(on);
+  const ackAt = performance.now();
+  while (peer.client.isEnabled(UNLEASH_FLAG) !== on) {
+    // A late observation is a figure, not an error; a minute without one is.
+    if (performance.now() - ackAt > 60_000) throw new Error(`the Unleash client never saw the flag ${on ? 'on' : 'off'} within 60 s`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  return performance.now() - ackAt;
+}
+
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main(): Promise<void> {
@@ -103,17 +143,27 @@ async function main(): Promise<void> {
   const port = await freePort();
   const c = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
     env: { ...process.env, DATABASE_URL: db.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'silent', JOBS_ENABLED: '0', PORT: String(port), HOST: '127.0.0.1' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let cErrors = '';
+  c.stderr!.on('data', (d: Buffer) => (cErrors = (cErrors + d.toString()).slice(-4000)));
   const cBase = `http://127.0.0.1:${port}`;
   const aborts: AbortController[] = [];
+  let peer = await unleashPeer(db.url);
   try {
-    // Part 1: A -> a client on B.
+    // Part 1: A -> a client on B; the Unleash peer's trials interleaved.
     const w = waiter();
     aborts.push(await subscribe(b.base, w.on));
     const fromAck: number[] = [];
     const fromSend: number[] = [];
+    const unleashOff: number[] = [];
+    const loads: number[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
+      loads.push(loadAverage());
+      if (typeof peer !== 'string' && trial < UNLEASH_TRIALS) {
+        await unleashSet(peer, true); // on again, untimed
+        unleashOff.push(await unleashSet(peer, false));
+      }
       const seen = w.next('kill_switch.engaged');
       const sent = performance.now();
       await post(a.base, '/api/governance/go-live/kill-switch/engage', { reason: `bench ${trial}` });
@@ -129,12 +179,31 @@ async function main(): Promise<void> {
     process.stdout.write(`\nbench:stream — part 1: ${TRIALS} trials, kill switch engaged on A, a stream client on B\n\n`);
     process.stdout.write(table([row('engage acknowledged by A -> client on B has it', fromAck), row('engage sent to A -> client on B has it', fromSend)]) + '\n\n');
     process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${pct(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(`load average (1 min) during part 1: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})\n`);
+    if (typeof peer === 'string') process.stdout.write(`\nUnleash skipped: ${peer}\n`);
+    else {
+      process.stdout.write(`\nthe peer: Unleash ${peer.server.version} (unleash-client, refreshInterval 1 ms), ${unleashOff.length} trials alternating with Warden's\n\n`);
+      process.stdout.write(table([row('Warden: engage acknowledged by A -> stream client on B has it', fromAck), row('Unleash: flag off acknowledged -> client sees it off', unleashOff)]) + '\n\n');
+      // From the acknowledgement Warden's p50 is often 0 (clamped: B's client has the event before A's
+      // own answer arrives): a ratio against it is a lower bound over 0.1 ms.
+      const ratio = (p: number) => {
+        const w = pct(fromAck, p);
+        return w < 0.1 ? `> ${(pct(unleashOff, p) / 0.1).toFixed(0)} (Warden under 0.1 ms)` : (pct(unleashOff, p) / w).toFixed(1);
+      };
+      process.stdout.write(`Unleash / Warden: p50 ${ratio(0.5)}x, p99 ${ratio(0.99)}x\n`);
+    }
+
+    if (typeof peer !== 'string') {
+      peer.client.destroy();
+      await peer.server.stop();
+      peer = 'stopped after part 1';
+    }
 
     // Part 2: many subscribers on C (its own process).
     for (let i = 0; ; i++) {
       const ok = await fetch(`${cBase}/health`).then((r) => r.ok, () => false);
       if (ok) break;
-      if (i > 600) throw new Error('instance C did not start');
+      if (i > 600 || c.exitCode !== null) throw new Error(`instance C did not start (exit ${c.exitCode}):\n${cErrors}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const rssBefore = rssMiB(c.pid!);
@@ -178,7 +247,16 @@ async function main(): Promise<void> {
       ]) + '\n\n',
     );
     process.stdout.write(table([row('ack by A -> one subscriber has it', perDelivery), row('ack by A -> every subscriber has it', lastPerTrial)]) + '\n');
+    process.stdout.write(`load average (1 min) after part 2: ${loadAverage().toFixed(1)}\n`);
+  } catch (err) {
+    // Said before the cleanup: stopping Unleash can end the process first (an in-flight poll of a destroyed client).
+    process.stderr.write(`bench:stream failed: ${String(err instanceof Error ? err.stack : err)}\n`);
+    throw err;
   } finally {
+    if (typeof peer !== 'string') {
+      peer.client.destroy();
+      await peer.server.stop();
+    }
     for (const x of aborts) x.abort();
     c.kill('SIGTERM');
     await a.app.close().catch(() => undefined);
