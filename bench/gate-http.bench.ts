@@ -16,12 +16,16 @@
  * Run: npm run bench:gate-http
  * Env: BENCH_ROUNDS (default 3), BENCH_SECONDS per run (default 5), BENCH_CONNECTIONS (default 32),
  * BENCH_WORKERS (default 1), DATABASE_URL (else a throwaway embedded PostgreSQL).
+ * BENCH_CHAIN=off: the whole run without the audit hash chain; BENCH_CHAIN=compare: the gate alone,
+ * chain on and off alternating (ABBA) between BENCH_ROUNDS rounds, paired per round, the on/off
+ * ratio's median printed with the load average (docs/audit.md#benchmark). The switch disables the
+ * chain's triggers in the bench's own database as its owner (bench/support.ts, setChain).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { cerbosRequest, startCerbos } from './cerbos.js';
-import { autocannon, benchDatabase, freePort, loadAverage, median, sequential, table, waitForHttp, type LoadResult, type SequentialResult } from './support.js';
+import { applyChainSwitch, autocannon, benchDatabase, freePort, loadAverage, median, sequential, setChain, table, waitForHttp, type LoadResult, type SequentialResult } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -72,10 +76,22 @@ async function startWarden(databaseUrl: string): Promise<{ base: string; stop: (
 
 type Variant = 'gate' | 'trivial' | 'cerbos';
 const LABEL: Record<Variant, string> = { gate: 'Warden POST /gate/evaluate', trivial: 'Warden GET /go-live/state', cerbos: 'Cerbos POST /api/check/resources' };
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
   const warden = await startWarden(db.url);
+  // After the server's start: its migrations create the chain's triggers in this database.
+  const chain = await applyChainSwitch(db.url);
+  if (chain === 'compare') {
+    try {
+      await compareChain(db.url, warden.base);
+    } finally {
+      await warden.stop();
+      await db.stop();
+    }
+    return;
+  }
   const cerbos = await startCerbos();
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
@@ -149,8 +165,7 @@ async function main(): Promise<void> {
       '1-conn p99 ms': median(one[v].map((r) => r.p99)).toFixed(3),
     });
     const perRound = (f: (i: number) => number) => Array.from({ length: ROUNDS }, (_, i) => f(i));
-    const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
-    console.log(`\n${cerbos.version.replace(/^/, 'Cerbos ')}; Warden with ${WORKERS} worker(s); ${CONNECTIONS} connections and 1 connection; ${ROUNDS} interleaved rounds x ${SECONDS}s each`);
+    console.log(`\n${cerbos.version.replace(/^/, 'Cerbos ')}; Warden with ${WORKERS} worker(s); chain ${chain}; ${CONNECTIONS} connections and 1 connection; ${ROUNDS} interleaved rounds x ${SECONDS}s each`);
     console.log(`load average during the runs: median ${median(loads).toFixed(1)}, ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}\n`);
     console.log(table([row('gate'), row('cerbos'), row('trivial')]));
     const vsCerbos = rps('gate') / rps('cerbos');
@@ -165,6 +180,58 @@ async function main(): Promise<void> {
     await warden.stop();
     await db.stop();
   }
+}
+
+/**
+ * BENCH_CHAIN=compare: the gate route alone, chain on and off in ABBA order within each pair of
+ * rounds, seconds apart in one server and one database; the paired on/off ratios (req/s at
+ * BENCH_CONNECTIONS, and 1-connection speed) and their median, with the load average.
+ */
+async function compareChain(url: string, base: string): Promise<void> {
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const put = await fetch(`${base}/api/governance/gate/policies/default`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/yaml' }, body: POLICY });
+  if (put.status !== 200) throw new Error(`policy PUT answered ${put.status}`);
+  const opts = { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ intent: INTENT }) };
+  const route = `${base}/api/governance/gate/evaluate`;
+  const sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+  const rows = async () => Number((await sql.query<{ n: string }>('SELECT count(*) AS n FROM gate_decision')).rows[0].n);
+  await autocannon(route, { connections: CONNECTIONS, seconds: 2, ...opts });
+  type Sample = { rps: number; p99: number; p50one: number; load: number };
+  const samples: Record<'on' | 'off', Sample[]> = { on: [], off: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      await setChain(url, side === 'on');
+      const load = loadAverage();
+      const before = await rows();
+      const r = await autocannon(route, { connections: CONNECTIONS, seconds: SECONDS, ...opts });
+      if (r.non2xx || r.errors) throw new Error(`chain ${side}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      await new Promise((res) => setTimeout(res, 500));
+      const stored = (await rows()) - before;
+      if (stored < r.total) throw new Error(`chain ${side}: ${r.total} answers but ${stored} decision rows committed`);
+      const s = await sequential(route, { seconds: SECONDS, ...opts });
+      if (s.non2xx) throw new Error(`chain ${side} (1 connection): ${s.non2xx} non-2xx`);
+      samples[side].push({ rps: r.rps, p99: r.p99, p50one: s.p50, load: (load + loadAverage()) / 2 });
+      process.stderr.write(`round ${round + 1}/${ROUNDS} chain ${side}: ${r.rps.toFixed(0)} req/s p99 ${r.p99} ms; 1 connection p50 ${s.p50.toFixed(3)} ms (load ${loadAverage().toFixed(1)})\n`);
+    }
+  }
+  await setChain(url, true);
+  await sql.end();
+  const loads = [...samples.on, ...samples.off].map((s) => s.load);
+  const rps = samples.on.map((s, i) => s.rps / samples.off[i].rps);
+  const one = samples.on.map((s, i) => samples.off[i].p50one / s.p50one);
+  const row = (side: 'on' | 'off') => ({
+    'POST /gate/evaluate': `chain ${side}`,
+    [`req/s at ${CONNECTIONS} (median)`]: median(samples[side].map((s) => s.rps)).toFixed(0),
+    'req/s spread': `${Math.min(...samples[side].map((s) => s.rps)).toFixed(0)}-${Math.max(...samples[side].map((s) => s.rps)).toFixed(0)}`,
+    'p99 ms': median(samples[side].map((s) => s.p99)).toFixed(1),
+    '1-conn p50 ms': median(samples[side].map((s) => s.p50one)).toFixed(3),
+  });
+  console.log(`\nWarden with ${WORKERS} worker(s); ${CONNECTIONS} connections and 1 connection; chain compare: ${ROUNDS} rounds x ${SECONDS}s, on and off ABBA`);
+  console.log(`load average during the runs: median ${median(loads).toFixed(1)}, ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}\n`);
+  console.log(table([row('on'), row('off')]));
+  console.log(`\nchain on/off, req/s at ${CONNECTIONS}: median ${median(rps).toFixed(2)}x (per round ${rps.map((x) => x.toFixed(2)).join(' ')}; spread ${range(rps)}; goal >= 0.95: ${median(rps) >= 0.95 ? 'met' : 'NOT met'})`);
+  console.log(`chain on/off, speed at 1 connection (off p50 / on p50): median ${median(one).toFixed(2)}x (per round ${one.map((x) => x.toFixed(2)).join(' ')}; spread ${range(one)})`);
 }
 
 main().catch((err: unknown) => {

@@ -9,6 +9,11 @@
  *             verified against the reservations and the caps.
  * Database: DATABASE_URL's server if set, else a throwaway embedded PostgreSQL; a fresh database is
  * created on it for the run.
+ * BENCH_CHAIN=off: the whole run without the audit hash chain. BENCH_CHAIN=compare: instead of the
+ * phases above, BENCH_ROUNDS (at least 2) rounds of the hot-engine and 16-engine phases, each with
+ * the chain on and off in ABBA order (its triggers disabled in the bench's own database, as its
+ * owner: bench/support.ts); prints the paired on/off ratios, their median and the load average
+ * (docs/audit.md#benchmark).
  */
 import 'reflect-metadata';
 import { execFile, execFileSync } from 'node:child_process';
@@ -22,7 +27,7 @@ import pg from 'pg';
 import { loadConfig } from '#platform';
 import { CAP_VIOLATION_SQL, HALF_APPLIED_SQL, LEDGER_MISMATCH_SQL } from '#risk-guard';
 import { createApp } from '../apps/api/src/create-app.js';
-import { benchDatabase, table } from './support.js';
+import { applyChainSwitch, benchDatabase, median as mid, setChain, table } from './support.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -148,6 +153,7 @@ async function wardenPhase(base: string, db: pg.Pool, label: string, engines: st
 async function main(): Promise<void> {
   const server = await benchDatabase();
   const database = await freshDatabase(server.url);
+  const chain = process.env.BENCH_CHAIN ?? 'on';
   let app: NestFastifyApplication | undefined;
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
   try {
@@ -155,6 +161,8 @@ async function main(): Promise<void> {
       config: loadConfig({ DATABASE_URL: database.url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'warn', JOBS_ENABLED: '0' }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
+    // After createApp: its migrations create the chain's triggers in this fresh database.
+    await applyChainSwitch(database.url);
     const address = app.getHttpServer().address();
     const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const version = (await db.query(`SHOW server_version`)).rows[0].server_version as string;
@@ -188,6 +196,13 @@ async function main(): Promise<void> {
       return phase;
     };
 
+    if (chain === 'compare') {
+      await wardenPhase(base, db, 'warm-up', [hot], 'warm', 2);
+      await compareChain(database.url, async (label, engines, prefix) => checked(await wardenPhase(base, db, label, engines, prefix)), hot, spread16);
+      console.log(`\ncap violations found after the phases: ${violations} (must be 0)`);
+      if (violations > 0) process.exitCode = 1;
+      return;
+    }
     const rounds: Phase[][] = [];
     const pgbench = findPgbench();
     if (!pgbench) {
@@ -257,6 +272,47 @@ async function main(): Promise<void> {
     await database.drop();
     await server.stop();
   }
+}
+
+/** BENCH_CHAIN=compare: the hot-engine and 16-engine phases, chain on and off ABBA, paired per round. */
+async function compareChain(url: string, phase: (label: string, engines: string[], prefix: string) => Promise<Phase>, hot: string, spread16: string[]): Promise<void> {
+  const rounds = Math.max(2, ROUNDS);
+  const kinds = [
+    ['1 hot engine', [hot]],
+    ['16 engines + GLOBAL', spread16],
+  ] as const;
+  const samples = kinds.map(() => ({ on: [] as Phase[], off: [] as Phase[] }));
+  for (let round = 0; round < rounds; round++) {
+    for (const side of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      await setChain(url, side === 'on');
+      for (const [k, [label, engines]] of kinds.entries()) {
+        process.stderr.write(`round ${round + 1}/${rounds} chain ${side}: ${label}, ${SECONDS} s...\n`);
+        const p = await phase(`${label}, chain ${side}`, [...engines], `c${round}${side}${k}`);
+        samples[k][side].push(p);
+        process.stderr.write(`  ${p.reservationsPerSec.toFixed(0)} res/s p99 ${p.p99} ms (load ${p.load?.toFixed(1)}); ${p.note}\n`);
+      }
+    }
+  }
+  await setChain(url, true);
+  const loads = samples.flatMap((s) => [...s.on, ...s.off].map((p) => p.load ?? NaN));
+  const fix = (xs: number[], d: number) => `${mid(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})`;
+  console.log(`\nrisk ledger, chain compare: ${rounds} rounds, chain on and off ABBA, ${CLIENTS} clients/connections, ${SECONDS} s per phase; ${cpus().length} CPUs`);
+  console.log(`load average during the runs: median ${mid(loads).toFixed(1)}, ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}\n`);
+  console.log(
+    table(
+      kinds.map(([label], k) => {
+        const ratios = samples[k].on.map((p, i) => p.reservationsPerSec / samples[k].off[i].reservationsPerSec);
+        return {
+          phase: `reserve+settle over HTTP, ${label}`,
+          'chain on res/s': fix(samples[k].on.map((p) => p.reservationsPerSec), 0),
+          'chain off res/s': fix(samples[k].off.map((p) => p.reservationsPerSec), 0),
+          'on/off (median of pairs)': fix(ratios, 2),
+          'per round': ratios.map((x) => x.toFixed(2)).join(' '),
+          'goal >= 0.95': mid(ratios) >= 0.95 ? 'met' : 'NOT met',
+        };
+      }),
+    ),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -12,7 +12,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * answered, the poison row gets its own error.
  *
  * A side transaction holds gate_decision in SHARE mode (reads go on, inserts wait) while the writer's
- * two batches are in flight, so everything else queues and goes as the next batch together.
+ * one batch is in flight (docs/audit.md: one insert at a time, since the hash chain serialises
+ * them anyway), so everything else queues and goes as the next batch together.
  */
 describe('gate group commit: a poison decision row fails alone', () => {
   let t: TestApp;
@@ -35,7 +36,7 @@ describe('gate group commit: a poison decision row fails alone', () => {
     const batches = recordStatements(t.app.get(DataSource), 'INSERT INTO gate_decision');
     try {
       const blockers = [evaluate(t, { intent: intent('tool.read', 'blocker-1') }, engine), evaluate(t, { intent: intent('tool.read', 'blocker-2') }, engine)];
-      await waitUntil(async () => writer.pending === 2 && (await lockWaiters(t.sql)) >= 2, 'both batches in flight to wait for the lock');
+      await waitUntil(async () => writer.pending === 2 && (await lockWaiters(t.sql)) >= 1, 'the first blocker in flight to wait for the lock, the second queued');
 
       // gc-0, 2, 4 ... read (200 allow), gc-1, 3, 5 ... delete (403 block): both are stored decisions.
       const call = (n: number) => evaluate(t, { intent: intent(n % 2 === 0 ? 'tool.read' : 'tool.delete', `gc-${n}`) }, engine);
@@ -73,10 +74,10 @@ describe('gate group commit: a poison decision row fails alone', () => {
         expect({ identity, status: a.status, verdict: a.body.verdict }).toEqual({ identity, status: read ? 200 : 403, verdict: read ? 'allow' : 'block' });
       });
 
-      // The eleven queued rows went as one INSERT, which the poison failed; the halves found it.
+      // The twelve queued rows went as one INSERT, which the poison failed; the halves found it.
       const ids = batches.params.map((p) => (JSON.parse(p[0] as string) as Array<{ id: string; identity: string }>).map((r) => r.identity));
-      expect(ids.slice(0, 3).map((b) => b.length)).toEqual([1, 1, 11]);
-      expect(ids[2]).toContain('gc-poison');
+      expect(ids.slice(0, 2).map((b) => b.length)).toEqual([1, 12]);
+      expect(ids[1]).toContain('gc-poison');
       expect(ids.filter((b) => b.includes('gc-poison')).at(-1)).toEqual(['gc-poison']);
 
       const stored = await t.sql(`SELECT identity, verdict FROM gate_decision WHERE identity LIKE 'gc-%' OR identity LIKE 'blocker-%' ORDER BY identity`);
