@@ -229,10 +229,10 @@ export class ChangesRepository {
   }
 
   active(db: Db = this.db): Promise<ActivationRow | undefined> {
-    return sqlOne<ActivationRow>(db, `SELECT seq::text AS seq, digest, activated_by, reason, activated_at FROM change_policy_activation ORDER BY seq DESC LIMIT 1`);
+    return sqlOne<ActivationRow>(db, `SELECT seq::text AS seq, digest, activated_by, reason, activated_at FROM change_policy_activation ORDER BY change_policy_activation.seq DESC LIMIT 1`);
   }
 
   activations(limit: number): Promise<ActivationRow[]> {
-    return sqlRows<ActivationRow>(this.db, `SELECT seq::text AS seq, digest, activated_by, reason, activated_at FROM change_policy_activation ORDER BY seq DESC LIMIT $1`, [limit]);
+    return sqlRows<ActivationRow>(this.db, `SELECT seq::text AS seq, digest, activated_by, reason, activated_at FROM change_policy_activation ORDER BY change_policy_activation.seq DESC LIMIT $1`, [limit]);
   }
 }

@@ -57,7 +57,7 @@ export class PromotionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   activeRuleFile(db: Queryable = this.dataSource): Promise<RuleFileRow | undefined> {
-    return sqlOne<RuleFileRow>(db, `SELECT version::text AS version, source, digest, rule_count, created_by, created_at, reason FROM promotion_rule_file ORDER BY version DESC LIMIT 1`);
+    return sqlOne<RuleFileRow>(db, `SELECT version::text AS version, source, digest, rule_count, created_by, created_at, reason FROM promotion_rule_file ORDER BY promotion_rule_file.version DESC LIMIT 1`);
   }
 
   async insertRuleFile(m: Queryable, r: Omit<RuleFileRow, 'version'>): Promise<RuleFileRow> {
