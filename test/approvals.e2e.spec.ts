@@ -85,6 +85,23 @@ describe('approvals: life cycle, rules, bad input (real HTTP, real PostgreSQL)',
     expect((await t.http('POST', `${A}/${two.approval_id}/approve`, {}, { token: op2 })).body).toMatchObject({ status: 'approved', approvals: 2 });
   });
 
+  it('the list carries each request\'s decisions with ?include=decisions (one read for a page), and only then', async () => {
+    const two = await file({ min_approvals: 2, subject: `incl-${Math.random().toString(36).slice(2)}` });
+    const one = await file({ subject: `incl-${Math.random().toString(36).slice(2)}` });
+    expect((await t.http('POST', `${A}/${two.approval_id}/approve`, { reason: 'first' }, { token: op1 })).status).toBe(200);
+    expect((await t.http('POST', `${A}/${one.approval_id}/reject`, { reason: 'no' }, { token: op2 })).status).toBe(200);
+    const page = (await t.http('GET', `${A}?limit=10&include=decisions`, undefined, { token: viewer })).body.items as Array<{ id: string; decisions?: Array<{ approver: string; decision: string }> }>;
+    const byId = new Map(page.map((a) => [a.id, a]));
+    expect(byId.get(two.approval_id)!.decisions!.map((d) => d.decision)).toEqual(['approve']);
+    expect(byId.get(one.approval_id)!.decisions!.map((d) => d.decision)).toEqual(['reject']);
+    // Each as the request's own read has it.
+    expect(byId.get(two.approval_id)!.decisions).toEqual((await t.http('GET', `${A}/${two.approval_id}`, undefined, { token: viewer })).body.decisions);
+    const plain = (await t.http('GET', `${A}?limit=10`, undefined, { token: viewer })).body.items as Array<Record<string, unknown>>;
+    expect(plain.every((a) => !('decisions' in a))).toBe(true);
+    const bad = await t.http('GET', `${A}?include=everything`, undefined, { token: viewer });
+    expect([bad.status, bad.body.error]).toEqual([400, 'validation_failed']);
+  });
+
   it('cancel: only the requester, only while pending', async () => {
     const mine = await file();
     const notMine = await t.http('POST', `${A}/${mine.approval_id}/cancel`, {}, { token: op1 });

@@ -103,21 +103,13 @@ function (kit) {
     [].forEach.call(t.tBodies[0].rows, function (tr, i) { tr.id = list[i].id; tr.setAttribute('data-key', list[i].id); });
     return t;
   }
-  /** Decisions are on the request's own read: fetched for the requests that have any. */
-  function withDecisions(list) {
-    return Promise.all(list.map(function (a) {
-      if (a.decisions || (a.status === 'pending' && !a.approvals) || a.status === 'expired' || a.status === 'cancelled') return a;
-      return api('GET', G + '/approvals/' + encodeURIComponent(a.id)).then(function (r) { return r.ok ? r.body : a; });
-    }));
-  }
-
-  var query = G + '/approvals?limit=50' + (status ? '&status=' + encodeURIComponent(status) : '');
+  var query = G + '/approvals?limit=50&include=decisions' + (status ? '&status=' + encodeURIComponent(status) : '');
   return api('GET', query).then(function (r) {
     if (!r.ok) throw new Error(kit.problem(r));
     var list = items(r.body);
     var linked = target && !list.some(function (a) { return a.id === target; }) && /^[0-9a-f-]{36}$/i.test(target)
       ? api('GET', G + '/approvals/' + encodeURIComponent(target)).then(function (x) { return x.ok ? x.body : null; }) : Promise.resolve(null);
-    return Promise.all([withDecisions(list), linked]);
+    return Promise.all([list, linked]);
   }).then(function (rs) {
     var list = rs[0]; var linked = rs[1];
     var filters = h('nav', { class: 'filters', 'aria-label': 'Approval status' }, STATUSES.map(function (s) {

@@ -41,10 +41,10 @@ export class ApprovalsController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Approval requests, newest first, by status (as seen now), kind and subject; cursor paging' })
+  @ApiOperation({ summary: 'Approval requests, newest first, by status (as seen now), kind and subject; cursor paging; ?include=decisions adds each one\'s decisions' })
   @ApiResponse({ status: 200, type: ApprovalPageDto })
   list(@Query() q: ListApprovalsQueryDto): Promise<ApprovalPageDto> {
-    return this.approvals.list({ status: q.status, kind: q.kind as ApprovalKind | undefined, subject: q.subject, before: q.before, since: q.since, until: q.until, limit: q.limit ?? 100 });
+    return this.approvals.list({ status: q.status, kind: q.kind as ApprovalKind | undefined, subject: q.subject, before: q.before, since: q.since, until: q.until, limit: q.limit ?? 100 }, q.include);
   }
 
   @Get(':id')

@@ -133,6 +133,12 @@ export class ApprovalsRepository {
     return sqlRows<DecisionRow>(db, `SELECT * FROM approval_decision WHERE approval_id = $1 ORDER BY id`, [id]);
   }
 
+  /** The decisions of these requests, in decision order (a page's, in one read). */
+  decisionsOf(ids: readonly string[], db: Db = this.dataSource): Promise<DecisionRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return sqlRows<DecisionRow>(db, `SELECT * FROM approval_decision WHERE approval_id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+  }
+
   /** Newest first by seq; `LIMIT limit + 1` so the page knows whether an older one exists. */
   list(filter: ListFilter, now: Date): Promise<ApprovalRow[]> {
     return sqlRows<ApprovalRow>(

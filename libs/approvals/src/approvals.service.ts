@@ -192,10 +192,12 @@ export class ApprovalsService {
     return ApprovalResponseDto.from(row, await this.repo.decisions(id, db));
   }
 
-  async list(filter: ListFilter): Promise<ApprovalPageDto> {
+  async list(filter: ListFilter, include?: 'decisions'): Promise<ApprovalPageDto> {
     if (filter.kind !== undefined) this.requireKind(filter.kind);
     const rows = await this.repo.list(filter, this.clock.now());
-    return toPage(rows, filter.limit, (r) => r.seq, (r) => ApprovalResponseDto.from(r));
+    if (include !== 'decisions') return toPage(rows, filter.limit, (r) => r.seq, (r) => ApprovalResponseDto.from(r));
+    const decisions = await this.repo.decisionsOf(rows.slice(0, filter.limit).map((r) => r.id));
+    return toPage(rows, filter.limit, (r) => r.seq, (r) => ApprovalResponseDto.from(r, decisions.filter((d) => d.approval_id === r.id)));
   }
 
   async statusAlias(id: string): Promise<AliasStatusResponseDto> {

@@ -3,7 +3,7 @@ import { NextCursorProperty, PageQueryDto } from '#platform';
 import type { ApprovalRow, DecisionRow } from '../approvals.repository.js';
 import type { ApprovalStatus } from '../decide/rules.js';
 import { iso, KindField, StatusFilterField } from './fields.js';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
 export class DecisionResponseDto {
@@ -83,6 +83,11 @@ export class ListApprovalsQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(200)
   subject?: string;
+
+  @ApiPropertyOptional({ enum: ['decisions'], description: 'decisions: each request carries its decisions so far, as GET /approvals/{id} does (one read for the page)' })
+  @IsOptional()
+  @IsIn(['decisions'])
+  include?: 'decisions';
 }
 
 export class ApprovalPageDto {

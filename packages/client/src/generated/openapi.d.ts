@@ -971,7 +971,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Approval requests, newest first, by status (as seen now), kind and subject; cursor paging
+         * Approval requests, newest first, by status (as seen now), kind and subject; cursor paging; ?include=decisions adds each one's decisions
          * @description Requires the `viewer` role or above.
          */
         get: operations["ApprovalsController_list"];
@@ -7338,6 +7338,8 @@ export interface operations {
                 kind?: string;
                 /** @description Only this subject */
                 subject?: string;
+                /** @description decisions: each request carries its decisions so far, as GET /approvals/{id} does (one read for the page) */
+                include?: "decisions";
             };
             header?: never;
             path?: never;
