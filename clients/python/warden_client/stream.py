@@ -168,7 +168,10 @@ class ControlState:
                 conn, self._conn = self._conn, None
                 if conn is not None:
                     conn.close()
-            delay = min(30.0, self._retry_s * (2 ** min(failures, 5))) if failures > 1 else self._retry_s
+            # Backoff on repeated failures, but never longer than the staleness bound: a stream that is
+            # back (a stalled proxy flowing again) is resumed within about two bounds, not half a minute.
+            cap = min(30.0, max(1.0, self.staleness_bound))
+            delay = min(cap, self._retry_s * (2 ** min(failures, 5))) if failures > 1 else self._retry_s
             self._closed.wait(random.uniform(delay / 2, delay))
 
     def _read_stream(self) -> bool:
