@@ -81,7 +81,6 @@ class CacheTest(unittest.TestCase):
     def test_a_stalled_stream_fails_closed_after_the_bound_then_resumes_missing_nothing(self):
         cache = self.client.subscribe(staleness_bound=STALENESS_BOUND, wait=SOON)
         self.assertFalse(self.client.kill_switch_engaged(), cache.last_error)
-        connects = cache.connects
         proxy.stall()
         # Heartbeats keep it fresh right up to the cut.
         self.assertFalse(self.client.kill_switch_engaged())
@@ -94,8 +93,11 @@ class CacheTest(unittest.TestCase):
         seen: list[str] = []
         cache.add_listener(lambda t, ev: seen.append(t))
         proxy.flow()
-        # It reconnects with Last-Event-ID: both changes made during the stall are replayed, in order.
-        wait_until("the stream to resume", lambda: cache.connects > connects and not cache.is_stale(), timeout=SOON)
+        # Fresh again, and both changes made during the stall arrive, in order: on a new connection
+        # with Last-Event-ID, or, when the flow came back just before the reader's timeout dropped the
+        # old connection, on that connection (the proxy held the server's bytes; a race after a loaded
+        # jest run, seen twice in CI). Either way nothing is missed.
+        wait_until("the stream to resume", lambda: not cache.is_stale(), timeout=SOON)
         wait_until("the replayed events", lambda: seen[:2] == ["kill_switch.engaged", "kill_switch.released"], timeout=SOON)
         self.assertFalse(self.client.kill_switch_engaged())
 
