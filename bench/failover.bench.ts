@@ -20,13 +20,12 @@ import pg from 'pg';
 import { loadConfig, startEmbeddedPostgres } from '#platform';
 import { createApp } from '../apps/api/src/create-app.js';
 import { freezePostgres } from './pg-freeze.js';
-import { median, table } from './support.js';
+import { median, percentile, table } from './support.js';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 10);
 const FIRED = Number(process.env.BENCH_FIRED ?? 8);
 const TOKEN = 'bench-admin-token-0000000000';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] : NaN);
 
 interface Answer {
   kind: 'reserve' | 'deal' | 'background';
@@ -138,8 +137,8 @@ async function main(): Promise<void> {
     process.stdout.write(table(perTrial) + '\n\n');
     process.stdout.write(
       table([
-        { what: 'reserve: freeze -> 503', n: latReserve.length, 'p50 ms': Math.round(pct(latReserve, 0.5)), 'p99 ms': Math.round(pct(latReserve, 0.99)), 'max ms': Math.round(Math.max(...latReserve)) },
-        { what: 'PROD_EXEC deal: freeze -> 503', n: latDeal.length, 'p50 ms': Math.round(pct(latDeal, 0.5)), 'p99 ms': Math.round(pct(latDeal, 0.99)), 'max ms': Math.round(Math.max(...latDeal)) },
+        { what: 'reserve: freeze -> 503', n: latReserve.length, 'p50 ms': Math.round(percentile(latReserve, 0.5)), 'p99 ms': Math.round(percentile(latReserve, 0.99)), 'max ms': Math.round(Math.max(...latReserve)) },
+        { what: 'PROD_EXEC deal: freeze -> 503', n: latDeal.length, 'p50 ms': Math.round(percentile(latDeal, 0.5)), 'p99 ms': Math.round(percentile(latDeal, 0.99)), 'max ms': Math.round(Math.max(...latDeal)) },
       ]) + '\n\n',
     );
     process.stdout.write(`fired requests not answered 503: ${other}; trials that hung past 30 s: ${hung}\n`);
@@ -150,7 +149,7 @@ async function main(): Promise<void> {
       `in flight when the freeze hit, answered 503: ${inFlight503.length}; committed after the wake: ${caught.reservations} ` +
         `(only a commit already sent can: the ambiguous case, docs/failure-modes.md)\n`,
     );
-    process.stdout.write(`p99 within the ${bound} ms bound: ${pct([...latReserve, ...latDeal], 0.99) <= bound ? 'yes' : 'NO'}\n`);
+    process.stdout.write(`p99 within the ${bound} ms bound: ${percentile([...latReserve, ...latDeal], 0.99) <= bound ? 'yes' : 'NO'}\n`);
   } finally {
     await resume?.();
     await db.end().catch(() => undefined);

@@ -17,25 +17,15 @@
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '#platform';
-import { createApp } from '../apps/api/src/create-app.js';
 import { Unleash } from 'unleash-client';
-import { benchDatabase, loadAverage, median, table } from './support.js';
+import { benchDatabase, loadAverage, median, percentile, startBenchApp, table } from './support.js';
 import { startUnleash, UNLEASH_FLAG, type UnleashServer } from './unleash.js';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 100);
 const UNLEASH_TRIALS = Number(process.env.BENCH_UNLEASH_TRIALS ?? 30);
 const TOKEN = 'bench-admin-token-0000000000';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-async function start(url: string): Promise<{ app: NestFastifyApplication; base: string }> {
-  const config = loadConfig({ DATABASE_URL: url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'silent', JOBS_ENABLED: '0' });
-  const app = await createApp({ config });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  return { app, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
+const start = (url: string) => startBenchApp(url, TOKEN);
 
 async function call(base: string, path: string, body: unknown): Promise<{ status: number; error?: string }> {
   const res = await fetch(base + path, {
@@ -121,8 +111,8 @@ async function main(): Promise<void> {
     const row = (what: string, xs: number[]) => ({
       what,
       n: xs.length,
-      'p50 ms': pct(xs, 0.5).toFixed(1),
-      'p99 ms': pct(xs, 0.99).toFixed(1),
+      'p50 ms': percentile(xs, 0.5).toFixed(1),
+      'p99 ms': percentile(xs, 0.99).toFixed(1),
       'max ms': Math.max(...xs).toFixed(1),
     });
     process.stdout.write(`\nbench:propagation — ${TRIALS} trials, kill switch engaged on A, PROD_EXEC probed on B back to back\n\n`);
@@ -132,9 +122,9 @@ async function main(): Promise<void> {
     else {
       process.stdout.write(`\nUnleash ${peer.server.version} (unleash-client, refreshInterval 1 ms), ${unleash.length} trials alternating with Warden's; load ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})\n\n`);
       process.stdout.write(table([row('Warden: engage acknowledged -> B refuses', fromAck), row('Unleash: flag on acknowledged -> client sees it', unleash)]) + '\n\n');
-      process.stdout.write(`Warden faster by: p50 ${(pct(unleash, 0.5) / Math.max(pct(fromAck, 0.5), 0.001)).toFixed(0)}x, p99 ${(pct(unleash, 0.99) / pct(fromAck, 0.99)).toFixed(0)}x\n`);
+      process.stdout.write(`Warden faster by: p50 ${(percentile(unleash, 0.5) / Math.max(percentile(fromAck, 0.5), 0.001)).toFixed(0)}x, p99 ${(percentile(unleash, 0.99) / percentile(fromAck, 0.99)).toFixed(0)}x\n`);
     }
-    process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${pct(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${percentile(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
   } finally {
     if (typeof peer !== 'string') {
       peer.client.destroy();

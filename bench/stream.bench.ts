@@ -22,11 +22,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '#platform';
 import { Unleash } from 'unleash-client';
-import { createApp } from '../apps/api/src/create-app.js';
-import { benchDatabase, loadAverage, median, table } from './support.js';
+import { benchDatabase, loadAverage, median, percentile, startBenchApp, table } from './support.js';
 import { startUnleash, UNLEASH_FLAG, type UnleashServer } from './unleash.js';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 200);
@@ -34,15 +31,8 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const FANOUT_TRIALS = Number(process.env.BENCH_FANOUT_TRIALS ?? 20);
 const UNLEASH_TRIALS = Number(process.env.BENCH_UNLEASH_TRIALS ?? TRIALS);
 const TOKEN = 'bench-admin-token-0000000000';
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-async function start(url: string): Promise<{ app: NestFastifyApplication; base: string }> {
-  const config = loadConfig({ DATABASE_URL: url, WARDEN_BOOTSTRAP_TOKEN: TOKEN, LOG_LEVEL: 'silent', JOBS_ENABLED: '0' });
-  const app = await createApp({ config });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  return { app, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
-}
+const start = (url: string) => startBenchApp(url, TOKEN);
 
 async function post(base: string, path: string, body: unknown): Promise<void> {
   const res = await fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -175,10 +165,10 @@ async function main(): Promise<void> {
       await post(a.base, '/api/governance/go-live/kill-switch/release', { reason: `bench ${trial}` });
       await released;
     }
-    const row = (what: string, xs: number[]) => ({ what, n: xs.length, 'p50 ms': pct(xs, 0.5).toFixed(1), 'p99 ms': pct(xs, 0.99).toFixed(1), 'max ms': Math.max(...xs).toFixed(1) });
+    const row = (what: string, xs: number[]) => ({ what, n: xs.length, 'p50 ms': percentile(xs, 0.5).toFixed(1), 'p99 ms': percentile(xs, 0.99).toFixed(1), 'max ms': Math.max(...xs).toFixed(1) });
     process.stdout.write(`\nbench:stream — part 1: ${TRIALS} trials, kill switch engaged on A, a stream client on B\n\n`);
     process.stdout.write(table([row('engage acknowledged by A -> client on B has it', fromAck), row('engage sent to A -> client on B has it', fromSend)]) + '\n\n');
-    process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${pct(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(`goal p99 <= 100 ms (from acknowledgement): ${percentile(fromAck, 0.99) <= 100 ? 'met' : 'NOT met'}\n`);
     process.stdout.write(`load average (1 min) during part 1: median ${median(loads).toFixed(1)} (${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})\n`);
     if (typeof peer === 'string') process.stdout.write(`\nUnleash skipped: ${peer}\n`);
     else {
@@ -187,8 +177,8 @@ async function main(): Promise<void> {
       // From the acknowledgement Warden's p50 is often 0 (clamped: B's client has the event before A's
       // own answer arrives): a ratio against it is a lower bound over 0.1 ms.
       const ratio = (p: number) => {
-        const w = pct(fromAck, p);
-        return w < 0.1 ? `> ${(pct(unleashOff, p) / 0.1).toFixed(0)} (Warden under 0.1 ms)` : (pct(unleashOff, p) / w).toFixed(1);
+        const w = percentile(fromAck, p);
+        return w < 0.1 ? `> ${(percentile(unleashOff, p) / 0.1).toFixed(0)} (Warden under 0.1 ms)` : (percentile(unleashOff, p) / w).toFixed(1);
       };
       process.stdout.write(`Unleash / Warden: p50 ${ratio(0.5)}x, p99 ${ratio(0.99)}x\n`);
     }

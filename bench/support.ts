@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '#platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, startEmbeddedPostgres } from '#platform';
+import { createApp } from '../apps/api/src/create-app.js';
 
 const run = promisify(execFile);
 
@@ -123,6 +125,20 @@ export async function waitForHttp(url: string, ms: number, init?: RequestInit): 
 
 /** The 1-minute load average, printed beside every figure (the machine is shared). */
 export const loadAverage = (): number => loadavg()[0];
+
+/** A Warden instance in this process on a free loopback port, jobs off, with `token` as its bootstrap admin token. */
+export async function startBenchApp(url: string, token: string): Promise<{ app: NestFastifyApplication; base: string }> {
+  const config = loadConfig({ DATABASE_URL: url, WARDEN_BOOTSTRAP_TOKEN: token, LOG_LEVEL: 'silent', JOBS_ENABLED: '0' });
+  const app = await createApp({ config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  return { app, base: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** The p-quantile (0..1) by rank; NaN for no samples. */
+export function percentile(xs: number[], p: number): number {
+  return xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] : NaN;
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
